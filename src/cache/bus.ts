@@ -1,0 +1,97 @@
+import pg from 'pg';
+import type { Logger } from 'pino';
+import { postgresPoolConfig } from '../store/dialects/postgres.js';
+
+/**
+ * What changed, so every node drops what it cached about it. Small on purpose: a node that
+ * misses an event (reconnect) drops everything (`all`), then reloads from the store on demand.
+ */
+export type Invalidation =
+  | { t: 'principal'; type: 'user' | 'api_key'; id: string }
+  | { t: 'session'; id: string }
+  | { t: 'access'; type: 'user' | 'api_key'; id: string }
+  | { t: 'roles' }
+  | { t: 'tenants' }
+  | { t: 'signing_keys' }
+  | { t: 'all' };
+
+export interface Bus {
+  publish(e: Invalidation): Promise<void>;
+  subscribe(fn: (e: Invalidation) => void): void;
+  close(): Promise<void>;
+}
+
+/** One process: handlers run synchronously, before publish() returns. */
+export class LocalBus implements Bus {
+  private readonly handlers: ((e: Invalidation) => void)[] = [];
+  async publish(e: Invalidation): Promise<void> {
+    for (const h of this.handlers) h(e);
+  }
+  subscribe(fn: (e: Invalidation) => void): void {
+    this.handlers.push(fn);
+  }
+  async close(): Promise<void> {}
+}
+
+const CHANNEL = 'latch_invalidate';
+
+/**
+ * Across nodes sharing one PostgreSQL: LISTEN/NOTIFY. The local handlers run first (this node
+ * is consistent at once); NOTIFY reaches the others within milliseconds. On a lost LISTEN
+ * connection every handler gets `all`, and we reconnect.
+ */
+export class PgBus implements Bus {
+  private readonly local = new LocalBus();
+  private client: pg.Client | undefined;
+  private closed = false;
+
+  private constructor(private readonly opts: { url: string; schema?: string }, private readonly pool: pg.Pool, private readonly log: Logger) {}
+
+  static async start(opts: { url: string; schema?: string }, log: Logger): Promise<PgBus> {
+    const pool = new pg.Pool({ ...postgresPoolConfig({ ...opts, max: 2 }) });
+    const bus = new PgBus(opts, pool, log);
+    await bus.listen();
+    return bus;
+  }
+
+  private channel(): string {
+    return this.opts.schema ? `${CHANNEL}_${this.opts.schema}` : CHANNEL;
+  }
+
+  private async listen(): Promise<void> {
+    const c = new pg.Client(postgresPoolConfig(this.opts));
+    c.on('notification', (n) => {
+      if (n.channel !== this.channel() || !n.payload) return;
+      try {
+        const { e } = JSON.parse(n.payload) as { e: Invalidation };
+        void this.local.publish(e);
+      } catch {
+        void this.local.publish({ t: 'all' });
+      }
+    });
+    c.on('error', (err) => {
+      this.log.warn({ err }, 'invalidation listener lost; dropping caches and reconnecting');
+      void this.local.publish({ t: 'all' });
+      this.client = undefined;
+      if (!this.closed) setTimeout(() => this.listen().catch(() => undefined), 500).unref();
+    });
+    await c.connect();
+    await c.query(`LISTEN ${this.channel()}`);
+    this.client = c;
+  }
+
+  async publish(e: Invalidation): Promise<void> {
+    await this.local.publish(e);
+    await this.pool.query('SELECT pg_notify($1, $2)', [this.channel(), JSON.stringify({ e })]);
+  }
+
+  subscribe(fn: (e: Invalidation) => void): void {
+    this.local.subscribe(fn);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.client?.end().catch(() => undefined);
+    await this.pool.end();
+  }
+}

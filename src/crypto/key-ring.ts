@@ -1,0 +1,123 @@
+import { randomUUID } from 'node:crypto';
+import { SignJWT, exportJWK, generateKeyPair, importJWK, jwtVerify, type JWK, type JWTPayload, type CryptoKey, type KeyObject } from 'jose';
+import type { Store } from '../store/port.js';
+import type { SigningKey } from '../domain/types.js';
+import type { Envelope } from './envelope.js';
+
+type Key = CryptoKey | KeyObject;
+interface Loaded {
+  kid: string;
+  alg: string;
+  publicKey: Key;
+  privateKey?: Key;
+  publicJwk: JWK;
+  row: SigningKey;
+}
+
+const context = (kid: string) => `signing-key:${kid}`;
+
+/**
+ * The JWT signing keys: generated on first start, private halves sealed under the master key,
+ * public halves published as JWKS. The newest unretired key signs; retired keys keep verifying
+ * until the tokens they signed have expired.
+ */
+export class KeyRing {
+  private keys = new Map<string, Loaded>();
+  private signer: Loaded | undefined;
+  private lastReload = 0;
+
+  constructor(
+    private readonly store: Store,
+    private readonly envelope: Envelope,
+    private readonly opts: { alg: 'ES256' | 'RS256' | 'EdDSA'; issuer: string; now: () => number },
+  ) {}
+
+  async init(): Promise<void> {
+    await this.reload();
+    if (!this.signer) {
+      await this.store.signingKeys.insert(await this.generate(this.opts.now()));
+      await this.reload();
+    }
+  }
+
+  async reload(): Promise<void> {
+    const rows = await this.store.signingKeys.list();
+    const now = this.opts.now();
+    const next = new Map<string, Loaded>();
+    let signer: Loaded | undefined;
+    for (const row of rows) {
+      if (row.verifyUntil !== null && row.verifyUntil < now) continue;
+      const publicKey = await importJWK(row.publicJwk as JWK, row.alg);
+      const loaded: Loaded = { kid: row.kid, alg: row.alg, publicKey: publicKey as Key, publicJwk: row.publicJwk as JWK, row };
+      if (row.retiredAt === null) {
+        const jwk = JSON.parse(this.envelope.open(row.privateEnc, context(row.kid))) as JWK;
+        loaded.privateKey = (await importJWK(jwk, row.alg)) as Key;
+        if (!signer || row.createdAt > signer.row.createdAt || (row.createdAt === signer.row.createdAt && row.kid > signer.kid)) signer = loaded;
+      }
+      next.set(row.kid, loaded);
+    }
+    this.keys = next;
+    this.signer = signer;
+    this.lastReload = Date.now();
+  }
+
+  private async generate(now: number): Promise<SigningKey> {
+    const { publicKey, privateKey } = await generateKeyPair(this.opts.alg, { extractable: true, crv: this.opts.alg === 'EdDSA' ? 'Ed25519' : undefined });
+    const kid = randomUUID();
+    const publicJwk = { ...(await exportJWK(publicKey)), kid, alg: this.opts.alg, use: 'sig' };
+    const privateJwk = await exportJWK(privateKey);
+    return { kid, alg: this.opts.alg, publicJwk, privateEnc: this.envelope.seal(JSON.stringify(privateJwk), context(kid)), createdAt: now, retiredAt: null, verifyUntil: null };
+  }
+
+  /** A new key signs from now on; the previous ones verify for `graceMs` more. Returns the new kid. */
+  async rotate(graceMs: number): Promise<{ kid: string; retired: string[] }> {
+    const now = this.opts.now();
+    const fresh = await this.generate(now);
+    const retired = [...this.keys.values()].filter((k) => k.row.retiredAt === null).map((k) => k.kid);
+    await this.store.transaction(async (tx) => {
+      await tx.signingKeys.insert(fresh);
+      for (const kid of retired) await tx.signingKeys.retire(kid, now, now + graceMs);
+    });
+    await this.store.signingKeys.deleteExpired(now);
+    await this.reload();
+    return { kid: fresh.kid, retired };
+  }
+
+  get currentKid(): string | undefined {
+    return this.signer?.kid;
+  }
+
+  async sign(payload: JWTPayload, ttlSeconds: number, typ = 'JWT'): Promise<string> {
+    const s = this.signer;
+    if (!s?.privateKey) throw new Error('no signing key loaded');
+    const iat = Math.floor(this.opts.now() / 1000);
+    return new SignJWT(payload)
+      .setProtectedHeader({ alg: s.alg, typ, kid: s.kid })
+      .setIssuer(this.opts.issuer)
+      .setIssuedAt(iat)
+      .setExpirationTime(iat + ttlSeconds)
+      .sign(s.privateKey);
+  }
+
+  /**
+   * Verifies signature, algorithm (the one the kid was made for: no `none`, no HS256 with a public
+   * key), issuer, exp and nbf. An unknown kid triggers one reload (at most once a second): another
+   * node may have rotated.
+   */
+  async verify(token: string): Promise<JWTPayload> {
+    const { payload } = await jwtVerify(token, async (header) => {
+      let k = header.kid ? this.keys.get(header.kid) : undefined;
+      if (!k && header.kid && Date.now() - this.lastReload > 1000) {
+        await this.reload();
+        k = this.keys.get(header.kid);
+      }
+      if (!k || header.alg !== k.alg) throw new Error('unknown key');
+      return k.publicKey;
+    }, { issuer: this.opts.issuer, algorithms: ['ES256', 'RS256', 'EdDSA'], currentDate: new Date(this.opts.now()) });
+    return payload;
+  }
+
+  jwks(): { keys: JWK[] } {
+    return { keys: [...this.keys.values()].map((k) => k.publicJwk) };
+  }
+}

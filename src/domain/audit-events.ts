@@ -1,0 +1,27 @@
+/** Audit event names: `<resource>.<past-verb>`. One catalogue, append-only. */
+export const AUDIT = {
+  TENANT_CREATED: 'tenant.created',
+  ORG_CREATED: 'org.created',
+  ORG_DELETED: 'org.deleted',
+  USER_CREATED: 'user.created',
+  USER_DELETED: 'user.deleted',
+  USER_LOGIN_SUCCEEDED: 'user.login_succeeded',
+  USER_LOGIN_FAILED: 'user.login_failed',
+  ROLE_CREATED: 'role.created',
+  ROLE_UPDATED: 'role.updated',
+  ROLE_DELETED: 'role.deleted',
+  ROLE_ASSIGNED: 'role_assignment.created',
+  ROLE_UNASSIGNED: 'role_assignment.deleted',
+  API_KEY_CREATED: 'api_key.created',
+  API_KEY_SHOWN: 'api_key.shown',
+  API_KEY_FIRST_USED: 'api_key.first_used',
+  API_KEY_DELETED: 'api_key.deleted',
+  API_KEY_LOGIN_FAILED: 'api_key.login_failed',
+  SESSION_CREATED: 'session.created',
+  SESSION_REFRESHED: 'session.refreshed',
+  SESSION_REVOKED: 'session.revoked',
+  SESSION_REUSE_DETECTED: 'session.refresh_reuse_detected',
+  SIGNING_KEY_ROTATED: 'signing_key.rotated',
+  ACCESS_DENIED: 'access.denied',
+} as const;
+export type AuditAction = (typeof AUDIT)[keyof typeof AUDIT];

@@ -1,0 +1,99 @@
+/**
+ * The permission catalogue and the built-in roles. Permission ids are stable strings; the five
+ * Edge Intelligence permissions keep Cisco's names because they appear on the wire
+ * (`/iam/users/me`, token claims). Built-in roles live here, not in the store: they are the same
+ * in every tenant and cannot be edited.
+ */
+export const PERMISSIONS = {
+  ASSET_MANAGEMENT: 'Asset Management',
+  DATA_MANAGEMENT: 'Data Management',
+  DATA_LOGICS: 'Develop and Manage Data Logics',
+  EI_SYSTEM_MANAGEMENT: 'EI System Management',
+  OPERATIONS_MANAGEMENT: 'Operations Management',
+  /** Users, roles, API keys, sub-organizations, sessions and the audit trail of a tenant. */
+  ACCESS_CONTROL: 'Access Control',
+  IOT_HUB_READ: 'IoT Hub Read',
+  IOT_HUB_WRITE: 'IoT Hub Write',
+  /** Reading shared access policy keys (listkeys). Separate so a role may see hubs without keys. */
+  IOT_HUB_KEYS: 'IoT Hub List Keys',
+  DPS_READ: 'DPS Read',
+  DPS_WRITE: 'DPS Write',
+  DPS_KEYS: 'DPS List Keys',
+} as const;
+
+export type Permission = (typeof PERMISSIONS)[keyof typeof PERMISSIONS];
+
+export const ALL_PERMISSIONS: readonly Permission[] = Object.values(PERMISSIONS);
+
+export const PERMISSION_DESCRIPTIONS: Record<Permission, string> = {
+  'Asset Management': 'Edge Intelligence: source data models, asset types and instances, asset-to-agent mapping',
+  'Data Management': 'Edge Intelligence: data destinations and data policies',
+  'Develop and Manage Data Logics': 'Edge Intelligence: develop and manage data logics',
+  'EI System Management': 'Edge Intelligence: system settings and agent registration',
+  'Operations Management': 'Edge Intelligence: add and remove agents, onboarding tokens',
+  'Access Control': 'Manage users, roles, API keys, sub-organizations, sessions; read the audit trail',
+  'IoT Hub Read': 'Read IoT hubs (without keys)',
+  'IoT Hub Write': 'Create, update and delete IoT hubs and their shared access policies',
+  'IoT Hub List Keys': 'Read IoT hub shared access policy keys (listkeys)',
+  'DPS Read': 'Read provisioning services (without keys)',
+  'DPS Write': 'Create, update and delete provisioning services and their policies',
+  'DPS List Keys': 'Read provisioning service shared access policy keys (listkeys)',
+};
+
+export const EI_PERMISSIONS: readonly Permission[] = [
+  PERMISSIONS.ASSET_MANAGEMENT,
+  PERMISSIONS.DATA_MANAGEMENT,
+  PERMISSIONS.DATA_LOGICS,
+  PERMISSIONS.EI_SYSTEM_MANAGEMENT,
+  PERMISSIONS.OPERATIONS_MANAGEMENT,
+];
+
+/** What a route needs: one permission, or any one of several. */
+export type PermissionRequirement = Permission | { anyOf: readonly Permission[] };
+
+export function describeRequirement(req: PermissionRequirement): string {
+  return typeof req === 'string' ? req : `one of ${req.anyOf.join(', ')}`;
+}
+
+export function satisfies(held: ReadonlySet<string>, req: PermissionRequirement): boolean {
+  if (typeof req === 'string') return held.has(req);
+  return req.anyOf.some((p) => held.has(p));
+}
+
+export function isPermission(s: string): s is Permission {
+  return (ALL_PERMISSIONS as readonly string[]).includes(s);
+}
+
+export interface BuiltInRole {
+  id: string;
+  name: string;
+  description: string;
+  permissions: readonly Permission[];
+}
+
+const P = PERMISSIONS;
+/** Built-in roles (spec/ei-iam.md §6.3 plus DESIGN decisions). Ids are fixed forever. */
+export const BUILT_IN_ROLES: readonly BuiltInRole[] = [
+  {
+    id: 'builtin-tenant-admin',
+    name: 'Tenant Admin',
+    description: 'Manages users, roles, API keys, sub-organizations and IoT hub / DPS resources',
+    permissions: [P.ACCESS_CONTROL, P.IOT_HUB_READ, P.IOT_HUB_WRITE, P.IOT_HUB_KEYS, P.DPS_READ, P.DPS_WRITE, P.DPS_KEYS],
+  },
+  { id: 'builtin-ei-admin', name: 'EI Admin', description: 'Everything in Edge Intelligence', permissions: [...EI_PERMISSIONS] },
+  { id: 'builtin-operator', name: 'Operator', description: 'Adds and removes EI agents', permissions: [P.OPERATIONS_MANAGEMENT] },
+  { id: 'builtin-asset-expert', name: 'Asset Expert', description: 'Inbound data: data models, asset types, asset mapping', permissions: [P.ASSET_MANAGEMENT] },
+  { id: 'builtin-data-logic-developer', name: 'Data Logic Developer', description: 'Develops data logics', permissions: [P.DATA_LOGICS] },
+  {
+    id: 'builtin-iot-contributor',
+    name: 'IoT Contributor',
+    description: 'Manages IoT hubs and provisioning services, including their keys',
+    permissions: [P.IOT_HUB_READ, P.IOT_HUB_WRITE, P.IOT_HUB_KEYS, P.DPS_READ, P.DPS_WRITE, P.DPS_KEYS],
+  },
+  { id: 'builtin-iot-reader', name: 'IoT Reader', description: 'Sees IoT hubs and provisioning services, not their keys', permissions: [P.IOT_HUB_READ, P.DPS_READ] },
+];
+
+export function findBuiltInRole(idOrName: string): BuiltInRole | undefined {
+  const k = idOrName.toLowerCase();
+  return BUILT_IN_ROLES.find((r) => r.id === idOrName || r.name.toLowerCase() === k);
+}

@@ -1,0 +1,151 @@
+/** Core model. Tenant ids are UUIDs (they double as Azure subscription ids). Times are epoch ms. */
+export interface Tenant {
+  id: string;
+  name: string;
+  parentId: string | null;
+  createdAt: number;
+}
+
+export type PrincipalType = 'user' | 'api_key';
+
+export interface User {
+  id: string;
+  tenantId: string;
+  username: string;
+  email: string | null;
+  firstName: string | null;
+  lastName: string | null;
+  platformAdmin: boolean;
+  disabled: boolean;
+  createdAt: number;
+  lastUsedAt: number | null;
+}
+
+export interface UserWithSecret extends User {
+  passwordHash: string;
+}
+
+export interface CustomRole {
+  id: string;
+  tenantId: string;
+  name: string;
+  description: string | null;
+  permissions: string[];
+  createdAt: number;
+}
+
+export interface RoleAssignment {
+  id: string;
+  tenantId: string;
+  principalType: PrincipalType;
+  principalId: string;
+  roleId: string;
+  createdAt: number;
+}
+
+export interface ApiKey {
+  id: string;
+  tenantId: string;
+  name: string;
+  /** First characters of the secret, for recognising it in lists. */
+  start: string;
+  expiresAt: number;
+  createdAt: number;
+  createdBy: string | null;
+  lastUsedAt: number | null;
+}
+
+export interface ApiKeyWithSecret extends ApiKey {
+  secretHash: string;
+}
+
+export interface Session {
+  id: string;
+  principalType: PrincipalType;
+  principalId: string;
+  /** Tenant the session was opened in (the key's tenant for API keys, the home tenant for users). */
+  tenantId: string;
+  createdAt: number;
+  /** Absolute end of the session: refresh tokens never outlive it. */
+  expiresAt: number;
+  revokedAt: number | null;
+  clientAddress: string | null;
+}
+
+export interface RefreshTokenRow {
+  hash: string;
+  sessionId: string;
+  createdAt: number;
+  expiresAt: number;
+  usedAt: number | null;
+}
+
+export interface SigningKey {
+  kid: string;
+  alg: string;
+  publicJwk: Record<string, unknown>;
+  /** AES-256-GCM envelope of the private JWK (see crypto/envelope.ts). */
+  privateEnc: string;
+  createdAt: number;
+  /** When set, the key no longer signs; it still verifies until `verifyUntil`. */
+  retiredAt: number | null;
+  verifyUntil: number | null;
+}
+
+export interface AuditEvent {
+  id: string;
+  tenantId: string;
+  at: number;
+  actorType: string | null;
+  actorId: string | null;
+  action: string;
+  targetType: string | null;
+  targetId: string | null;
+  requestId: string | null;
+  clientAddress: string | null;
+  detail: Record<string, unknown> | null;
+}
+
+export interface Agent {
+  id: string;
+  tenantId: string;
+  name: string;
+  label: string | null;
+  hardwareModel: string | null;
+  hardwareSerial: string | null;
+  brokerVersion: string | null;
+  softwareVersion: string | null;
+  connectionState: string;
+  dataPipelinesStatus: string;
+  creationTime: number;
+  lastSeenTime: number | null;
+}
+
+export const CONNECTION_TYPES = [
+  'EIPCIP', 'MODBUS_TCP', 'MODBUS_SERIAL', 'MQTT', 'NTCIP1202', 'NTCIP1203', 'NTCIP1204', 'OPC_UA', 'RSU', 'SERIAL',
+] as const;
+export type ConnectionType = (typeof CONNECTION_TYPES)[number];
+
+export interface AssetType {
+  id: string;
+  tenantId: string;
+  name: string;
+  description: string | null;
+  connectionType: ConnectionType;
+  dataModel: Record<string, unknown>;
+  config: Record<string, unknown>;
+  createdTime: number;
+  updatedTime: number;
+}
+
+/** The authenticated caller, as resolved on every request (from memory on the hot path). */
+export interface Principal {
+  type: PrincipalType;
+  id: string;
+  /** Display name: username, or the API key name. */
+  name: string;
+  /** Home tenant for users; the key's only tenant for API keys. */
+  tenantId: string;
+  sessionId: string | null;
+  platformAdmin: boolean;
+}

@@ -1,0 +1,78 @@
+/**
+ * The error catalogue: every code Latch answers with, its HTTP status and its message template.
+ * Codes are stable and append-only: clients and tests match on them. `{name}` placeholders are
+ * filled from the params given to AppError. Faces render these in their platform's envelope.
+ */
+export const ERRORS = {
+  // generic request errors
+  VALIDATION_FAILED: { status: 400, message: '{detail}' },
+  BODY_INVALID_JSON: { status: 400, message: 'Request body is not valid JSON' },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'Unsupported content type {type}' },
+  BODY_TOO_LARGE: { status: 413, message: 'Request body is too large' },
+  ROUTE_NOT_FOUND: { status: 404, message: 'Route {method} {url} not found' },
+  METHOD_NOT_ALLOWED: { status: 405, message: 'Method not allowed' },
+  RATE_LIMITED: { status: 429, message: 'Too many requests; retry after {retryAfter} seconds' },
+  INTERNAL: { status: 500, message: 'Internal server error' },
+  UNAVAILABLE: { status: 503, message: 'Service unavailable' },
+
+  // authentication (401) and authorisation (403)
+  AUTH_MISSING: { status: 401, message: 'Missing access token' },
+  AUTH_INVALID_TOKEN: { status: 401, message: 'Invalid or expired access token' },
+  TENANT_HEADER_INVALID: { status: 400, message: 'Missing or invalid x-tenant-id header' },
+  TENANT_FORBIDDEN: { status: 403, message: 'User is not authorized for tenant {tenantId}' },
+  PERMISSION_DENIED: { status: 403, message: 'Missing required permission: {permission}' },
+  PLATFORM_ADMIN_REQUIRED: { status: 403, message: 'Only the platform administrator may do this' },
+
+  // token endpoint (OAuth 2.0 error codes are rendered by the token route itself)
+  OAUTH_INVALID_REQUEST: { status: 400, message: '{detail}' },
+  OAUTH_UNSUPPORTED_GRANT_TYPE: { status: 400, message: 'Unsupported grant_type' },
+  OAUTH_INVALID_CLIENT: { status: 401, message: 'Invalid client or Invalid client credentials' },
+  OAUTH_CLIENT_SECRET_MISSING: { status: 401, message: 'Client secret not provided in request' },
+  OAUTH_INVALID_USER_CREDENTIALS: { status: 401, message: 'Invalid user credentials' },
+  OAUTH_INVALID_REFRESH_TOKEN: { status: 400, message: 'Invalid refresh token' },
+  OAUTH_REFRESH_TOKEN_EXPIRED: { status: 400, message: 'Token is not active' },
+  OAUTH_REFRESH_TOKEN_REUSED: { status: 400, message: 'Stale token' },
+  OAUTH_SESSION_NOT_ACTIVE: { status: 400, message: 'Session not active' },
+  OAUTH_THROTTLED: { status: 429, message: 'Too many failed login attempts; retry after {retryAfter} seconds' },
+
+  // tenants and organisations
+  TENANT_NOT_FOUND: { status: 404, message: 'Tenant {id} not found' },
+  TENANT_NAME_TAKEN: { status: 409, message: 'A tenant named {name} already exists' },
+  ORG_HAS_CHILDREN: { status: 409, message: 'Organization {id} still has sub-organizations' },
+  ORG_IS_ROOT: { status: 400, message: 'A top-level tenant cannot be deleted through the organizations API' },
+
+  // users
+  USER_NOT_FOUND: { status: 404, message: 'User {id} not found' },
+  USERNAME_TAKEN: { status: 409, message: 'A user named {username} already exists' },
+  USER_SELF_DELETE: { status: 400, message: 'You cannot delete your own user' },
+  PASSWORD_TOO_WEAK: { status: 400, message: 'Password must be at least {min} characters long' },
+
+  // roles and assignments
+  ROLE_NOT_FOUND: { status: 404, message: 'Role {id} not found' },
+  ROLE_NAME_TAKEN: { status: 409, message: 'A role named {name} already exists' },
+  ROLE_BUILT_IN: { status: 400, message: 'Built-in role {name} cannot be changed' },
+  ROLE_IN_USE: { status: 409, message: 'Role {name} is still assigned' },
+  PERMISSION_UNKNOWN: { status: 400, message: 'Unknown permission {permission}' },
+  ROLE_ASSIGNMENT_NOT_FOUND: { status: 404, message: 'Role assignment not found' },
+
+  // API keys
+  API_KEY_NOT_FOUND: { status: 404, message: 'API key {id} not found' },
+  API_KEY_NAME_TAKEN: { status: 409, message: 'An API key named {name} already exists' },
+  API_KEY_NAME_INVALID: { status: 400, message: 'API key name must match ^[0-9a-zA-Z-]{1,40}$' },
+  API_KEY_EXPIRY_INVALID: { status: 400, message: '{detail}' },
+  API_KEY_ROLES_REQUIRED: { status: 400, message: 'An API key needs at least one role' },
+
+  // sessions
+  SESSION_NOT_FOUND: { status: 404, message: 'Session {id} not found' },
+
+  // audit
+  AUDIT_QUERY_INVALID: { status: 400, message: '{detail}' },
+
+  // EI northbound API
+  AGENT_NOT_FOUND: { status: 404, message: 'Agent {id} not found' },
+  AGENT_NAME_TAKEN: { status: 409, message: 'An agent named {name} already exists' },
+  ASSET_TYPE_NOT_FOUND: { status: 404, message: 'Asset type {id} not found' },
+  ASSET_TYPE_NAME_TAKEN: { status: 409, message: 'An asset type named {name} already exists' },
+} as const satisfies Record<string, { status: number; message: string }>;
+
+export type ErrorCode = keyof typeof ERRORS;

@@ -1,0 +1,100 @@
+import { randomUUID } from 'node:crypto';
+import Fastify, { type FastifyServerOptions } from 'fastify';
+import formbody from '@fastify/formbody';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { Deps } from '../deps.js';
+import type { Services } from '../services/index.js';
+import type { App } from './types.js';
+import { createMetrics, type Metrics } from './plugins/metrics.js';
+import { authenticateHook } from './plugins/authenticate.js';
+import { EiErrorSchema, eiErrorHandler, eiNotFound } from './faces/iam/errors.js';
+import { OAuthErrorSchema, registerTokenRoutes } from './faces/iam/token.js';
+import { registerApiKeyRoutes } from './faces/iam/api-keys.js';
+import { registerUserRoutes } from './faces/iam/users.js';
+import { registerRoleRoutes } from './faces/iam/roles.js';
+import { registerTenantRoutes } from './faces/iam/tenants.js';
+import { registerMeRoute } from './faces/iam/me.js';
+import { registerKeyRoutes } from './faces/iam/keys.js';
+import { registerEiRoutes } from './faces/ei/index.js';
+import { registerHealthRoutes } from './health.js';
+import { ApiKeySchema, OrgSchema, RoleSchema, SessionSchema, UserSchema } from './faces/iam/views.js';
+
+/** Fields never written to a log line, whatever logs them. */
+export const REDACT = [
+  'req.headers.authorization', 'req.headers["x-access-token"]', 'req.headers.cookie', 'res.headers["set-cookie"]',
+  '*.password', '*.client_secret', '*.refresh_token', '*.access_token', '*.secret', '*.primaryKey', '*.secondaryKey', '*.token',
+];
+
+export interface AppOptions {
+  /** A pino logger; none = silent. */
+  logger?: import('pino').Logger;
+  https?: { cert: string | Buffer; key: string | Buffer } | null;
+}
+
+/**
+ * Builds the HTTP app: shared plugins, then one encapsulated context per face, each with its own
+ * auth hook and error envelope. Never listens; main.ts and tests both use it.
+ */
+export async function buildApp(deps: Deps, services: Services, opts: AppOptions = {}): Promise<{ app: App; metrics: Metrics }> {
+  const metrics = createMetrics();
+  const app = Fastify({
+    ...(opts.logger ? { loggerInstance: opts.logger } : { logger: false }),
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'] ?? req.headers['x-ms-client-request-id'];
+      return typeof given === 'string' && /^[\w.:-]{1,128}$/.test(given) ? given : randomUUID();
+    },
+    bodyLimit: 1024 * 1024,
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
+    ...(opts.https ? { https: opts.https } : {}),
+    return503OnClosing: true,
+    forceCloseConnections: true,
+  } as FastifyServerOptions).withTypeProvider<TypeBoxTypeProvider>() as unknown as App;
+
+  for (const s of [EiErrorSchema, OAuthErrorSchema, ApiKeySchema, RoleSchema, UserSchema, OrgSchema, SessionSchema]) app.addSchema(s);
+  await app.register(formbody);
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'Latch', version: '0.1.0', description: 'Access-control plane for IoT platforms. `x-permission` on an operation is the permission it needs in the tenant of `x-tenant-id`.' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
+    },
+    refResolver: { buildLocalReference: (json, _base, _frag, i) => (json.$id as string) ?? `def-${i}` },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  app.addHook('onResponse', async (req, reply) => {
+    metrics.requests.inc({ method: req.method, route: req.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) });
+  });
+  app.addHook('onSend', async (_req, reply, payload) => {
+    reply.header('x-content-type-options', 'nosniff');
+    return payload;
+  });
+  app.setErrorHandler(eiErrorHandler);
+  app.setNotFoundHandler(eiNotFound);
+
+  const authenticate = authenticateHook(services, metrics, deps.clock);
+  registerHealthRoutes(app, deps, metrics);
+
+  // iam face: token endpoint (OAuth envelope)
+  await app.register(async (face) => {
+    face.addHook('onRequest', authenticate);
+    registerTokenRoutes(face, services);
+  });
+  // iam face: management API and the EI northbound API (EI envelope)
+  await app.register(async (face) => {
+    face.addHook('onRequest', authenticate);
+    face.setErrorHandler(eiErrorHandler);
+    registerKeyRoutes(face, services, deps);
+    registerMeRoute(face, services);
+    registerTenantRoutes(face, services);
+    registerUserRoutes(face, services);
+    registerRoleRoutes(face, services);
+    registerApiKeyRoutes(face, services);
+    registerEiRoutes(face, services);
+  });
+
+  services.hooks.onTokenIssued = (grant: string) => metrics.tokensIssued.inc({ grant });
+  return { app, metrics };
+}

@@ -1,0 +1,117 @@
+import { Type } from '@sinclair/typebox';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import type { App } from '../../types.js';
+import type { Services } from '../../../services/index.js';
+import type { Grant } from '../../../services/sessions.js';
+import { AppError } from '../../../errors/app-error.js';
+import type { ErrorCode } from '../../../errors/catalog.js';
+import { toAppError } from '../../errors.js';
+import { access } from '../../route.js';
+
+/** RFC 6749 §5.2 error codes, Keycloak's choices (spec/ei-iam.md §2.5). */
+const OAUTH_ERROR: Partial<Record<ErrorCode, string>> = {
+  OAUTH_INVALID_REQUEST: 'invalid_request',
+  VALIDATION_FAILED: 'invalid_request',
+  BODY_INVALID_JSON: 'invalid_request',
+  UNSUPPORTED_MEDIA_TYPE: 'invalid_request',
+  BODY_TOO_LARGE: 'invalid_request',
+  OAUTH_UNSUPPORTED_GRANT_TYPE: 'unsupported_grant_type',
+  OAUTH_INVALID_CLIENT: 'invalid_client',
+  OAUTH_CLIENT_SECRET_MISSING: 'unauthorized_client',
+  OAUTH_INVALID_USER_CREDENTIALS: 'invalid_grant',
+  OAUTH_INVALID_REFRESH_TOKEN: 'invalid_grant',
+  OAUTH_REFRESH_TOKEN_EXPIRED: 'invalid_grant',
+  OAUTH_REFRESH_TOKEN_REUSED: 'invalid_grant',
+  OAUTH_SESSION_NOT_ACTIVE: 'invalid_grant',
+  OAUTH_THROTTLED: 'temporarily_unavailable',
+};
+
+export const OAuthErrorSchema = Type.Object({ error: Type.String(), error_description: Type.String() }, { $id: 'OAuthError' });
+
+export function oauthErrorHandler(err: FastifyError, req: FastifyRequest, reply: FastifyReply) {
+  const e = toAppError(err);
+  if (e.status >= 500) req.log.error({ err }, 'token request failed');
+  return reply.code(e.status).headers({ ...e.headers, 'cache-control': 'no-store', pragma: 'no-cache' })
+    .send({ error: OAUTH_ERROR[e.code] ?? 'server_error', error_description: e.expose ? e.message : 'Internal server error' });
+}
+
+const TokenResponseSchema = Type.Object({
+  access_token: Type.String(), expires_in: Type.Integer(), refresh_expires_in: Type.Integer(), refresh_token: Type.String(),
+  token_type: Type.String(), 'not-before-policy': Type.Integer(), session_state: Type.String(), scope: Type.String(),
+});
+
+const TokenBody = Type.Record(Type.String(), Type.Unknown(), { description: 'JSON or application/x-www-form-urlencoded: grant_type, username, password, client_id, client_secret, refresh_token' });
+
+function field(body: Record<string, unknown>, name: string): string | undefined {
+  const v = body[name];
+  if (v === undefined || v === null || v === '') return undefined;
+  if (typeof v !== 'string') throw new AppError('OAUTH_INVALID_REQUEST', { detail: `Invalid parameter: ${name}` });
+  return v;
+}
+
+/** HTTP Basic client authentication (RFC 6749 §2.3.1), as Keycloak accepts it. */
+function basicClient(req: FastifyRequest): { id: string; secret: string } | undefined {
+  const h = req.headers.authorization;
+  if (typeof h !== 'string' || !/^basic /i.test(h)) return undefined;
+  const decoded = Buffer.from(h.slice(6).trim(), 'base64').toString('utf8');
+  const i = decoded.indexOf(':');
+  if (i < 0) return undefined;
+  return { id: decodeURIComponent(decoded.slice(0, i)), secret: decodeURIComponent(decoded.slice(i + 1)) };
+}
+
+export function parseGrant(req: FastifyRequest): Grant {
+  const body = (req.body && typeof req.body === 'object' && !Array.isArray(req.body) ? req.body : {}) as Record<string, unknown>;
+  const username = field(body, 'username');
+  const password = field(body, 'password');
+  const basic = basicClient(req);
+  let grant = field(body, 'grant_type');
+  if (!grant && username !== undefined && password !== undefined) grant = 'password';
+  if (!grant) throw new AppError('OAUTH_INVALID_REQUEST', { detail: 'Missing form parameter: grant_type' });
+  switch (grant) {
+    case 'password':
+      if (username === undefined) throw new AppError('OAUTH_INVALID_REQUEST', { detail: 'Missing parameter: username' });
+      if (password === undefined) throw new AppError('OAUTH_INVALID_USER_CREDENTIALS');
+      return { grant, username, password };
+    case 'client_credentials': {
+      const clientId = field(body, 'client_id') ?? basic?.id;
+      const clientSecret = field(body, 'client_secret') ?? basic?.secret;
+      if (clientId === undefined) throw new AppError('OAUTH_INVALID_CLIENT');
+      if (clientSecret === undefined) throw new AppError('OAUTH_CLIENT_SECRET_MISSING');
+      return { grant, clientId, clientSecret };
+    }
+    case 'refresh_token': {
+      const refreshToken = field(body, 'refresh_token');
+      if (refreshToken === undefined) throw new AppError('OAUTH_INVALID_REQUEST', { detail: 'No refresh token' });
+      return { grant, refreshToken };
+    }
+    default:
+      throw new AppError('OAUTH_UNSUPPORTED_GRANT_TYPE');
+  }
+}
+
+/** POST /iam/auth/token, /nbapi/iam/v1/auth/token and /iam/auth/logout (OAuth error envelope). */
+export function registerTokenRoutes(app: App, s: Services) {
+  app.setErrorHandler(oauthErrorHandler);
+  const open = access({ auth: 'none' });
+  for (const url of ['/iam/auth/token', '/nbapi/iam/v1/auth/token']) {
+    app.post(url, {
+      config: open.config,
+      schema: {
+        ...open.schemaExtras, tags: ['iam'], summary: 'Obtain access and refresh tokens (password, client_credentials, refresh_token)',
+        body: TokenBody, response: { 200: TokenResponseSchema, 400: OAuthErrorSchema, 401: OAuthErrorSchema, 429: OAuthErrorSchema },
+      },
+    }, async (req, reply) => {
+      const t = await s.sessions.token(req.ctx, parseGrant(req));
+      return reply.headers({ 'cache-control': 'no-store', pragma: 'no-cache' }).send(t);
+    });
+  }
+  const optional = access({ auth: 'optional' });
+  app.post('/iam/auth/logout', {
+    config: optional.config,
+    schema: { ...optional.schemaExtras, tags: ['iam'], summary: 'End a session: by refresh_token in the body, or the session of the bearer token', body: Type.Optional(TokenBody) },
+  }, async (req, reply) => {
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    await s.sessions.logout(req.ctx, typeof body.refresh_token === 'string' ? body.refresh_token : undefined);
+    return reply.code(204).send();
+  });
+}

@@ -1,0 +1,143 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { randomBytes, randomUUID } from 'node:crypto';
+import pino, { type Logger } from 'pino';
+import type { Config } from './config.js';
+import { systemClock, type Clock, type Deps } from './deps.js';
+import { openStore, storeTarget, type StoreTarget } from './store/open.js';
+import type { Store } from './store/port.js';
+import { LocalBus, PgBus, type Bus } from './cache/bus.js';
+import { Envelope, generateMasterKey, parseMasterKey } from './crypto/envelope.js';
+import { KeyRing } from './crypto/key-ring.js';
+import { hashPassword } from './crypto/passwords.js';
+import { buildServices, startServices, stopServices, type Services } from './services/index.js';
+import { buildApp, REDACT } from './http/app.js';
+import { findBuiltInRole } from './domain/permissions.js';
+import { auditEvent } from './services/audit.js';
+import { AUDIT } from './domain/audit-events.js';
+import type { App } from './http/types.js';
+
+export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
+  return pino({ level, redact: { paths: REDACT, censor: '[redacted]' } }, destination);
+}
+
+/** The master key: LATCH_MASTER_KEY, else <data dir>/master.key (created 0600 on first start). */
+export function loadMasterKey(cfg: Config, log: Logger): Buffer {
+  if (cfg.masterKey) return parseMasterKey(cfg.masterKey);
+  const file = path.join(cfg.dataDir, 'master.key');
+  if (!fs.existsSync(file)) {
+    fs.mkdirSync(cfg.dataDir, { recursive: true });
+    fs.writeFileSync(file, generateMasterKey() + '\n', { mode: 0o600, flag: 'wx' });
+    log.info({ file }, 'created master key file');
+  }
+  return parseMasterKey(fs.readFileSync(file, 'utf8'));
+}
+
+/** A canary sealed under the master key on first start: a wrong key fails here, clearly. */
+async function checkMasterKey(store: Store, envelope: Envelope): Promise<void> {
+  const sealed = await store.meta.putIfAbsent('master_key_check', envelope.seal('latch', 'master-key-check'));
+  try {
+    envelope.open(sealed, 'master-key-check');
+  } catch {
+    throw new Error('The master key does not match the one this database was created with (set LATCH_MASTER_KEY to the original key)');
+  }
+}
+
+/**
+ * First start: one tenant and a platform administrator holding Tenant Admin and EI Admin there.
+ * Exactly one node of a cluster does it (meta.putIfAbsent elects it). Returns a generated
+ * password to print once, or undefined.
+ */
+export async function bootstrap(deps: Deps, services: Services): Promise<{ username: string; password?: string } | undefined> {
+  const me = randomUUID();
+  if ((await deps.store.meta.putIfAbsent('bootstrapped_by', me)) !== me) return undefined;
+  const { config, clock } = deps;
+  const generated = config.adminPassword ? undefined : randomBytes(18).toString('base64url');
+  const password = config.adminPassword ?? generated!;
+  const tenantId = randomUUID();
+  const userId = randomUUID();
+  const ctx = { principal: null, requestId: null, clientAddress: null };
+  const passwordHash = await hashPassword(password);
+  await deps.store.transaction(async (tx) => {
+    await tx.tenants.insert({ id: tenantId, name: config.adminTenant, parentId: null, createdAt: clock.now() });
+    await tx.users.insert({
+      id: userId, tenantId, username: config.adminUsername, email: null, firstName: null, lastName: null,
+      platformAdmin: true, disabled: false, createdAt: clock.now(), lastUsedAt: null, passwordHash,
+    });
+    for (const name of ['Tenant Admin', 'EI Admin']) {
+      const role = findBuiltInRole(name)!;
+      await tx.assignments.insert({ id: randomUUID(), tenantId, principalType: 'user', principalId: userId, roleId: role.id, createdAt: clock.now() });
+    }
+    await tx.audit.append(auditEvent(deps, ctx, tenantId, AUDIT.TENANT_CREATED, { type: 'tenant', id: tenantId }, { name: config.adminTenant }));
+    await tx.audit.append(auditEvent(deps, ctx, tenantId, AUDIT.USER_CREATED, { type: 'user', id: userId }, { username: config.adminUsername, platformAdmin: true }));
+  });
+  void services;
+  return { username: config.adminUsername, password: generated };
+}
+
+export interface Server {
+  app: App;
+  deps: Deps;
+  services: Services;
+  url: string;
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  log?: Logger;
+  clock?: Clock;
+  /** Overrides the store chosen from the config (tests: a PostgreSQL schema of their own). */
+  target?: StoreTarget;
+  /** Where to print the one-time admin password and the URL (default: stdout). */
+  print?: (line: string) => void;
+  https?: { cert: string | Buffer; key: string | Buffer } | null;
+  listen?: boolean;
+}
+
+/** Wiring only: config → store → keys → bootstrap → app → listen. */
+export async function startServer(config: Config, opts: StartOptions = {}): Promise<Server> {
+  const log = opts.log ?? createLogger(config.logLevel);
+  const print = opts.print ?? ((l: string) => process.stdout.write(l + '\n'));
+  const clock = opts.clock ?? systemClock;
+  const target = opts.target ?? storeTarget(config);
+  const envelope = new Envelope(loadMasterKey(config, log));
+  const store = await openStore(target);
+  let bus: Bus | undefined;
+  try {
+    await checkMasterKey(store, envelope);
+    bus = target.kind === 'postgres' ? await PgBus.start({ url: target.url, schema: target.schema }, log) : new LocalBus();
+    const keys = new KeyRing(store, envelope, { alg: config.signingAlg, issuer: config.issuer, now: () => clock.now() });
+    await keys.init();
+    const deps: Deps = { config, store, bus, keys, envelope, clock, log };
+    const services = buildServices(deps);
+    const boot = await bootstrap(deps, services);
+    if (boot?.password) print(`Created platform administrator '${boot.username}' with password: ${boot.password}  (shown once; change it or set LATCH_ADMIN_PASSWORD)`);
+    const { app } = await buildApp(deps, services, { logger: log, https: opts.https });
+    await startServices(services);
+    let url = '';
+    if (opts.listen !== false) {
+      await app.listen({ host: config.host, port: config.port });
+      const addr = app.server.address();
+      const port = typeof addr === 'object' && addr ? addr.port : config.port;
+      const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+      url = `${opts.https ? 'https' : 'http'}://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
+      print(`Latch listening on ${url} (store: ${store.dialect})`);
+    } else {
+      await app.ready();
+    }
+    const b = bus;
+    return {
+      app, deps, services, url,
+      async close() {
+        await app.close();
+        await stopServices(services);
+        await b.close();
+        await store.close();
+      },
+    };
+  } catch (e) {
+    await bus?.close().catch(() => undefined);
+    await store.close().catch(() => undefined);
+    throw e;
+  }
+}

@@ -1,0 +1,176 @@
+import type { JWTPayload } from 'jose';
+import type { Deps } from '../deps.js';
+import type { CustomRole, Principal, PrincipalType, RoleAssignment, Session, Tenant } from '../domain/types.js';
+import { BUILT_IN_ROLES, describeRequirement, satisfies, type PermissionRequirement } from '../domain/permissions.js';
+import { CacheMap, onInvalidation } from '../cache/auth-cache.js';
+import { Lru } from '../cache/lru.js';
+import { AppError } from '../errors/app-error.js';
+
+export interface Access {
+  tenant: Tenant;
+  member: boolean;
+  permissions: ReadonlySet<string>;
+}
+
+interface PrincipalState {
+  principal: Principal;
+  /** API keys expire; users do not. */
+  expiresAt: number | null;
+}
+
+/** Claims Latch puts in its access tokens beyond the registered ones. */
+export interface AccessClaims extends JWTPayload {
+  sub: string;
+  sid: string;
+  typ: string;
+  api_key_id?: string;
+}
+
+const pkey = (type: PrincipalType, id: string) => `${type}:${id}`;
+const BUILT_IN = new Map(BUILT_IN_ROLES.map((r) => [r.id, r]));
+
+/**
+ * Authentication state and permission resolution, served from memory. The store is read only
+ * on a cache miss; every change publishes an invalidation so all nodes drop what they hold.
+ */
+export function accessService(deps: Deps) {
+  const { store } = deps;
+  const tenants = new CacheMap<string, Tenant | null>(50_000, async (id) => (await store.tenants.get(id)) ?? null);
+  const principals = new CacheMap<string, PrincipalState | null>(100_000, async (k) => {
+    const [type, id] = k.split(/:(.*)/s) as [PrincipalType, string];
+    if (type === 'user') {
+      const u = await store.users.get(id);
+      if (!u || u.disabled) return null;
+      return { principal: { type, id, name: u.username, tenantId: u.tenantId, sessionId: null, platformAdmin: u.platformAdmin }, expiresAt: null };
+    }
+    const key = await store.apiKeys.getAny(id);
+    if (!key) return null;
+    return { principal: { type, id, name: key.name, tenantId: key.tenantId, sessionId: null, platformAdmin: false }, expiresAt: key.expiresAt };
+  });
+  const sessions = new CacheMap<string, Session | null>(100_000, async (id) => (await store.sessions.get(id)) ?? null);
+  const assignments = new CacheMap<string, RoleAssignment[]>(100_000, async (k) => {
+    const [type, id] = k.split(/:(.*)/s) as [PrincipalType, string];
+    return store.assignments.listForPrincipal(type, id);
+  });
+  const customRoles = new CacheMap<string, CustomRole | null>(50_000, async (id) => (await store.roles.getAny(id)) ?? null);
+  const access = new CacheMap<string, Access | null>(200_000, async (k) => {
+    const [pk, tenantId] = k.split('|') as [string, string];
+    const [type, id] = pk.split(/:(.*)/s) as [PrincipalType, string];
+    return compute(type, id, tenantId);
+  });
+  /** Verified access tokens: signature checks are the expensive part of every request. */
+  const verified = new Lru<string, AccessClaims>(50_000);
+
+  onInvalidation(deps.bus, {
+    principal: (e) => {
+      principals.delete(pkey(e.type, e.id));
+      assignments.delete(pkey(e.type, e.id));
+      access.deleteWhere((k) => k.startsWith(pkey(e.type, e.id) + '|'));
+    },
+    session: (e) => sessions.delete(e.id),
+    access: (e) => {
+      assignments.delete(pkey(e.type, e.id));
+      access.deleteWhere((k) => k.startsWith(pkey(e.type, e.id) + '|'));
+    },
+    roles: () => {
+      customRoles.clear();
+      access.clear();
+    },
+    tenants: () => {
+      tenants.clear();
+      access.clear();
+    },
+    signing_keys: () => void deps.keys.reload().catch((err) => deps.log.error({ err }, 'reloading signing keys failed')),
+    all: () => {
+      for (const c of [tenants, principals, sessions, assignments, customRoles, access]) c.clear();
+      void deps.keys.reload().catch(() => undefined);
+    },
+  });
+
+  /** The tenant and its ancestors, nearest first; undefined when the tenant does not exist. */
+  async function chain(tenantId: string): Promise<Tenant[] | undefined> {
+    const out: Tenant[] = [];
+    let id: string | null = tenantId;
+    while (id !== null && out.length < 64) {
+      const t: Tenant | null = await tenants.get(id);
+      if (!t) return out.length ? out : undefined;
+      out.push(t);
+      id = t.parentId;
+    }
+    return out;
+  }
+
+  async function rolePermissions(roleId: string): Promise<readonly string[]> {
+    const b = BUILT_IN.get(roleId);
+    if (b) return b.permissions;
+    return (await customRoles.get(roleId))?.permissions ?? [];
+  }
+
+  async function compute(type: PrincipalType, id: string, tenantId: string): Promise<Access | null> {
+    const tenantsUp = await chain(tenantId);
+    if (!tenantsUp) return null;
+    const ids = new Set(tenantsUp.map((t) => t.id));
+    const state = await principals.get(pkey(type, id));
+    // API keys are bound to their own tenant: no reach into children or other tenants.
+    const reach = type === 'api_key' ? new Set(state && state.principal.tenantId === tenantId ? [tenantId] : []) : ids;
+    const mine = (await assignments.get(pkey(type, id))).filter((a) => reach.has(a.tenantId));
+    const permissions = new Set<string>();
+    for (const a of mine) for (const p of await rolePermissions(a.roleId)) permissions.add(p);
+    return { tenant: tenantsUp[0]!, member: mine.length > 0, permissions };
+  }
+
+  return {
+    chain,
+    rolePermissions,
+
+    /**
+     * Bearer token → principal, or null when the token is invalid, expired, revoked, or its
+     * principal or session is gone. Store reads happen only on cache misses.
+     */
+    async authenticate(token: string): Promise<Principal | null> {
+      let claims = verified.get(token);
+      const nowMs = deps.clock.now();
+      if (claims && (claims.exp ?? 0) * 1000 <= nowMs) {
+        verified.delete(token);
+        claims = undefined;
+      }
+      if (!claims) {
+        try {
+          const c = (await deps.keys.verify(token)) as AccessClaims;
+          if (c.typ !== 'Bearer' || typeof c.sub !== 'string' || typeof c.sid !== 'string') return null;
+          claims = c;
+        } catch {
+          return null;
+        }
+        verified.set(token, claims);
+      }
+      const type: PrincipalType = claims.api_key_id ? 'api_key' : 'user';
+      const state = principals.peek(pkey(type, claims.sub)) ?? (await principals.get(pkey(type, claims.sub)));
+      if (!state) return null;
+      if (state.expiresAt !== null && state.expiresAt <= nowMs) return null;
+      const session = sessions.peek(claims.sid) ?? (await sessions.get(claims.sid));
+      if (!session || session.revokedAt !== null || session.principalId !== claims.sub) return null;
+      return { ...state.principal, sessionId: session.id };
+    },
+
+    async access(principal: Principal, tenantId: string): Promise<Access | null> {
+      const k = `${pkey(principal.type, principal.id)}|${tenantId}`;
+      return access.peek(k) ?? access.get(k);
+    },
+
+    /** The check order of spec §5: membership (403) then permission (403). */
+    async authorize(principal: Principal, tenantId: string, need: PermissionRequirement | null): Promise<Access> {
+      const a = await this.access(principal, tenantId);
+      if (!a || !a.member) throw new AppError('TENANT_FORBIDDEN', { tenantId });
+      if (need !== null && !satisfies(a.permissions, need)) throw new AppError('PERMISSION_DENIED', { permission: describeRequirement(need) });
+      return a;
+    },
+
+    /** Drops the cached verification of one token (logout). */
+    forgetToken(token: string): void {
+      verified.delete(token);
+    },
+  };
+}
+
+export type AccessService = ReturnType<typeof accessService>;

@@ -1,0 +1,95 @@
+import { randomUUID } from 'node:crypto';
+import type { Ctx, Deps } from '../deps.js';
+import type { Agent, AssetType, ConnectionType } from '../domain/types.js';
+import { AppError } from '../errors/app-error.js';
+import { UniqueViolation, type Page } from '../store/port.js';
+
+export interface PageInput {
+  page: number;
+  size: number;
+}
+
+export interface AssetTypeInput {
+  name: string;
+  description?: string | null;
+  connectionType: ConnectionType;
+  dataModel?: Record<string, unknown>;
+  config?: Record<string, unknown>;
+}
+
+export interface AgentInput {
+  name: string;
+  label?: string;
+  hardwareModel?: string;
+  hardwareSerial?: string;
+  brokerVersion?: string;
+  softwareVersion?: string;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+async function unique<T>(p: Promise<T>, err: () => AppError): Promise<T> {
+  try {
+    return await p;
+  } catch (e) {
+    if (e instanceof UniqueViolation) throw err();
+    throw e;
+  }
+}
+
+/** Edge Intelligence northbound objects: agents and asset types, per tenant. */
+export function eiService(deps: Deps) {
+  const { store, clock } = deps;
+  const window = (p: PageInput) => ({ offset: (p.page - 1) * p.size, limit: p.size });
+
+  return {
+    listAgents: (tenantId: string, p: PageInput): Promise<Page<Agent>> => store.agents.list(tenantId, window(p)),
+
+    async registerAgent(_ctx: Ctx, tenantId: string, input: AgentInput): Promise<Agent> {
+      const a: Agent = {
+        id: randomUUID(), tenantId, name: input.name, label: input.label ?? input.name, hardwareModel: input.hardwareModel ?? null,
+        hardwareSerial: input.hardwareSerial ?? null, brokerVersion: input.brokerVersion ?? null, softwareVersion: input.softwareVersion ?? null,
+        connectionState: 'DISCONNECTED', dataPipelinesStatus: 'NONE', creationTime: clock.now(), lastSeenTime: null,
+      };
+      await unique(store.agents.insert(a), () => new AppError('AGENT_NAME_TAKEN', { name: input.name }));
+      return a;
+    },
+
+    async deleteAgent(_ctx: Ctx, tenantId: string, id: string): Promise<void> {
+      if (!UUID.test(id) || !(await store.agents.delete(tenantId, id))) throw new AppError('AGENT_NOT_FOUND', { id });
+    },
+
+    listAssetTypes: (tenantId: string, p: PageInput): Promise<Page<AssetType>> => store.assetTypes.list(tenantId, window(p)),
+
+    async getAssetType(tenantId: string, id: string): Promise<AssetType> {
+      const a = UUID.test(id) ? await store.assetTypes.get(tenantId, id) : undefined;
+      if (!a) throw new AppError('ASSET_TYPE_NOT_FOUND', { id });
+      return a;
+    },
+
+    async createAssetType(_ctx: Ctx, tenantId: string, input: AssetTypeInput): Promise<AssetType> {
+      const t = clock.now();
+      const a: AssetType = {
+        id: randomUUID(), tenantId, name: input.name, description: input.description ?? null, connectionType: input.connectionType,
+        dataModel: input.dataModel ?? {}, config: input.config ?? {}, createdTime: t, updatedTime: t,
+      };
+      await unique(store.assetTypes.insert(a), () => new AppError('ASSET_TYPE_NAME_TAKEN', { name: input.name }));
+      return a;
+    },
+
+    async replaceAssetType(_ctx: Ctx, tenantId: string, id: string, input: AssetTypeInput): Promise<AssetType> {
+      const old = await this.getAssetType(tenantId, id);
+      const a: AssetType = {
+        ...old, name: input.name, description: input.description ?? null, connectionType: input.connectionType,
+        dataModel: input.dataModel ?? {}, config: input.config ?? {}, updatedTime: clock.now(),
+      };
+      const ok = await unique(store.assetTypes.replace(tenantId, a), () => new AppError('ASSET_TYPE_NAME_TAKEN', { name: input.name }));
+      if (!ok) throw new AppError('ASSET_TYPE_NOT_FOUND', { id });
+      return a;
+    },
+
+    async deleteAssetType(_ctx: Ctx, tenantId: string, id: string): Promise<void> {
+      if (!UUID.test(id) || !(await store.assetTypes.delete(tenantId, id))) throw new AppError('ASSET_TYPE_NOT_FOUND', { id });
+    },
+  };
+}

@@ -1,0 +1,37 @@
+import type { Deps } from '../deps.js';
+import { accessService } from './access.js';
+import { directoryService } from './directory.js';
+import { apiKeyService } from './api-keys.js';
+import { sessionService } from './sessions.js';
+import { auditService } from './audit.js';
+import { eiService } from './ei.js';
+import { UsageRecorder } from './usage.js';
+import { AuditBuffer } from './audit-buffer.js';
+
+export interface ServiceHooks {
+  onTokenIssued?: (grant: string) => void;
+}
+
+/** The core, wired once per process. */
+export function buildServices(deps: Deps) {
+  const hooks: ServiceHooks = {};
+  const usage = new UsageRecorder(deps.store, deps.log);
+  const auditBuffer = new AuditBuffer(deps.store, deps.log);
+  const access = accessService(deps);
+  const directory = directoryService(deps, access);
+  const apiKeys = apiKeyService(deps, directory);
+  const sessions = sessionService(deps, access, directory, usage, (grant) => hooks.onTokenIssued?.(grant));
+  return { hooks, usage, auditBuffer, access, directory, apiKeys, sessions, audit: auditService(deps), ei: eiService(deps) };
+}
+
+export async function startServices(s: Services): Promise<void> {
+  s.usage.start();
+  s.auditBuffer.start();
+}
+
+export async function stopServices(s: Services): Promise<void> {
+  await s.usage.close();
+  await s.auditBuffer.close();
+}
+
+export type Services = ReturnType<typeof buildServices>;

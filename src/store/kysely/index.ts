@@ -1,0 +1,43 @@
+import { Migrator, sql, type Kysely } from 'kysely';
+import type { Store } from '../port.js';
+import { migrationProvider } from '../migrations/index.js';
+import type { DB } from './schema.js';
+import { tenants } from './tenants.js';
+import { users } from './users.js';
+import { assignments, roles } from './roles.js';
+import { apiKeys } from './api-keys.js';
+import { sessions } from './sessions.js';
+import { agents, assetTypes, audit, meta, signingKeys } from './misc.js';
+
+/** The one Store implementation, over either dialect. */
+export function kyselyStore(db: Kysely<DB>, dialect: Store['dialect'], onClose: () => Promise<void> = () => db.destroy()): Store {
+  const bind = (d: Kysely<DB>): Omit<Store, 'transaction' | 'close' | 'ping' | 'dialect'> => ({
+    tenants: tenants(d), users: users(d), roles: roles(d), assignments: assignments(d), apiKeys: apiKeys(d),
+    sessions: sessions(d), signingKeys: signingKeys(d), audit: audit(d), agents: agents(d), assetTypes: assetTypes(d), meta: meta(d),
+  });
+  const store: Store = {
+    dialect,
+    ...bind(db),
+    async transaction(fn) {
+      return db.transaction().execute((trx) => {
+        // Inside a transaction, a nested transaction() joins the outer one.
+        const tx: Store = { ...store, ...bind(trx), transaction: (inner) => inner(tx) };
+        return fn(tx);
+      });
+    },
+    async ping() {
+      await sql`select 1`.execute(db);
+    },
+    close: onClose,
+  };
+  return store;
+}
+
+export async function migrateToLatest(db: Kysely<DB>): Promise<void> {
+  const migrator = new Migrator({ db, provider: migrationProvider });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) {
+    const failed = results?.find((r) => r.status === 'Error');
+    throw new Error(`migration ${failed?.migrationName ?? '?'} failed: ${(error as Error).message}`, { cause: error });
+  }
+}

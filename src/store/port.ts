@@ -1,0 +1,166 @@
+import type {
+  Agent, ApiKey, ApiKeyWithSecret, AssetType, AuditEvent, CustomRole, PrincipalType, RefreshTokenRow,
+  RoleAssignment, Session, SigningKey, Tenant, User, UserWithSecret,
+} from '../domain/types.js';
+
+/**
+ * The persistence port. Services depend on this interface only. Every tenant-owned method takes
+ * `tenantId` first; a row of another tenant is simply not found. Race-prone steps are single
+ * atomic methods (consumeRefreshToken, revokeSession), never read-modify-write in a service.
+ * Unique violations surface as `UniqueViolation` so services can map them to catalogued errors.
+ */
+export interface Store {
+  readonly dialect: 'sqlite' | 'postgres';
+  tenants: TenantRepo;
+  users: UserRepo;
+  roles: RoleRepo;
+  assignments: AssignmentRepo;
+  apiKeys: ApiKeyRepo;
+  sessions: SessionRepo;
+  signingKeys: SigningKeyRepo;
+  audit: AuditRepo;
+  agents: AgentRepo;
+  assetTypes: AssetTypeRepo;
+  meta: MetaRepo;
+  /** Runs `fn` in one transaction; the Store given to `fn` is bound to it. */
+  transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T>;
+  /** Cheap liveness probe for /readyz. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export class UniqueViolation extends Error {
+  constructor(readonly table: string, cause?: unknown) {
+    super(`unique violation on ${table}`, { cause });
+  }
+}
+
+export interface Page<T> {
+  items: T[];
+  total: number;
+}
+
+export interface PageRequest {
+  offset: number;
+  limit: number;
+}
+
+export interface TenantRepo {
+  insert(t: Tenant): Promise<void>;
+  get(id: string): Promise<Tenant | undefined>;
+  /** Case-insensitive. */
+  findByName(name: string): Promise<Tenant | undefined>;
+  listChildren(parentId: string): Promise<Tenant[]>;
+  listAll(): Promise<Tenant[]>;
+  /** Deletes the tenant and, by cascade, everything it owns. */
+  delete(id: string): Promise<boolean>;
+  count(): Promise<number>;
+}
+
+export interface UserRepo {
+  insert(u: UserWithSecret): Promise<void>;
+  get(id: string): Promise<User | undefined>;
+  /** Case-insensitive; includes the password hash (login only). */
+  findForLogin(username: string): Promise<UserWithSecret | undefined>;
+  /** Users whose home tenant is `tenantId`. */
+  listByTenant(tenantId: string): Promise<User[]>;
+  delete(id: string): Promise<boolean>;
+  touch(id: string, at: number): Promise<void>;
+}
+
+export interface RoleRepo {
+  insert(r: CustomRole): Promise<void>;
+  get(tenantId: string, id: string): Promise<CustomRole | undefined>;
+  /** By id, whatever the tenant: permission resolution needs roles of ancestor tenants. */
+  getAny(id: string): Promise<CustomRole | undefined>;
+  findByName(tenantId: string, name: string): Promise<CustomRole | undefined>;
+  list(tenantId: string): Promise<CustomRole[]>;
+  update(tenantId: string, id: string, patch: { name?: string; description?: string | null; permissions?: string[] }): Promise<boolean>;
+  delete(tenantId: string, id: string): Promise<boolean>;
+}
+
+export interface AssignmentRepo {
+  insert(a: RoleAssignment): Promise<void>;
+  listForPrincipal(type: PrincipalType, id: string): Promise<RoleAssignment[]>;
+  listForTenant(tenantId: string): Promise<RoleAssignment[]>;
+  countForRole(roleId: string): Promise<number>;
+  delete(tenantId: string, principalType: PrincipalType, principalId: string, roleId: string): Promise<boolean>;
+  deleteForPrincipal(type: PrincipalType, id: string): Promise<number>;
+}
+
+export interface ApiKeyRepo {
+  insert(k: ApiKeyWithSecret): Promise<void>;
+  get(tenantId: string, id: string): Promise<ApiKey | undefined>;
+  getAny(id: string): Promise<ApiKey | undefined>;
+  findByName(tenantId: string, name: string): Promise<ApiKey | undefined>;
+  /** Keys of this name in any tenant (a bare key name as client id works when it is unique). */
+  listByNameAnyTenant(name: string): Promise<ApiKey[]>;
+  /** For the token endpoint: the key and its stored digest. */
+  findForLogin(id: string): Promise<ApiKeyWithSecret | undefined>;
+  list(tenantId: string): Promise<ApiKey[]>;
+  delete(tenantId: string, id: string): Promise<boolean>;
+  touch(id: string, at: number): Promise<void>;
+}
+
+export type ConsumeResult =
+  | { status: 'ok'; session: Session; token: RefreshTokenRow }
+  | { status: 'unknown' }
+  | { status: 'reused'; sessionId: string }
+  | { status: 'expired'; sessionId: string };
+
+export interface SessionRepo {
+  insert(s: Session): Promise<void>;
+  get(id: string): Promise<Session | undefined>;
+  listForTenant(tenantId: string): Promise<Session[]>;
+  listForPrincipal(type: PrincipalType, id: string): Promise<Session[]>;
+  addRefreshToken(t: RefreshTokenRow): Promise<void>;
+  /**
+   * Atomically marks the refresh token with this digest used. Exactly one of any number of
+   * concurrent callers gets `ok`; the others get `reused`.
+   */
+  consumeRefreshToken(hash: string, now: number): Promise<ConsumeResult>;
+  /** Marks the session revoked (idempotent); answers whether it was active. */
+  revoke(id: string, at: number): Promise<boolean>;
+  revokeForPrincipal(type: PrincipalType, id: string, at: number): Promise<string[]>;
+}
+
+export interface SigningKeyRepo {
+  insert(k: SigningKey): Promise<void>;
+  list(): Promise<SigningKey[]>;
+  retire(kid: string, at: number, verifyUntil: number): Promise<void>;
+  deleteExpired(now: number): Promise<number>;
+}
+
+export interface AuditQuery extends PageRequest {
+  from?: number;
+  to?: number;
+  actorId?: string;
+  action?: string;
+}
+
+export interface AuditRepo {
+  append(e: AuditEvent): Promise<void>;
+  appendMany(e: AuditEvent[]): Promise<void>;
+  query(tenantId: string, q: AuditQuery): Promise<Page<AuditEvent>>;
+}
+
+export interface AgentRepo {
+  insert(a: Agent): Promise<void>;
+  get(tenantId: string, id: string): Promise<Agent | undefined>;
+  list(tenantId: string, page: PageRequest): Promise<Page<Agent>>;
+  delete(tenantId: string, id: string): Promise<boolean>;
+}
+
+export interface AssetTypeRepo {
+  insert(a: AssetType): Promise<void>;
+  get(tenantId: string, id: string): Promise<AssetType | undefined>;
+  list(tenantId: string, page: PageRequest): Promise<Page<AssetType>>;
+  replace(tenantId: string, a: AssetType): Promise<boolean>;
+  delete(tenantId: string, id: string): Promise<boolean>;
+}
+
+export interface MetaRepo {
+  get(key: string): Promise<string | undefined>;
+  /** Inserts unless present; answers the value now stored (first writer wins across nodes). */
+  putIfAbsent(key: string, value: string): Promise<string>;
+}

@@ -19,6 +19,7 @@ import { registerMeRoute } from './faces/iam/me.js';
 import { registerKeyRoutes } from './faces/iam/keys.js';
 import { registerEiRoutes } from './faces/ei/index.js';
 import { registerHealthRoutes } from './health.js';
+import { trackRoutes } from './route.js';
 import { ApiKeySchema, OrgSchema, RoleSchema, SessionSchema, UserSchema } from './faces/iam/views.js';
 
 /** Fields never written to a log line, whatever logs them. */
@@ -52,6 +53,7 @@ export async function buildApp(deps: Deps, services: Services, opts: AppOptions 
     forceCloseConnections: true,
   } as FastifyServerOptions).withTypeProvider<TypeBoxTypeProvider>() as unknown as App;
 
+  trackRoutes(app);
   for (const s of [EiErrorSchema, OAuthErrorSchema, ApiKeySchema, RoleSchema, UserSchema, OrgSchema, SessionSchema]) app.addSchema(s);
   await app.register(formbody);
   await app.register(swagger, {

@@ -25,3 +25,28 @@ export function errorResponses(envelope: TSchema, ...codes: ErrorCode[]): Record
   for (const [status, cs] of Object.entries(byStatus)) out[Number(status)] = Type.Ref(envelope.$id!, { description: cs.join(', ') });
   return out;
 }
+
+/** One registered route as its definition declared it (tests generate security cases from these). */
+export interface RouteEntry {
+  method: string;
+  url: string;
+  config: RouteAccess;
+  hidden: boolean;
+}
+
+const ROUTE_TABLES = new WeakMap<object, RouteEntry[]>();
+
+/** Records every route registered on `app` from now on, in any child context. Call before registering routes. */
+export function trackRoutes(app: { addHook(name: 'onRoute', fn: (r: { method: string | string[]; url: string; config?: unknown; schema?: unknown }) => void): unknown }): void {
+  const table: RouteEntry[] = [];
+  ROUTE_TABLES.set(app, table);
+  app.addHook('onRoute', (r) => {
+    const hidden = !!(r.schema as { hide?: boolean } | undefined)?.hide;
+    for (const method of ([] as string[]).concat(r.method)) if (method !== 'HEAD') table.push({ method, url: r.url, config: (r.config ?? {}) as RouteAccess, hidden });
+  });
+}
+
+/** The routes recorded by trackRoutes(app). */
+export function routeTable(app: object): readonly RouteEntry[] {
+  return ROUTE_TABLES.get(app) ?? [];
+}

@@ -1,0 +1,21 @@
+import { tenantsContract, usersContract, rolesContract } from './directory.js';
+import { apiKeysContract, sessionsContract } from './credentials.js';
+import { agentsContract, assetTypesContract, auditContract, metaContract, signingKeysContract, transactionContract } from './misc.js';
+import type { Open } from './fixtures.js';
+
+export type { Open } from './fixtures.js';
+
+/** Every port member's contract, against stores made by `open` (each suite opens its own, empty, migrated). */
+export function runStoreContract(open: Open) {
+  tenantsContract(open);
+  usersContract(open);
+  rolesContract(open);
+  apiKeysContract(open);
+  sessionsContract(open);
+  signingKeysContract(open);
+  auditContract(open);
+  agentsContract(open);
+  assetTypesContract(open);
+  metaContract(open);
+  transactionContract(open);
+}

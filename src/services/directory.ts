@@ -213,9 +213,11 @@ export function directoryService(deps: Deps, access: AccessService) {
 
     async assignUserRole(ctx: Ctx, tenantId: string, userId: string, roleRef: string): Promise<RoleView> {
       const u = await store.users.get(userId);
-      // A user of this tenant or of an ancestor tenant may be granted a role here.
+      // A user of this tenant or of an ancestor tenant, or one already holding a role here (visible
+      // in GET /iam/users/:id, e.g. the platform admin in a tenant it created), may be granted a role here.
       const chain = (await access.chain(tenantId)) ?? [];
-      if (!u || !chain.some((t) => t.id === u.tenantId)) throw new AppError('USER_NOT_FOUND', { id: userId });
+      const member = u && (await store.assignments.listForPrincipal('user', u.id)).some((a) => a.tenantId === tenantId);
+      if (!u || !(member || chain.some((t) => t.id === u.tenantId))) throw new AppError('USER_NOT_FOUND', { id: userId });
       const role = await resolveRole(tenantId, roleRef);
       await store.transaction((tx) => assign(ctx, tx, tenantId, 'user', u.id, role));
       await bus.publish({ t: 'access', type: 'user', id: u.id });

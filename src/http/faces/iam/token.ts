@@ -108,9 +108,10 @@ export function registerTokenRoutes(app: App, s: Services) {
   const optional = access({ auth: 'optional' });
   app.post('/iam/auth/logout', {
     config: optional.config,
-    schema: { ...optional.schemaExtras, tags: ['iam'], summary: 'End a session: by refresh_token in the body, or the session of the bearer token', body: Type.Optional(TokenBody) },
+    schema: { ...optional.schemaExtras, tags: ['iam'], summary: 'End a session: by refresh_token in the body (JSON or form), or the session of the bearer token (no body needed)' },
   }, async (req, reply) => {
-    const body = (req.body ?? {}) as Record<string, unknown>;
+    // No body schema: a bare `POST` with only the bearer token is the common call, and a body schema rejects an absent body.
+    const body = (req.body && typeof req.body === 'object' ? req.body : {}) as Record<string, unknown>;
     await s.sessions.logout(req.ctx, typeof body.refresh_token === 'string' ? body.refresh_token : undefined);
     return reply.code(204).send();
   });

@@ -12,13 +12,14 @@ import { KeyRing } from './crypto/key-ring.js';
 import { hashPassword } from './crypto/passwords.js';
 import { buildServices, startServices, stopServices, type Services } from './services/index.js';
 import { buildApp, REDACT } from './http/app.js';
+import { logSerializers } from './http/plugins/log-serializers.js';
 import { findBuiltInRole } from './domain/permissions.js';
 import { auditEvent } from './services/audit.js';
 import { AUDIT } from './domain/audit-events.js';
 import type { App } from './http/types.js';
 
 export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
-  return pino({ level, redact: { paths: REDACT, censor: '[redacted]' } }, destination);
+  return pino({ level, redact: { paths: REDACT, censor: '[redacted]' }, serializers: logSerializers }, destination);
 }
 
 /** The master key: LATCH_MASTER_KEY, else <data dir>/master.key (created 0600 on first start). */

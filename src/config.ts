@@ -30,6 +30,12 @@ const oneOf = <T extends string>(...values: T[]) => (raw: string): T => {
   return raw as T;
 };
 
+const hostSuffix = (raw: string): string => {
+  const v = raw.trim().toLowerCase().replace(/^\./, '');
+  if (!/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/.test(v)) throw new ConfigError('must be a DNS suffix such as azure-devices.net');
+  return v;
+};
+
 export const OPTIONS = {
   host: { env: 'LATCH_HOST', flag: '--host', description: 'Address to listen on', default: '127.0.0.1', parse: str },
   port: { env: 'LATCH_PORT', flag: '--port', description: 'Port to listen on; 0 picks a free port (the URL is printed on start)', default: 8080, parse: int(0, 65535) },
@@ -68,6 +74,26 @@ export const OPTIONS = {
     env: 'LATCH_TLS_SELF_SIGNED', flag: '--tls-self-signed',
     description: 'Serve https with a CA + certificate generated into <data dir>/tls (trust <data dir>/tls/ca.pem via NODE_EXTRA_CA_CERTS)',
     default: false, parse: bool,
+  },
+  hubHostSuffix: {
+    env: 'LATCH_HUB_HOST_SUFFIX', flag: '--hub-host-suffix',
+    description: 'DNS suffix of IoT hub host names: a hub is {name}.{suffix} (properties.hostName, the SAS data plane)',
+    default: 'azure-devices.net', parse: hostSuffix,
+  },
+  dpsHostSuffix: {
+    env: 'LATCH_DPS_HOST_SUFFIX', flag: '--dps-host-suffix',
+    description: 'DNS suffix of provisioning service host names ({name}.{suffix}, global.{suffix})',
+    default: 'azure-devices-provisioning.net', parse: hostSuffix,
+  },
+  armPageSize: {
+    env: 'LATCH_ARM_PAGE_SIZE', flag: '--arm-page-size',
+    description: 'Items per page of ARM listkeys responses (further pages via nextLink)',
+    default: 100, parse: int(1, 1000),
+  },
+  tlsHostnames: {
+    env: 'LATCH_TLS_HOSTNAMES', flag: '--tls-hostnames',
+    description: 'Extra comma-separated DNS names / IPs for the --tls-self-signed server certificate (besides localhost, 127.0.0.1, ::1); a change re-issues the certificate',
+    default: undefined as string | undefined, parse: optStr,
   },
 } satisfies Record<string, Option<unknown>>;
 

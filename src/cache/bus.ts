@@ -13,6 +13,8 @@ export type Invalidation =
   | { t: 'roles' }
   | { t: 'tenants' }
   | { t: 'signing_keys' }
+  /** An IoT hub / DPS or its policies changed (SAS verifier cache); name lower-case. */
+  | { t: 'iot_resource'; kind: 'hub' | 'dps'; name: string }
   | { t: 'all' };
 
 export interface Bus {

@@ -23,5 +23,13 @@ export const AUDIT = {
   SESSION_REUSE_DETECTED: 'session.refresh_reuse_detected',
   SIGNING_KEY_ROTATED: 'signing_key.rotated',
   ACCESS_DENIED: 'access.denied',
+  IOT_HUB_CREATED: 'iot_hub.created',
+  IOT_HUB_UPDATED: 'iot_hub.updated',
+  IOT_HUB_DELETED: 'iot_hub.deleted',
+  IOT_HUB_KEYS_LISTED: 'iot_hub.keys_listed',
+  DPS_CREATED: 'dps.created',
+  DPS_UPDATED: 'dps.updated',
+  DPS_DELETED: 'dps.deleted',
+  DPS_KEYS_LISTED: 'dps.keys_listed',
 } as const;
 export type AuditAction = (typeof AUDIT)[keyof typeof AUDIT];

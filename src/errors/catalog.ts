@@ -73,6 +73,27 @@ export const ERRORS = {
   AGENT_NAME_TAKEN: { status: 409, message: 'An agent named {name} already exists' },
   ASSET_TYPE_NOT_FOUND: { status: 404, message: 'Asset type {id} not found' },
   ASSET_TYPE_NAME_TAKEN: { status: 409, message: 'An asset type named {name} already exists' },
+  // ARM face: IoT hubs and provisioning services (rendered as ARM codes by faces/arm/errors.ts)
+  ARM_API_VERSION_MISSING: { status: 400, message: "The api-version query parameter (?api-version=) is required for all requests." },
+  ARM_API_VERSION_INVALID: { status: 400, message: "The api-version '{version}' is invalid. The supported versions are '{supported}'." },
+  ARM_SUBSCRIPTION_INVALID: { status: 400, message: "The provided subscription identifier '{id}' is malformed or invalid." },
+  IOT_RESOURCE_NOT_FOUND: { status: 404, message: "The Resource '{type}/{name}' under resource group '{resourceGroup}' was not found." },
+  IOT_KEY_NAME_NOT_FOUND: { status: 404, message: "The key name '{keyName}' was not found on '{name}'." },
+  IOT_NAME_UNAVAILABLE: { status: 409, message: "The name '{name}' is not available: {type} names are global (they are host names)." },
+  IOT_PRECONDITION_FAILED: { status: 412, message: "The specified precondition 'If-Match = {ifMatch}' failed: the current etag of '{name}' differs." },
+  IOT_CONCURRENT_UPDATE: { status: 409, message: "'{name}' was changed by another request; retry." },
+  IOT_BODY_INVALID: { status: 400, message: '{detail}' },
+  IOT_NAME_INVALID: { status: 400, message: "The resource name '{name}' is invalid: {rule}" },
+  IOT_RESOURCE_GROUP_INVALID: { status: 400, message: "The resource group name '{resourceGroup}' is invalid: 1-90 letters, digits, '-', '_', '.', '(' or ')', not ending in '.'." },
+  IOT_LOCATION_REQUIRED: { status: 400, message: 'The location property is required for this definition.' },
+  IOT_LOCATION_CHANGED: { status: 400, message: "The location of '{name}' is '{location}' and cannot be changed." },
+  IOT_SKU_INVALID: { status: 400, message: "sku.name must be one of {allowed}; got '{sku}'." },
+  IOT_RIGHTS_INVALID: { status: 400, message: "Policy '{keyName}': rights '{rights}' are invalid; allowed atoms are {allowed}." },
+  IOT_KEY_NAME_INVALID: { status: 400, message: "Policy key name '{keyName}' is invalid: 1-64 letters, digits, '-', '_' or '.'." },
+  IOT_KEY_NAME_DUPLICATE: { status: 400, message: "Policy key name '{keyName}' appears more than once (names are case-insensitive)." },
+  IOT_TOO_MANY_POLICIES: { status: 400, message: 'At most {max} shared access policies are allowed; got {count}.' },
+  IOT_KEY_INVALID: { status: 400, message: "Policy '{keyName}': {which} must be standard base64 of 16 to 64 bytes." },
+  SAS_UNAUTHORIZED: { status: 401, message: '{detail}' },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -19,6 +19,8 @@ import { registerMeRoute } from './faces/iam/me.js';
 import { registerKeyRoutes } from './faces/iam/keys.js';
 import { registerEiRoutes } from './faces/ei/index.js';
 import { registerHealthRoutes } from './health.js';
+import { registerArmFace } from './faces/arm/index.js';
+import { registerDataPlaneFace } from './faces/data-plane/index.js';
 import { trackRoutes } from './route.js';
 import { ApiKeySchema, OrgSchema, RoleSchema, SessionSchema, UserSchema } from './faces/iam/views.js';
 
@@ -96,6 +98,9 @@ export async function buildApp(deps: Deps, services: Services, opts: AppOptions 
     registerApiKeyRoutes(face, services);
     registerEiRoutes(face, services);
   });
+  // arm face: /subscriptions/… (ARM envelope) and the hub / DPS data plane (SAS)
+  await registerArmFace(app, services, deps, metrics);
+  await registerDataPlaneFace(app, services, deps);
 
   services.hooks.onTokenIssued = (grant: string) => metrics.tokensIssued.inc({ grant });
   return { app, metrics };

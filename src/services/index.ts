@@ -7,6 +7,8 @@ import { auditService } from './audit.js';
 import { eiService } from './ei.js';
 import { UsageRecorder } from './usage.js';
 import { AuditBuffer } from './audit-buffer.js';
+import { iotResourceService } from './iot-resources.js';
+import { iotSasService } from './iot-sas.js';
 
 export interface ServiceHooks {
   onTokenIssued?: (grant: string) => void;
@@ -21,7 +23,9 @@ export function buildServices(deps: Deps) {
   const directory = directoryService(deps, access);
   const apiKeys = apiKeyService(deps, directory);
   const sessions = sessionService(deps, access, directory, usage, (grant) => hooks.onTokenIssued?.(grant));
-  return { hooks, usage, auditBuffer, access, directory, apiKeys, sessions, audit: auditService(deps), ei: eiService(deps) };
+  const iot = iotResourceService(deps, auditBuffer);
+  const iotSas = iotSasService(deps, iot);
+  return { hooks, usage, auditBuffer, access, directory, apiKeys, sessions, audit: auditService(deps), ei: eiService(deps), iot, iotSas };
 }
 
 export async function startServices(s: Services): Promise<void> {

@@ -22,6 +22,7 @@ export interface Store {
   agents: AgentRepo;
   assetTypes: AssetTypeRepo;
   meta: MetaRepo;
+  iot: IotRepo;
   /** Runs `fn` in one transaction; the Store given to `fn` is bound to it. */
   transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T>;
   /** Cheap liveness probe for /readyz. */
@@ -163,4 +164,58 @@ export interface MetaRepo {
   get(key: string): Promise<string | undefined>;
   /** Inserts unless present; answers the value now stored (first writer wins across nodes). */
   putIfAbsent(key: string, value: string): Promise<string>;
+}
+
+export type IotKind = 'hub' | 'dps';
+
+/** An IoT hub or provisioning service (ARM face). Names are unique per kind across all tenants. */
+export interface IotResource {
+  id: string;
+  tenantId: string;
+  kind: IotKind;
+  /** As first given; matched case-insensitively. */
+  resourceGroup: string;
+  name: string;
+  location: string;
+  skuName: string;
+  skuCapacity: number;
+  tags: Record<string, string>;
+  /** Kind-specific fixed properties (DPS idScope, hub partition count). */
+  properties: Record<string, unknown>;
+  /** Changes on every write (optimistic concurrency, If-Match). */
+  etag: string;
+  createdAt: number;
+  createdBy: string | null;
+  createdByType: string | null;
+  updatedAt: number;
+  updatedBy: string | null;
+  updatedByType: string | null;
+}
+
+/** A shared access policy as stored: keys sealed with the envelope, never in plaintext. */
+export interface SealedPolicy {
+  keyName: string;
+  /** Canonical rights string. */
+  rights: string;
+  primaryEnc: string;
+  secondaryEnc: string;
+}
+
+export interface IotRepo {
+  /** UniqueViolation when the name is taken (any tenant). */
+  insert(r: IotResource, policies: SealedPolicy[]): Promise<void>;
+  /** Case-insensitive resource group and name. */
+  get(tenantId: string, kind: IotKind, resourceGroup: string, name: string): Promise<IotResource | undefined>;
+  /** By name in any tenant (host-name lookups, name availability). Case-insensitive. */
+  findByName(kind: IotKind, name: string): Promise<IotResource | undefined>;
+  /** Resources of a tenant, optionally one resource group, ordered by name. */
+  list(tenantId: string, kind: IotKind, resourceGroup?: string): Promise<IotResource[]>;
+  /**
+   * Compare-and-set on the etag: replaces the resource row (and, when `policies` is given, the
+   * whole policy set) only if its etag is still `expectedEtag`. Answers whether it did.
+   */
+  update(tenantId: string, r: IotResource, expectedEtag: string, policies?: SealedPolicy[]): Promise<boolean>;
+  delete(tenantId: string, id: string): Promise<boolean>;
+  /** Policies in their stored order. */
+  policies(tenantId: string, resourceId: string): Promise<SealedPolicy[]>;
 }

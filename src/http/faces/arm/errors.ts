@@ -1,0 +1,107 @@
+import { Type } from '@sinclair/typebox';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { AppError } from '../../../errors/app-error.js';
+import type { ErrorCode } from '../../../errors/catalog.js';
+import { toAppError } from '../../errors.js';
+
+/** The ARM error envelope (spec/arm-iothub-dps-keys.md §7.3), used for every error of this face. */
+export const ArmErrorSchema = Type.Object({
+  error: Type.Object({
+    code: Type.String({ description: 'ARM error code (the SDK surfaces it as RestError.code)' }),
+    message: Type.String(),
+  }),
+}, { $id: 'ArmError', title: 'ArmError' });
+
+/** Catalogue code → ARM code. Unlisted codes fall back to a status-based ARM code. */
+const ARM_CODES: Partial<Record<ErrorCode, string>> = {
+  AUTH_MISSING: 'AuthenticationFailed',
+  AUTH_INVALID_TOKEN: 'InvalidAuthenticationToken',
+  TENANT_HEADER_INVALID: 'InvalidSubscriptionId',
+  ARM_SUBSCRIPTION_INVALID: 'InvalidSubscriptionId',
+  TENANT_FORBIDDEN: 'AuthorizationFailed',
+  PERMISSION_DENIED: 'AuthorizationFailed',
+  PLATFORM_ADMIN_REQUIRED: 'AuthorizationFailed',
+  VALIDATION_FAILED: 'InvalidRequestContent',
+  BODY_INVALID_JSON: 'InvalidRequestContent',
+  UNSUPPORTED_MEDIA_TYPE: 'UnsupportedMediaType',
+  BODY_TOO_LARGE: 'RequestEntityTooLarge',
+  ROUTE_NOT_FOUND: 'NotFound',
+  METHOD_NOT_ALLOWED: 'MethodNotAllowed',
+  RATE_LIMITED: 'TooManyRequests',
+  INTERNAL: 'InternalServerError',
+  UNAVAILABLE: 'ServiceUnavailable',
+  ARM_API_VERSION_MISSING: 'MissingApiVersionParameter',
+  ARM_API_VERSION_INVALID: 'InvalidApiVersionParameter',
+  IOT_RESOURCE_NOT_FOUND: 'ResourceNotFound',
+  IOT_KEY_NAME_NOT_FOUND: 'KeyNameNotFound',
+  IOT_NAME_UNAVAILABLE: 'NameUnavailable',
+  IOT_PRECONDITION_FAILED: 'PreconditionFailed',
+  IOT_CONCURRENT_UPDATE: 'Conflict',
+  IOT_BODY_INVALID: 'InvalidRequestContent',
+  IOT_NAME_INVALID: 'InvalidResourceName',
+  IOT_RESOURCE_GROUP_INVALID: 'InvalidResourceGroupName',
+  IOT_LOCATION_REQUIRED: 'LocationRequired',
+  IOT_LOCATION_CHANGED: 'InvalidResourceLocation',
+  IOT_SKU_INVALID: 'InvalidSku',
+  IOT_RIGHTS_INVALID: 'InvalidAccessRights',
+  IOT_KEY_NAME_INVALID: 'InvalidKeyName',
+  IOT_KEY_NAME_DUPLICATE: 'DuplicateKeyName',
+  IOT_TOO_MANY_POLICIES: 'TooManyAuthorizationPolicies',
+  IOT_KEY_INVALID: 'InvalidKey',
+};
+
+const BY_STATUS: Record<number, string> = { 400: 'BadRequest', 401: 'AuthenticationFailed', 403: 'AuthorizationFailed', 404: 'NotFound', 409: 'Conflict', 412: 'PreconditionFailed', 429: 'TooManyRequests' };
+
+export function armCode(e: AppError): string {
+  return ARM_CODES[e.code] ?? BY_STATUS[e.status] ?? (e.status >= 500 ? 'InternalServerError' : 'BadRequest');
+}
+
+function armMessage(e: AppError, req: FastifyRequest): string {
+  if (!e.expose) return 'An internal error occurred.';
+  const principal = req.principal;
+  switch (e.code) {
+    case 'AUTH_MISSING':
+      return "Authentication failed. The 'Authorization' header is missing.";
+    case 'AUTH_INVALID_TOKEN':
+      return 'The access token is invalid or has expired.';
+    case 'TENANT_HEADER_INVALID':
+      return `The provided subscription identifier '${String((req.params as { subscriptionId?: string } | undefined)?.subscriptionId ?? '')}' is malformed or invalid.`;
+    case 'TENANT_FORBIDDEN':
+    case 'PERMISSION_DENIED':
+    case 'PLATFORM_ADMIN_REQUIRED': {
+      // Same text whether or not the subscription or resource exists: nothing is revealed.
+      const scope = req.url.split('?')[0]!.replace(/\/(listkeys|IotHubKeys\/[^/]+\/listkeys|keys\/[^/]+\/listkeys)$/i, '');
+      const action = req.routeOptions.config.armAction ?? `${req.method} ${req.routeOptions.url ?? ''}`;
+      return `The client '${principal?.name ?? ''}' with object id '${principal?.id ?? ''}' does not have authorization to perform action '${action}' over scope '${scope}' or the scope is invalid.`;
+    }
+    default:
+      return e.message;
+  }
+}
+
+export function armErrorBody(e: AppError, req: FastifyRequest) {
+  return { error: { code: armCode(e), message: armMessage(e, req) } };
+}
+
+export function armErrorHandler(err: FastifyError, req: FastifyRequest, reply: FastifyReply) {
+  const e = toAppError(err);
+  if (e.status >= 500) req.log.error({ err }, 'request failed');
+  // Never a `claims=` challenge on 401: the SDK would start the CAE re-authentication flow.
+  const headers = { ...e.headers };
+  if (e.status === 401) headers['WWW-Authenticate'] = 'Bearer realm="latch"' + (e.code === 'AUTH_INVALID_TOKEN' ? ', error="invalid_token"' : '');
+  return reply.code(e.status).headers(headers).send(armErrorBody(e, req));
+}
+
+export function armNotFound(req: FastifyRequest, reply: FastifyReply) {
+  const e = new AppError('ROUTE_NOT_FOUND', { method: req.method, url: req.url.split('?')[0] });
+  return reply.code(404).send(armErrorBody(e, req));
+}
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** ARM action name for AuthorizationFailed messages, e.g. Microsoft.Devices/IotHubs/listkeys/action. */
+    armAction?: string;
+    /** api-versions this ARM route accepts. */
+    armApiVersions?: readonly string[];
+  }
+}

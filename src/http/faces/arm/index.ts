@@ -1,0 +1,49 @@
+import type { FastifyRequest } from 'fastify';
+import type { App } from '../../types.js';
+import type { Deps } from '../../../deps.js';
+import type { Services } from '../../../services/index.js';
+import type { Metrics } from '../../plugins/metrics.js';
+import { PERMISSIONS } from '../../../domain/permissions.js';
+import { AppError } from '../../../errors/app-error.js';
+import { authenticateHook } from '../../plugins/authenticate.js';
+import { ArmErrorSchema, armErrorHandler, armNotFound } from './errors.js';
+import { registerArmResource } from './resources.js';
+import { DpsSchema, IotHubSchema, KeyRuleSchema, dpsView, hubView } from './views.js';
+
+/** api-versions accepted per resource type (spec §2); others answer 400 InvalidApiVersionParameter. */
+export const HUB_API_VERSIONS = ['2018-04-01', '2023-06-30'] as const;
+export const DPS_API_VERSIONS = ['2018-01-22', '2022-02-05'] as const;
+
+/** Checked after authentication (ARM authenticates first), before validation and the handler. */
+async function apiVersionHook(req: FastifyRequest): Promise<void> {
+  const supported = req.routeOptions.config.armApiVersions;
+  if (!supported) return;
+  const raw = (req.query as Record<string, unknown> | undefined)?.['api-version'];
+  const v = Array.isArray(raw) ? raw[0] : raw;
+  if (typeof v !== 'string' || v === '') throw new AppError('ARM_API_VERSION_MISSING');
+  if (!supported.includes(v)) throw new AppError('ARM_API_VERSION_INVALID', { version: v, supported: supported.join(',') });
+}
+
+/**
+ * The ARM face: /subscriptions/{tenantId}/…/providers/Microsoft.Devices/{IotHubs|provisioningServices}.
+ * Bearer JWT from the core token endpoint; the subscription id in the path is the tenant.
+ */
+export async function registerArmFace(app: App, s: Services, deps: Deps, metrics: Metrics) {
+  await app.register(async (face) => {
+    for (const schema of [ArmErrorSchema, IotHubSchema, DpsSchema, KeyRuleSchema]) face.addSchema(schema);
+    face.setErrorHandler(armErrorHandler);
+    face.setNotFoundHandler(armNotFound);
+    face.addHook('onRequest', authenticateHook(s, metrics, deps.clock, { tenantFrom: (req) => (req.params as { subscriptionId?: string }).subscriptionId }));
+    face.addHook('onRequest', apiVersionHook);
+    registerArmResource(face, s, deps, {
+      kind: 'hub', collection: 'IotHubs', keysSegment: 'IotHubKeys', nameParam: 'resourceName', apiVersions: HUB_API_VERSIONS,
+      permissions: { read: PERMISSIONS.IOT_HUB_READ, write: PERMISSIONS.IOT_HUB_WRITE, keys: PERMISSIONS.IOT_HUB_KEYS },
+      schemaRef: 'IotHubDescription', view: (r) => hubView(deps.config, r), tag: 'arm: IoT hubs',
+    });
+    registerArmResource(face, s, deps, {
+      kind: 'dps', collection: 'provisioningServices', keysSegment: 'keys', nameParam: 'provisioningServiceName', apiVersions: DPS_API_VERSIONS,
+      permissions: { read: PERMISSIONS.DPS_READ, write: PERMISSIONS.DPS_WRITE, keys: PERMISSIONS.DPS_KEYS },
+      schemaRef: 'ProvisioningServiceDescription', view: (r) => dpsView(deps.config, r), tag: 'arm: provisioning services',
+    });
+  }, { prefix: '/subscriptions' });
+}

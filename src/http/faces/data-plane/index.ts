@@ -1,0 +1,64 @@
+import { randomUUID } from 'node:crypto';
+import { Type } from '@sinclair/typebox';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import type { App } from '../../types.js';
+import type { Services } from '../../../services/index.js';
+import type { Deps } from '../../../deps.js';
+import { access } from '../../route.js';
+import { toAppError } from '../../errors.js';
+import { resourceForHost } from '../../../services/iot-sas.js';
+
+const pad = (n: number) => String(n).padStart(2, '0');
+/** IoT Hub's `MM/dd/yyyy HH:mm:ss` (UTC). */
+const hubTime = (d: Date) => `${pad(d.getUTCMonth() + 1)}/${pad(d.getUTCDate())}/${d.getUTCFullYear()} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}`;
+
+/** The data-plane error body of the addressed service: IoT Hub's `{Message, ExceptionMessage}` or DPS's `{errorCode, …}`. */
+function dataPlaneError(deps: Deps, req: FastifyRequest, reply: FastifyReply, status: number, hubCode: string, text: string) {
+  const now = new Date(deps.clock.now());
+  const tracking = randomUUID().replace(/-/g, '');
+  const kind = resourceForHost(deps.config, req.host)?.kind ?? 'hub';
+  reply.code(status).header('content-type', 'application/json; charset=utf-8');
+  if (kind === 'dps') {
+    return reply.send({ errorCode: status * 1000 + (status === 401 ? 2 : 1), trackingId: tracking, message: text, timestampUtc: now.toISOString(), info: null });
+  }
+  return reply.send({ Message: `ErrorCode:${hubCode};${text}`, ExceptionMessage: `Tracking ID:${tracking}-G:0-TimeStamp:${hubTime(now)}` });
+}
+
+const WhoAmI = Type.Object({
+  hub: Type.Optional(Type.String()), provisioningService: Type.Optional(Type.String()), hostName: Type.String(), keyName: Type.String(),
+  rights: Type.String({ description: 'The policy rights string as listkeys shows it' }),
+  effectiveRights: Type.Array(Type.String(), { description: 'With implied rights (RegistryWrite ⇒ RegistryRead, EnrollmentWrite ⇒ EnrollmentRead)' }),
+});
+
+/**
+ * The hub / DPS data plane, addressed by the Host header ({name}.{hub or DPS suffix}) and
+ * authenticated by SAS tokens. For now only a Latch-specific probe: `GET /$latch/sas/whoami`
+ * answers which policy a token authenticates as and what it may do, or the service's 401.
+ */
+export async function registerDataPlaneFace(app: App, s: Services, deps: Deps) {
+  await app.register(async (face) => {
+    face.setErrorHandler((err: FastifyError, req, reply) => {
+      const e = toAppError(err);
+      if (e.status >= 500) req.log.error({ err }, 'request failed');
+      return dataPlaneError(deps, req, reply, e.status, e.status === 401 ? 'IotHubUnauthorizedAccess' : e.status === 404 ? 'IotHubNotFound' : 'ArgumentInvalid', e.expose ? e.message : 'InternalServerError');
+    });
+    const open = access({ auth: 'none' });
+    face.get('/$latch/sas/whoami', {
+      config: open.config,
+      schema: {
+        tags: ['data plane'], summary: 'Latch-specific: verify a policy SAS token (Authorization header) against the hub/DPS named by the Host header',
+        security: [{ sas: [] }], querystring: Type.Object({ 'api-version': Type.Optional(Type.String()) }), response: { 200: WhoAmI },
+      },
+    }, async (req, reply) => {
+      const auth = req.headers.authorization;
+      const r = await s.iotSas.verify(typeof auth === 'string' ? auth : '', req.host);
+      if (!r.ok) {
+        req.log.info({ reason: r.reason }, 'SAS rejected');
+        return dataPlaneError(deps, req, reply, 401, 'IotHubUnauthorizedAccess', 'Unauthorized');
+      }
+      return reply.header('content-type', 'application/json; charset=utf-8').send({
+        ...(r.kind === 'hub' ? { hub: r.name } : { provisioningService: r.name }), hostName: r.hostName, keyName: r.keyName, rights: r.rights, effectiveRights: [...r.effective],
+      });
+    });
+  });
+}

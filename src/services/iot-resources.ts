@@ -1,0 +1,291 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { Ctx, Deps } from '../deps.js';
+import { AppError } from '../errors/app-error.js';
+import { AUDIT, type AuditAction } from '../domain/audit-events.js';
+import {
+  DEFAULT_DPS_POLICIES, DEFAULT_HUB_POLICIES, DPS_RIGHTS, HUB_RIGHTS, generateSasKey, isValidSasKey, parseDpsRights, parseHubRights,
+} from '../domain/sas.js';
+import { UniqueViolation, type IotKind, type IotResource, type SealedPolicy, type Store } from '../store/port.js';
+import { auditEvent } from './audit.js';
+import type { AuditBuffer } from './audit-buffer.js';
+
+/** A shared access policy with its keys in plaintext: only listkeys and the SAS verifier see these. */
+export interface IotPolicy {
+  keyName: string;
+  rights: string;
+  primaryKey: string;
+  secondaryKey: string;
+}
+
+/** What a PUT may carry (ARM create-or-update body); read-only fields are ignored. */
+export interface IotResourceInput {
+  location?: unknown;
+  sku?: unknown;
+  tags?: unknown;
+  properties?: { authorizationPolicies?: unknown; eventHubEndpoints?: unknown } & Record<string, unknown>;
+}
+
+export const HUB_SKUS = ['F1', 'B1', 'B2', 'B3', 'S1', 'S2', 'S3'] as const;
+export const DPS_SKUS = ['S1'] as const;
+/** Hub limit of the real service; [decision] the same for DPS. */
+export const MAX_POLICIES = 16;
+
+const KIND = {
+  hub: {
+    type: 'Microsoft.Devices/IotHubs', skus: HUB_SKUS as readonly string[], defaults: DEFAULT_HUB_POLICIES, parseRights: parseHubRights, atoms: HUB_RIGHTS,
+    // IoT hub names: 3-50 letters, digits or '-', not ending in '-'.
+    name: /^[A-Za-z0-9](?:[A-Za-z0-9-]{1,48}[A-Za-z0-9])$/, nameRule: '3-50 letters, digits or hyphens, starting and ending with a letter or digit',
+    audit: { created: AUDIT.IOT_HUB_CREATED, updated: AUDIT.IOT_HUB_UPDATED, deleted: AUDIT.IOT_HUB_DELETED, keys: AUDIT.IOT_HUB_KEYS_LISTED },
+  },
+  dps: {
+    type: 'Microsoft.Devices/ProvisioningServices', skus: DPS_SKUS as readonly string[], defaults: DEFAULT_DPS_POLICIES, parseRights: parseDpsRights, atoms: DPS_RIGHTS,
+    name: /^[A-Za-z0-9](?:[A-Za-z0-9-]{1,62}[A-Za-z0-9])$/, nameRule: '3-64 letters, digits or hyphens, starting and ending with a letter or digit',
+    audit: { created: AUDIT.DPS_CREATED, updated: AUDIT.DPS_UPDATED, deleted: AUDIT.DPS_DELETED, keys: AUDIT.DPS_KEYS_LISTED },
+  },
+} as const;
+
+export const iotResourceType = (kind: IotKind): string => KIND[kind].type;
+
+const RESOURCE_GROUP = /^[-\w.()]{1,90}$/;
+const KEY_NAME = /^[A-Za-z0-9._-]{1,64}$/;
+
+/** Etags look like the real service's (base64 of 8 bytes); a new one on every write. */
+const newEtag = () => randomBytes(8).toString('base64');
+/** DPS id scope: "0ne" + 8 upper-case hex digits. */
+const newIdScope = () => '0ne' + randomBytes(4).toString('hex').toUpperCase();
+
+/** AES-GCM additional data: a sealed key only opens for its tenant, resource, policy and slot. */
+export const policyKeyContext = (tenantId: string, resourceId: string, keyName: string, which: 'primary' | 'secondary') =>
+  `iot-policy:${tenantId}:${resourceId}:${keyName.toLowerCase()}:${which}`;
+
+function bad(detail: string): AppError {
+  return new AppError('IOT_BODY_INVALID', { detail });
+}
+
+function actorType(ctx: Ctx): string | null {
+  if (!ctx.principal) return null;
+  return ctx.principal.type === 'user' ? 'User' : 'Application';
+}
+
+/** If-Match: `*` matches any existing resource; otherwise the etag, quotes and W/ ignored. */
+function etagMatches(ifMatch: string, etag: string): boolean {
+  return ifMatch.split(',').map((s) => s.trim().replace(/^W\//, '').replace(/^"(.*)"$/, '$1')).some((t) => t === '*' || t === etag);
+}
+
+/**
+ * IoT hubs and provisioning services with their shared access policies. Every rule of the ARM
+ * face lives here: names, SKUs, policy validation and defaults, key generation and sealing,
+ * optimistic concurrency, audit. Keys leave only through listKeys/getKey (audited).
+ */
+export function iotResourceService(deps: Deps, auditBuffer: AuditBuffer) {
+  const { store, clock, envelope } = deps;
+
+  const seal = (tenantId: string, resourceId: string, p: IotPolicy): SealedPolicy => ({
+    keyName: p.keyName, rights: p.rights,
+    primaryEnc: envelope.seal(p.primaryKey, policyKeyContext(tenantId, resourceId, p.keyName, 'primary')),
+    secondaryEnc: envelope.seal(p.secondaryKey, policyKeyContext(tenantId, resourceId, p.keyName, 'secondary')),
+  });
+  const open = (tenantId: string, resourceId: string, p: SealedPolicy): IotPolicy => ({
+    keyName: p.keyName, rights: p.rights,
+    primaryKey: envelope.open(p.primaryEnc, policyKeyContext(tenantId, resourceId, p.keyName, 'primary')),
+    secondaryKey: envelope.open(p.secondaryEnc, policyKeyContext(tenantId, resourceId, p.keyName, 'secondary')),
+  });
+
+  function checkNames(kind: IotKind, resourceGroup: string, name: string): void {
+    if (!RESOURCE_GROUP.test(resourceGroup) || resourceGroup.endsWith('.')) throw new AppError('IOT_RESOURCE_GROUP_INVALID', { resourceGroup });
+    if (!KIND[kind].name.test(name)) throw new AppError('IOT_NAME_INVALID', { name, rule: KIND[kind].nameRule });
+  }
+
+  /**
+   * Validates a whole policy set before anything is written: count, names, duplicates, rights
+   * (case-insensitive in, canonical out), supplied keys; missing keys are generated.
+   */
+  function policiesFrom(kind: IotKind, raw: unknown): IotPolicy[] {
+    if (!Array.isArray(raw)) throw bad('properties.authorizationPolicies must be an array');
+    if (raw.length > MAX_POLICIES) throw new AppError('IOT_TOO_MANY_POLICIES', { max: MAX_POLICIES, count: raw.length });
+    const seen = new Set<string>();
+    return raw.map((item: unknown) => {
+      if (typeof item !== 'object' || item === null || Array.isArray(item)) throw bad('each authorization policy must be an object');
+      const { keyName, rights, primaryKey, secondaryKey } = item as Record<string, unknown>;
+      if (typeof keyName !== 'string' || !KEY_NAME.test(keyName)) throw new AppError('IOT_KEY_NAME_INVALID', { keyName: String(keyName ?? '') });
+      if (seen.has(keyName.toLowerCase())) throw new AppError('IOT_KEY_NAME_DUPLICATE', { keyName });
+      seen.add(keyName.toLowerCase());
+      const parsed = typeof rights === 'string' ? KIND[kind].parseRights(rights) : { ok: false as const };
+      if (!parsed.ok) throw new AppError('IOT_RIGHTS_INVALID', { keyName, rights: String(rights ?? ''), allowed: KIND[kind].atoms.join(', ') });
+      const key = (v: unknown, which: string): string => {
+        if (v === undefined || v === null || v === '') return generateSasKey();
+        if (typeof v !== 'string' || !isValidSasKey(v)) throw new AppError('IOT_KEY_INVALID', { keyName, which });
+        return v;
+      };
+      return { keyName, rights: parsed.rights, primaryKey: key(primaryKey, 'primaryKey'), secondaryKey: key(secondaryKey, 'secondaryKey') };
+    });
+  }
+
+  function common(kind: IotKind, body: IotResourceInput) {
+    if (typeof body !== 'object' || body === null) throw bad('The request body must be a JSON object');
+    if (typeof body.location !== 'string' || body.location.trim() === '') throw new AppError('IOT_LOCATION_REQUIRED');
+    const sku = body.sku as { name?: unknown; capacity?: unknown } | undefined;
+    const skus = KIND[kind].skus;
+    const skuName = typeof sku?.name === 'string' ? skus.find((s) => s.toLowerCase() === (sku.name as string).toLowerCase()) : undefined;
+    if (!skuName) throw new AppError('IOT_SKU_INVALID', { allowed: skus.join(', '), sku: String(sku?.name ?? '') });
+    const capacity = sku?.capacity ?? 1;
+    if (typeof capacity !== 'number' || !Number.isInteger(capacity) || capacity < 1 || capacity > 200) throw bad('sku.capacity must be an integer between 1 and 200');
+    const tags = body.tags ?? {};
+    if (typeof tags !== 'object' || tags === null || Array.isArray(tags)) throw bad('tags must be an object of strings');
+    const entries = Object.entries(tags as Record<string, unknown>);
+    if (entries.length > 50 || entries.some(([k, v]) => typeof v !== 'string' || k.length > 512 || v.length > 256)) {
+      throw bad('tags: at most 50, names up to 512 and values up to 256 characters, values must be strings');
+    }
+    const props = body.properties;
+    if (props !== undefined && props !== null && (typeof props !== 'object' || Array.isArray(props))) throw bad('properties must be an object');
+    const rawPolicies = props?.authorizationPolicies;
+    const policies = rawPolicies === undefined || rawPolicies === null ? undefined : policiesFrom(kind, rawPolicies);
+    return { location: body.location.trim(), skuName, skuCapacity: capacity, tags: tags as Record<string, string>, policies };
+  }
+
+  function kindProperties(kind: IotKind, body: IotResourceInput): Record<string, unknown> {
+    if (kind === 'dps') return { idScope: newIdScope() };
+    const events = (body.properties?.eventHubEndpoints as { events?: { partitionCount?: unknown; retentionTimeInDays?: unknown } } | undefined)?.events;
+    const partitionCount = typeof events?.partitionCount === 'number' && Number.isInteger(events.partitionCount) && events.partitionCount >= 2 && events.partitionCount <= 32 ? events.partitionCount : 2;
+    const retentionTimeInDays = typeof events?.retentionTimeInDays === 'number' && Number.isInteger(events.retentionTimeInDays) && events.retentionTimeInDays >= 1 && events.retentionTimeInDays <= 7 ? events.retentionTimeInDays : 1;
+    return { partitionCount, retentionTimeInDays };
+  }
+
+  async function find(tenantId: string, kind: IotKind, resourceGroup: string, name: string): Promise<IotResource> {
+    const r = await store.iot.get(tenantId, kind, resourceGroup, name);
+    if (!r) throw new AppError('IOT_RESOURCE_NOT_FOUND', { type: KIND[kind].type, name, resourceGroup });
+    return r;
+  }
+
+  async function changed(kind: IotKind, name: string): Promise<void> {
+    await deps.bus.publish({ t: 'iot_resource', kind, name: name.toLowerCase() });
+  }
+
+  function audit(tx: Store, ctx: Ctx, r: IotResource, action: AuditAction, detail: Record<string, unknown>) {
+    return tx.audit.append(auditEvent(deps, ctx, r.tenantId, action, { type: r.kind === 'hub' ? 'iot_hub' : 'dps', id: r.id }, { name: r.name, resourceGroup: r.resourceGroup, ...detail }));
+  }
+
+  function policyDiff(before: SealedPolicy[], after: IotPolicy[], beforeOpen: IotPolicy[]) {
+    const old = new Map(beforeOpen.map((p) => [p.keyName.toLowerCase(), p]));
+    const names = new Set(after.map((p) => p.keyName.toLowerCase()));
+    return {
+      added: after.filter((p) => !old.has(p.keyName.toLowerCase())).map((p) => p.keyName),
+      removed: before.filter((p) => !names.has(p.keyName.toLowerCase())).map((p) => p.keyName),
+      rightsChanged: after.filter((p) => old.has(p.keyName.toLowerCase()) && old.get(p.keyName.toLowerCase())!.rights !== p.rights).map((p) => p.keyName),
+      keysChanged: after.filter((p) => {
+        const o = old.get(p.keyName.toLowerCase());
+        return o && (o.primaryKey !== p.primaryKey || o.secondaryKey !== p.secondaryKey);
+      }).map((p) => p.keyName),
+    };
+  }
+
+  return {
+    find,
+
+    /**
+     * ARM PUT. Create: absent/null authorizationPolicies → the defaults with fresh keys. Update:
+     * absent/null → keep; present → replace the whole set (supplied keys kept, missing generated).
+     * Everything is validated first, then written in one transaction (CAS on the etag).
+     */
+    async createOrUpdate(ctx: Ctx, tenantId: string, kind: IotKind, resourceGroup: string, name: string, body: IotResourceInput, ifMatch?: string): Promise<{ resource: IotResource; created: boolean }> {
+      checkNames(kind, resourceGroup, name);
+      const input = common(kind, body);
+      const now = clock.now();
+      const who = ctx.principal?.name ?? null;
+      const existing = await store.iot.get(tenantId, kind, resourceGroup, name);
+      if (ifMatch !== undefined && (!existing || !etagMatches(ifMatch, existing.etag))) {
+        throw new AppError('IOT_PRECONDITION_FAILED', { ifMatch, name });
+      }
+      if (!existing) {
+        const taken = await store.iot.findByName(kind, name);
+        if (taken) throw new AppError('IOT_NAME_UNAVAILABLE', { name, type: KIND[kind].type });
+        const r: IotResource = {
+          id: randomUUID(), tenantId, kind, resourceGroup, name, location: input.location, skuName: input.skuName, skuCapacity: input.skuCapacity,
+          tags: input.tags, properties: kindProperties(kind, body), etag: newEtag(), createdAt: now, createdBy: who, createdByType: actorType(ctx),
+          updatedAt: now, updatedBy: who, updatedByType: actorType(ctx),
+        };
+        const policies = input.policies ?? KIND[kind].defaults.map((p) => ({ keyName: p.keyName, rights: p.rights, primaryKey: generateSasKey(), secondaryKey: generateSasKey() }));
+        try {
+          await store.transaction(async (tx) => {
+            await tx.iot.insert(r, policies.map((p) => seal(tenantId, r.id, p)));
+            await audit(tx, ctx, r, KIND[kind].audit.created, { policies: policies.map((p) => p.keyName) });
+          });
+        } catch (e) {
+          if (e instanceof UniqueViolation) throw new AppError('IOT_NAME_UNAVAILABLE', { name, type: KIND[kind].type });
+          throw e;
+        }
+        await changed(kind, name);
+        return { resource: r, created: true };
+      }
+      if (existing.location.replace(/\s/g, '').toLowerCase() !== input.location.replace(/\s/g, '').toLowerCase()) {
+        throw new AppError('IOT_LOCATION_CHANGED', { name: existing.name, location: existing.location });
+      }
+      const r: IotResource = {
+        ...existing, skuName: input.skuName, skuCapacity: input.skuCapacity, tags: input.tags, etag: newEtag(),
+        updatedAt: now, updatedBy: who, updatedByType: actorType(ctx),
+      };
+      await store.transaction(async (tx) => {
+        let detail: Record<string, unknown> = {};
+        let sealed: SealedPolicy[] | undefined;
+        if (input.policies) {
+          const before = await tx.iot.policies(tenantId, existing.id);
+          detail = policyDiff(before, input.policies, before.map((p) => open(tenantId, existing.id, p)));
+          sealed = input.policies.map((p) => seal(tenantId, existing.id, p));
+        }
+        if (!(await tx.iot.update(tenantId, r, existing.etag, sealed))) {
+          if (ifMatch !== undefined) throw new AppError('IOT_PRECONDITION_FAILED', { ifMatch, name });
+          throw new AppError('IOT_CONCURRENT_UPDATE', { name });
+        }
+        await audit(tx, ctx, r, KIND[kind].audit.updated, detail);
+      });
+      await changed(kind, name);
+      return { resource: r, created: false };
+    },
+
+    get: find,
+
+    list: (tenantId: string, kind: IotKind, resourceGroup?: string): Promise<IotResource[]> => {
+      if (resourceGroup !== undefined && (!RESOURCE_GROUP.test(resourceGroup) || resourceGroup.endsWith('.'))) {
+        throw new AppError('IOT_RESOURCE_GROUP_INVALID', { resourceGroup });
+      }
+      return store.iot.list(tenantId, kind, resourceGroup);
+    },
+
+    async delete(ctx: Ctx, tenantId: string, kind: IotKind, resourceGroup: string, name: string): Promise<void> {
+      const r = await find(tenantId, kind, resourceGroup, name);
+      await store.transaction(async (tx) => {
+        if (!(await tx.iot.delete(tenantId, r.id))) throw new AppError('IOT_RESOURCE_NOT_FOUND', { type: KIND[kind].type, name, resourceGroup });
+        await audit(tx, ctx, r, KIND[kind].audit.deleted, {});
+      });
+      await changed(kind, r.name);
+    },
+
+    /** Every policy with its keys; each call is one audit record (batched). */
+    async listKeys(ctx: Ctx, tenantId: string, kind: IotKind, resourceGroup: string, name: string, page: { offset: number; limit: number }): Promise<{ items: IotPolicy[]; total: number }> {
+      const r = await find(tenantId, kind, resourceGroup, name);
+      const all = await store.iot.policies(tenantId, r.id);
+      const items = all.slice(page.offset, page.offset + page.limit).map((p) => open(tenantId, r.id, p));
+      auditBuffer.push(auditEvent(deps, ctx, tenantId, KIND[kind].audit.keys, { type: kind === 'hub' ? 'iot_hub' : 'dps', id: r.id },
+        { name: r.name, resourceGroup: r.resourceGroup, keyNames: items.map((p) => p.keyName), offset: page.offset }));
+      return { items, total: all.length };
+    },
+
+    async getKey(ctx: Ctx, tenantId: string, kind: IotKind, resourceGroup: string, name: string, keyName: string): Promise<IotPolicy> {
+      const r = await find(tenantId, kind, resourceGroup, name);
+      const p = (await store.iot.policies(tenantId, r.id)).find((x) => x.keyName.toLowerCase() === keyName.toLowerCase());
+      if (!p) throw new AppError('IOT_KEY_NAME_NOT_FOUND', { keyName, name: r.name });
+      auditBuffer.push(auditEvent(deps, ctx, tenantId, KIND[kind].audit.keys, { type: kind === 'hub' ? 'iot_hub' : 'dps', id: r.id },
+        { name: r.name, resourceGroup: r.resourceGroup, keyNames: [p.keyName] }));
+      return open(tenantId, r.id, p);
+    },
+
+    /** For the SAS verifier: a resource by name in any tenant with its policies opened. No audit (hot path). */
+    async loadForVerify(kind: IotKind, name: string): Promise<{ resource: IotResource; policies: IotPolicy[] } | null> {
+      const r = await store.iot.findByName(kind, name);
+      if (!r) return null;
+      return { resource: r, policies: (await store.iot.policies(r.tenantId, r.id)).map((p) => open(r.tenantId, r.id, p)) };
+    },
+  };
+}
+
+export type IotResourceService = ReturnType<typeof iotResourceService>;

@@ -3,15 +3,15 @@ import type { Ctx, Deps } from '../deps.js';
 import type { ApiKey } from '../domain/types.js';
 import { AUDIT } from '../domain/audit-events.js';
 import { AppError } from '../errors/app-error.js';
-import { UniqueViolation } from '../store/port.js';
+import { unique } from './unique.js';
 import { digest, generateSecret, secretStart } from '../crypto/secrets.js';
 import { auditEvent } from './audit.js';
 import type { DirectoryService, RoleView } from './directory.js';
+import { apiKeyClientId, isUuid } from '../domain/ids.js';
 
 export const API_KEY_NAME = /^[0-9a-zA-Z-]{1,40}$/;
 export const API_KEY_EXPIRY_DAYS = [30, 60, 90, 180, 365] as const;
 const DAY = 86_400_000;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export interface ApiKeyView extends ApiKey {
   roles: RoleView[];
@@ -25,12 +25,12 @@ export function apiKeyService(deps: Deps, directory: DirectoryService) {
 
   async function view(k: ApiKey): Promise<ApiKeyView> {
     const tenant = await store.tenants.get(k.tenantId);
-    return { ...k, roles: await directory.rolesOf('api_key', k.id, k.tenantId), clientId: `${tenant?.name ?? ''}->${k.name}`.toLowerCase() };
+    return { ...k, roles: await directory.rolesOf('api_key', k.id, k.tenantId), clientId: apiKeyClientId(tenant?.name ?? '', k.name) };
   }
 
   /** By id or (case-insensitive) name, within the tenant only. */
   async function find(tenantId: string, ref: string): Promise<ApiKey> {
-    const k = (UUID.test(ref) ? await store.apiKeys.get(tenantId, ref) : undefined) ?? (await store.apiKeys.findByName(tenantId, ref));
+    const k = (isUuid(ref) ? await store.apiKeys.get(tenantId, ref) : undefined) ?? (await store.apiKeys.findByName(tenantId, ref));
     if (!k) throw new AppError('API_KEY_NOT_FOUND', { id: ref });
     return k;
   }
@@ -66,12 +66,7 @@ export function apiKeyService(deps: Deps, directory: DirectoryService) {
       const secret = generateSecret('ak');
       const key: ApiKey = { id: randomUUID(), tenantId, name: input.name, start: secretStart(secret), expiresAt, createdAt: clock.now(), createdBy: ctx.principal?.id ?? null, lastUsedAt: null };
       await store.transaction(async (tx) => {
-        try {
-          await tx.apiKeys.insert({ ...key, secretHash: digest(secret) });
-        } catch (e) {
-          if (e instanceof UniqueViolation) throw new AppError('API_KEY_NAME_TAKEN', { name: input.name });
-          throw e;
-        }
+        await unique(tx.apiKeys.insert({ ...key, secretHash: digest(secret) }), () => new AppError('API_KEY_NAME_TAKEN', { name: input.name }));
         const seen = new Set<string>();
         for (const r of roles) if (!seen.has(r.id)) seen.add(r.id), await directory.assign(ctx, tx, tenantId, 'api_key', key.id, r);
         await tx.audit.append(auditEvent(deps, ctx, tenantId, AUDIT.API_KEY_CREATED, { type: 'api_key', id: key.id }, { name: key.name, roles: roles.map((r) => r.name), expiresAt }));

@@ -4,7 +4,8 @@ import type { CustomRole, PrincipalType, RoleAssignment, Tenant, User } from '..
 import { BUILT_IN_ROLES, findBuiltInRole, isPermission } from '../domain/permissions.js';
 import { AUDIT } from '../domain/audit-events.js';
 import { AppError } from '../errors/app-error.js';
-import { UniqueViolation, type Store } from '../store/port.js';
+import type { Store } from '../store/port.js';
+import { unique } from './unique.js';
 import { hashPassword, MIN_PASSWORD_LENGTH } from '../crypto/passwords.js';
 import { auditEvent } from './audit.js';
 import type { AccessService } from './access.js';
@@ -25,15 +26,6 @@ const builtInView = (r: (typeof BUILT_IN_ROLES)[number]): RoleView => ({
 const customView = (r: CustomRole): RoleView => ({
   id: r.id, name: r.name, description: r.description, builtIn: false, permissions: r.permissions, tenantId: r.tenantId,
 });
-
-async function unique<T>(p: Promise<T>, onTaken: () => AppError): Promise<T> {
-  try {
-    return await p;
-  } catch (e) {
-    if (e instanceof UniqueViolation) throw onTaken();
-    throw e;
-  }
-}
 
 /** Tenants, organizations, users, roles and role assignments. */
 export function directoryService(deps: Deps, access: AccessService) {

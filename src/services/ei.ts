@@ -2,7 +2,9 @@ import { randomUUID } from 'node:crypto';
 import type { Ctx, Deps } from '../deps.js';
 import type { Agent, AssetType, ConnectionType } from '../domain/types.js';
 import { AppError } from '../errors/app-error.js';
-import { UniqueViolation, type Page } from '../store/port.js';
+import type { Page } from '../store/port.js';
+import { unique } from './unique.js';
+import { isUuid } from '../domain/ids.js';
 
 export interface PageInput {
   page: number;
@@ -26,16 +28,6 @@ export interface AgentInput {
   softwareVersion?: string;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-async function unique<T>(p: Promise<T>, err: () => AppError): Promise<T> {
-  try {
-    return await p;
-  } catch (e) {
-    if (e instanceof UniqueViolation) throw err();
-    throw e;
-  }
-}
 
 /** Edge Intelligence northbound objects: agents and asset types, per tenant. */
 export function eiService(deps: Deps) {
@@ -56,13 +48,13 @@ export function eiService(deps: Deps) {
     },
 
     async deleteAgent(_ctx: Ctx, tenantId: string, id: string): Promise<void> {
-      if (!UUID.test(id) || !(await store.agents.delete(tenantId, id))) throw new AppError('AGENT_NOT_FOUND', { id });
+      if (!isUuid(id) || !(await store.agents.delete(tenantId, id))) throw new AppError('AGENT_NOT_FOUND', { id });
     },
 
     listAssetTypes: (tenantId: string, p: PageInput): Promise<Page<AssetType>> => store.assetTypes.list(tenantId, window(p)),
 
     async getAssetType(tenantId: string, id: string): Promise<AssetType> {
-      const a = UUID.test(id) ? await store.assetTypes.get(tenantId, id) : undefined;
+      const a = isUuid(id) ? await store.assetTypes.get(tenantId, id) : undefined;
       if (!a) throw new AppError('ASSET_TYPE_NOT_FOUND', { id });
       return a;
     },
@@ -89,7 +81,7 @@ export function eiService(deps: Deps) {
     },
 
     async deleteAssetType(_ctx: Ctx, tenantId: string, id: string): Promise<void> {
-      if (!UUID.test(id) || !(await store.assetTypes.delete(tenantId, id))) throw new AppError('ASSET_TYPE_NOT_FOUND', { id });
+      if (!isUuid(id) || !(await store.assetTypes.delete(tenantId, id))) throw new AppError('ASSET_TYPE_NOT_FOUND', { id });
     },
   };
 }

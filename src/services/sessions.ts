@@ -10,6 +10,7 @@ import type { AccessService } from './access.js';
 import type { DirectoryService } from './directory.js';
 import { Throttle } from './throttle.js';
 import type { UsageRecorder } from './usage.js';
+import { apiKeyClientId, isUuid } from '../domain/ids.js';
 
 /** The token endpoint's answer (Keycloak AccessTokenResponse, spec/ei-iam.md §2.3). */
 export interface TokenResponse {
@@ -29,7 +30,6 @@ export type Grant =
   | { grant: 'refresh_token'; refreshToken: string };
 
 const SCOPE = 'profile email';
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const MINUTE = 60_000;
 
 
@@ -66,7 +66,7 @@ export function sessionService(deps: Deps, access: AccessService, directory: Dir
     const isKey = session.principalType === 'api_key';
     const ttl = config.accessTokenTtl;
     const accessToken = await deps.keys.sign({
-      jti: randomUUID(), sub: session.principalId, typ: 'Bearer', aud: 'account', azp: isKey ? `${tenant?.name ?? ''}->${p.name}`.toLowerCase() : 'latch',
+      jti: randomUUID(), sub: session.principalId, typ: 'Bearer', aud: 'account', azp: isKey ? apiKeyClientId(tenant?.name ?? '', p.name) : 'latch',
       sid: session.id, session_state: session.id, acr: '1', scope: SCOPE,
       preferred_username: isKey ? `service-account-${p.name.toLowerCase()}` : p.name,
       ...(p.user ? {
@@ -106,7 +106,7 @@ export function sessionService(deps: Deps, access: AccessService, directory: Dir
   /** client_id: `<tenant name>-><key name>` (case-insensitive), the key id, or a bare key name when unique. */
   async function findClient(clientId: string) {
     const id = clientId.trim();
-    if (UUID.test(id)) return store.apiKeys.findForLogin(id);
+    if (isUuid(id)) return store.apiKeys.findForLogin(id);
     const arrow = id.lastIndexOf('->');
     if (arrow >= 0) {
       const tenant = await store.tenants.findByName(id.slice(0, arrow));
@@ -206,7 +206,7 @@ export function sessionService(deps: Deps, access: AccessService, directory: Dir
     },
 
     async revokeSession(ctx: Ctx, tenantId: string, id: string): Promise<void> {
-      const s = UUID.test(id) ? await store.sessions.get(id) : undefined;
+      const s = isUuid(id) ? await store.sessions.get(id) : undefined;
       if (!s || s.tenantId !== tenantId) throw new AppError('SESSION_NOT_FOUND', { id });
       await revoke(ctx, s);
     },

@@ -5,8 +5,8 @@ import { AppError } from '../../errors/app-error.js';
 import { auditEvent } from '../../services/audit.js';
 import { AUDIT } from '../../domain/audit-events.js';
 import type { Clock } from '../../deps.js';
+import { isUuid } from '../../domain/ids.js';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function bearerToken(req: FastifyRequest): string | undefined {
   const h = req.headers.authorization;
@@ -46,7 +46,7 @@ export function authenticateHook(s: Services, metrics: Metrics, clock: Clock, op
     if (!cfg.tenantScoped) return;
     const raw = opts.tenantFrom ? opts.tenantFrom(req) : req.headers['x-tenant-id'];
     const tenantId = typeof raw === 'string' ? raw.trim() : undefined;
-    if (!tenantId || !UUID.test(tenantId)) throw new AppError('TENANT_HEADER_INVALID');
+    if (!tenantId || !isUuid(tenantId)) throw new AppError('TENANT_HEADER_INVALID');
     try {
       req.access = await s.access.authorize(p, tenantId.toLowerCase(), cfg.permission ?? null);
     } catch (e) {

@@ -15,6 +15,8 @@ export type Invalidation =
   | { t: 'signing_keys' }
   /** An IoT hub / DPS or its policies changed (SAS verifier cache); name lower-case. */
   | { t: 'iot_resource'; kind: 'hub' | 'dps'; name: string }
+  /** Agents or asset types of a tenant changed (EI list cache). */
+  | { t: 'ei_objects'; tenantId: string }
   | { t: 'all' };
 
 export interface Bus {

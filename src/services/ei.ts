@@ -4,6 +4,7 @@ import type { Agent, AssetType, ConnectionType } from '../domain/types.js';
 import { AppError } from '../errors/app-error.js';
 import type { Page } from '../store/port.js';
 import { unique } from './unique.js';
+import { CacheMap, onInvalidation } from '../cache/auth-cache.js';
 import { isUuid } from '../domain/ids.js';
 
 export interface PageInput {
@@ -31,11 +32,24 @@ export interface AgentInput {
 
 /** Edge Intelligence northbound objects: agents and asset types, per tenant. */
 export function eiService(deps: Deps) {
-  const { store, clock } = deps;
+  const { store, clock, bus } = deps;
   const window = (p: PageInput) => ({ offset: (p.page - 1) * p.size, limit: p.size });
+  // List pages are read far more often than written: served from memory, dropped on any write
+  // in the tenant (on every node, through the bus).
+  const pages = new CacheMap<string, Page<Agent> | Page<AssetType>>(20_000, async (k) => {
+    const [tenantId, kind, page, size] = k.split('|') as [string, string, string, string];
+    const w = window({ page: Number(page), size: Number(size) });
+    return kind === 'agents' ? store.agents.list(tenantId, w) : store.assetTypes.list(tenantId, w);
+  });
+  onInvalidation(bus, { ei_objects: (e) => pages.deleteWhere((k) => k.startsWith(e.tenantId + '|')), all: () => pages.clear() });
+  const changed = (tenantId: string) => bus.publish({ t: 'ei_objects', tenantId });
+  const cached = <T>(tenantId: string, kind: string, p: PageInput): Promise<Page<T>> => {
+    const k = `${tenantId}|${kind}|${p.page}|${p.size}`;
+    return (pages.peek(k) ?? pages.get(k)) as Promise<Page<T>>;
+  };
 
   return {
-    listAgents: (tenantId: string, p: PageInput): Promise<Page<Agent>> => store.agents.list(tenantId, window(p)),
+    listAgents: (tenantId: string, p: PageInput): Promise<Page<Agent>> => cached(tenantId, 'agents', p),
 
     async registerAgent(_ctx: Ctx, tenantId: string, input: AgentInput): Promise<Agent> {
       const a: Agent = {
@@ -44,14 +58,16 @@ export function eiService(deps: Deps) {
         connectionState: 'DISCONNECTED', dataPipelinesStatus: 'NONE', creationTime: clock.now(), lastSeenTime: null,
       };
       await unique(store.agents.insert(a), () => new AppError('AGENT_NAME_TAKEN', { name: input.name }));
+      await changed(tenantId);
       return a;
     },
 
     async deleteAgent(_ctx: Ctx, tenantId: string, id: string): Promise<void> {
       if (!isUuid(id) || !(await store.agents.delete(tenantId, id))) throw new AppError('AGENT_NOT_FOUND', { id });
+      await changed(tenantId);
     },
 
-    listAssetTypes: (tenantId: string, p: PageInput): Promise<Page<AssetType>> => store.assetTypes.list(tenantId, window(p)),
+    listAssetTypes: (tenantId: string, p: PageInput): Promise<Page<AssetType>> => cached(tenantId, 'assetTypes', p),
 
     async getAssetType(tenantId: string, id: string): Promise<AssetType> {
       const a = isUuid(id) ? await store.assetTypes.get(tenantId, id) : undefined;
@@ -66,6 +82,7 @@ export function eiService(deps: Deps) {
         dataModel: input.dataModel ?? {}, config: input.config ?? {}, createdTime: t, updatedTime: t,
       };
       await unique(store.assetTypes.insert(a), () => new AppError('ASSET_TYPE_NAME_TAKEN', { name: input.name }));
+      await changed(tenantId);
       return a;
     },
 
@@ -77,11 +94,13 @@ export function eiService(deps: Deps) {
       };
       const ok = await unique(store.assetTypes.replace(tenantId, a), () => new AppError('ASSET_TYPE_NAME_TAKEN', { name: input.name }));
       if (!ok) throw new AppError('ASSET_TYPE_NOT_FOUND', { id });
+      await changed(tenantId);
       return a;
     },
 
     async deleteAssetType(_ctx: Ctx, tenantId: string, id: string): Promise<void> {
       if (!isUuid(id) || !(await store.assetTypes.delete(tenantId, id))) throw new AppError('ASSET_TYPE_NOT_FOUND', { id });
+      await changed(tenantId);
     },
   };
 }

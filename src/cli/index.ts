@@ -1,16 +1,12 @@
 #!/usr/bin/env node
-import { Command } from 'commander';
-import { serve, SERVE_FLAGS } from './commands/serve.js';
+import { main } from './main.js';
 
-const program = new Command('latch').description('Latch: access-control plane for IoT platforms');
-const s = program.command('serve').description('Run the Latch server');
-for (const f of SERVE_FLAGS) s.option(f.boolean ? f.flag : `${f.flag} <value>`, f.description);
-s.action(async (opts: Record<string, string | boolean>) => {
-  try {
-    await serve(opts as never);
-  } catch (e) {
-    process.stderr.write(`ERROR: ${(e as Error).message}\n`);
-    process.exit(1);
-  }
+const code = await main(process.argv.slice(2), {
+  stdout: process.stdout,
+  stderr: process.stderr,
+  env: process.env,
+  isTTY: Boolean(process.stdout.isTTY && process.stderr.isTTY),
 });
-await program.parseAsync(process.argv);
+process.exitCode = code;
+// Keep-alive sockets of fetch must not hold the process open after the result is printed.
+process.stdout.write('', () => process.exit(code));

@@ -1,21 +1,48 @@
 import { loadConfig, OPTIONS, type Config } from '../../config.js';
 import { startServer } from '../../main.js';
 import { loadTls } from '../../http/tls.js';
+import { CliError } from '../output.js';
+import type { ArgSpec, CommandModule } from '../command-table.js';
 
-/** `latch serve`: flags override LATCH_* variables (see src/config.ts for the reference). */
-export async function serve(flags: Partial<Record<keyof Config, string | boolean>>): Promise<void> {
-  const config = loadConfig(process.env, flags);
+/** `latch serve`: flags override LATCH_* variables (see src/config.ts for the reference). Resolves when a signal stops the server. */
+export async function serve(env: Record<string, string | undefined>, flags: Partial<Record<keyof Config, string | boolean>>): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig(env, flags);
+  } catch (e) {
+    throw new CliError((e as Error).message, { cause: e });
+  }
   const https = await loadTls(config);
   const server = await startServer(config, { https });
-  let closing = false;
-  const stop = async () => {
-    if (closing) return;
-    closing = true;
-    await server.close();
-    process.exit(0);
-  };
-  process.on('SIGINT', () => void stop());
-  process.on('SIGTERM', () => void stop());
+  await new Promise<void>((done) => {
+    let closing = false;
+    const stop = () => {
+      if (closing) return;
+      closing = true;
+      void server.close().finally(done);
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
 }
 
 export const SERVE_FLAGS = Object.entries(OPTIONS).map(([key, o]) => ({ key: key as keyof Config, flag: o.flag, description: `${o.description} (env ${o.env})`, boolean: typeof o.default === 'boolean' }));
+
+const SERVE_ARGS: ArgSpec[] = SERVE_FLAGS.map((f) => ({ dest: f.key, options: [f.flag], help: f.description, flag: f.boolean, secret: f.key === 'masterKey' || f.key === 'adminPassword' }));
+
+export const serveCommands: CommandModule = {
+  commands: [
+    {
+      name: 'serve',
+      summary: 'Run the Latch server.',
+      description: 'SQLite in ./data by default, PostgreSQL with LATCH_DATABASE_URL. Runs until SIGINT/SIGTERM.',
+      args: SERVE_ARGS,
+      async handler(ctx) {
+        const flags: Partial<Record<keyof Config, string | boolean>> = {};
+        for (const f of SERVE_FLAGS) if (ctx.args[f.key] !== undefined) flags[f.key] = ctx.args[f.key] as string | boolean;
+        await serve(ctx.env, flags);
+        return null;
+      },
+    },
+  ],
+};

@@ -1,0 +1,91 @@
+/**
+ * The declarative command table of the `latch` CLI (knack's command table, in TypeScript).
+ *
+ * Every command is one `CommandSpec`: its words, its arguments (option spellings, help, required,
+ * choices, validation), its help text and examples, and its handler. A command file exports a
+ * `CommandModule` (its groups and commands); `commands/index.ts` lists the modules. The parser,
+ * the help printer and the runner read only this table, so adding `iot hub` is one more module.
+ */
+import type { OutputFormat } from './output.js';
+import type { Logger } from './log.js';
+import type { ApiClient } from './client.js';
+import type { ProfileStore } from './profile.js';
+
+export interface ArgSpec {
+  /** Key of the parsed value in `ctx.args`. */
+  dest: string;
+  /** Spellings, first is the canonical one (`['--name', '-n']`); messages join them with `/`. */
+  options: readonly string[];
+  help: string;
+  required?: boolean;
+  /** A switch without a value (`true` when present). */
+  flag?: boolean;
+  /** Repeatable and nargs='+': `--role a b --role c` → ['a', 'b', 'c']. */
+  multiple?: boolean;
+  /** Also split each value on commas (`--permissions a,b`). */
+  commaList?: boolean;
+  /** Allowed values (exact), checked at parse time (exit 2). */
+  choices?: readonly string[];
+  /** Parse-time validation: return an error text (exit 2, `argument --x/-y: <text>`), or undefined. */
+  validate?: (value: string) => string | undefined;
+  /** Never echoed by --debug. */
+  secret?: boolean;
+  /** Shown in help as the value name. */
+  metavar?: string;
+}
+
+export interface Example {
+  name: string;
+  text: string;
+}
+
+export interface CommandContext {
+  /** Parsed arguments by dest (flags: boolean, multiple: string[], others: string | undefined). */
+  args: Record<string, unknown>;
+  env: Record<string, string | undefined>;
+  log: Logger;
+  profiles: ProfileStore;
+  now(): number;
+  /** HTTP client on the signed-in session (refreshes it when needed). Fails when not signed in. */
+  client(): Promise<ApiClient>;
+  /** The tenant id the command runs in: `--tenant/-t` (id or name), else the profile's default. */
+  tenant(): Promise<string>;
+  /** Write a line to stderr as a warning (suppressed by --only-show-errors). */
+  warn(message: string): void;
+  stderr(text: string): void;
+  output: OutputFormat;
+}
+
+export interface CommandSpec {
+  /** Full command words after `latch`, e.g. `iam api-key create`. */
+  name: string;
+  summary: string;
+  description?: string;
+  args: readonly ArgSpec[];
+  examples?: readonly Example[];
+  /** Adds `--tenant/-t` and resolves it for the handler. */
+  tenantScoped?: boolean;
+  /** Returns the command result (printed through --query and --output); undefined/null prints nothing. */
+  handler(ctx: CommandContext): Promise<unknown>;
+}
+
+export interface GroupSpec {
+  /** Group words after `latch`, e.g. `iam api-key`. */
+  name: string;
+  summary: string;
+  description?: string;
+}
+
+export interface CommandModule {
+  groups?: readonly GroupSpec[];
+  commands: readonly CommandSpec[];
+}
+
+/** `--tenant/-t`, added to every tenant-scoped command. */
+export const TENANT_ARG: ArgSpec = {
+  dest: 'tenant',
+  options: ['--tenant', '-t'],
+  help: "Tenant (organization) id or name. Default: the tenant chosen at login or with 'latch iam tenant set'.",
+};
+
+export const argsOf = (c: CommandSpec): readonly ArgSpec[] => (c.tenantScoped ? [...c.args, TENANT_ARG] : c.args);

@@ -20,6 +20,6 @@ export async function openStore(target: StoreTarget): Promise<Store> {
     return kyselyStore(db, 'sqlite');
   }
   const { db } = await openPostgres({ url: target.url, schema: target.schema });
-  await migrateToLatest(db);
+  await migrateToLatest(db, target.schema);
   return kyselyStore(db, 'postgres');
 }

@@ -35,8 +35,13 @@ export function kyselyStore(db: Kysely<DB>, dialect: Store['dialect'], onClose: 
   return store;
 }
 
-export async function migrateToLatest(db: Kysely<DB>): Promise<void> {
-  const migrator = new Migrator({ db, provider: migrationProvider });
+/**
+ * `schema` (PostgreSQL): the schema the store lives in. Kysely looks for its migration tables in
+ * every schema of the database unless told which one, so a fresh schema next to another Latch
+ * schema would skip creating them and fail.
+ */
+export async function migrateToLatest(db: Kysely<DB>, schema?: string): Promise<void> {
+  const migrator = new Migrator({ db, provider: migrationProvider, ...(schema ? { migrationTableSchema: schema } : {}) });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === 'Error');

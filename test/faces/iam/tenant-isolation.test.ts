@@ -9,6 +9,9 @@ import { makeTestApp, type TestApp } from '../../harness.js';
  *     whose body tells nothing about that resource.
  * A new tenant-scoped route is picked up automatically; one with a path parameter this file has
  * no fixture for fails until a fixture is added below.
+ * Faces whose tenant is in the path (ARM: /subscriptions/{tenantId}/…) get the foreign tenant in
+ * the path instead of x-tenant-id and may answer in their own envelope (ARM: AuthorizationFailed);
+ * there a foreign resource can only be named through its tenant, so case 1 covers case 2.
  */
 
 interface Fixtures {
@@ -49,6 +52,9 @@ const BODIES: Record<string, unknown> = {
 const params = (url: string) => [...url.matchAll(/:(\w+)/g)].map((m) => m[1]!);
 const fill = (url: string, values: Record<string, string>) => url.replace(/:(\w+)/g, (_, p: string) => encodeURIComponent(values[p] ?? 'x'));
 const scoped = () => routeTable(t.app).filter((r) => r.config.tenantScoped);
+const TENANT_PARAM = /^(subscriptionId|tenantId)$/;
+const tenantInPath = (r: RouteEntry) => params(r.url).some((p) => TENANT_PARAM.test(p));
+const FORBIDDEN_CODES = ['TENANT_FORBIDDEN', 'AuthorizationFailed'];
 
 beforeAll(async () => {
   t = await makeTestApp();
@@ -97,10 +103,10 @@ describe('tenant isolation, generated from the route table', () => {
       const values: Record<string, string> = {};
       for (const p of params(r.url)) {
         const f = fixtureFor(r, p);
-        values[p] = f ? foreign[f][0]! : /^(subscriptionId|tenantId)$/.test(p) ? foreign.tenant : 'x';
+        values[p] = TENANT_PARAM.test(p) ? foreign.tenant : f ? foreign[f][0]! : 'x';
       }
-      const res = await t.req(r.method as 'GET', fill(r.url, values), { token: caller, tenant: foreign.tenant, body: BODIES[`${r.method} ${r.url}`] });
-      if (res.statusCode !== 403 || !res.body.includes('TENANT_FORBIDDEN')) failures.push(`${r.method} ${r.url} → ${res.statusCode} ${res.body}`);
+      const res = await t.req(r.method as 'GET', fill(r.url, values), { token: caller, tenant: tenantInPath(r) ? own.tenant : foreign.tenant, body: BODIES[`${r.method} ${r.url}`] });
+      if (res.statusCode !== 403 || !FORBIDDEN_CODES.some((c) => res.body.includes(`"${c}"`))) failures.push(`${r.method} ${r.url} → ${res.statusCode} ${res.body}`);
     }
     expect(failures).toEqual([]);
   });
@@ -115,7 +121,7 @@ describe('tenant isolation, generated from the route table', () => {
   it('every path parameter holding a foreign tenant\'s resource answers 404 and leaks nothing', async () => {
     const failures: string[] = [];
     let checked = 0;
-    for (const r of scoped()) {
+    for (const r of scoped().filter((x) => !tenantInPath(x))) {
       const ps = params(r.url);
       for (const p of ps) {
         const f = fixtureFor(r, p);
@@ -140,6 +146,7 @@ describe('tenant isolation, generated from the route table', () => {
   it('lists in the caller\'s own tenant never include a foreign tenant\'s objects', async () => {
     const failures: string[] = [];
     for (const r of scoped().filter((x) => x.method === 'GET' && params(x.url).length === 0)) {
+      // (routes with the tenant in the path have parameters, so they are not here)
       const res = await t.req('GET', r.url, { token: caller, tenant: own.tenant });
       const leaked = [...foreign.secrets, ...foreign.key, ...foreign.userId, ...foreign.assetTypeId, ...foreign.agentId, ...foreign.session, ...foreign.org]
         .filter((s) => res.body.includes(s));

@@ -49,6 +49,15 @@ function field(body: Record<string, unknown>, name: string): string | undefined 
   return v;
 }
 
+/** RFC 6749 §2.3.1 form-encodes Basic credentials; a malformed escape is taken literally (never a 500). */
+function formDecode(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+}
+
 /** HTTP Basic client authentication (RFC 6749 §2.3.1), as Keycloak accepts it. */
 function basicClient(req: FastifyRequest): { id: string; secret: string } | undefined {
   const h = req.headers.authorization;
@@ -56,7 +65,7 @@ function basicClient(req: FastifyRequest): { id: string; secret: string } | unde
   const decoded = Buffer.from(h.slice(6).trim(), 'base64').toString('utf8');
   const i = decoded.indexOf(':');
   if (i < 0) return undefined;
-  return { id: decodeURIComponent(decoded.slice(0, i)), secret: decodeURIComponent(decoded.slice(i + 1)) };
+  return { id: formDecode(decoded.slice(0, i)), secret: formDecode(decoded.slice(i + 1)) };
 }
 
 export function parseGrant(req: FastifyRequest): Grant {

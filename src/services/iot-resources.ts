@@ -46,6 +46,10 @@ const KIND = {
 
 export const iotResourceType = (kind: IotKind): string => KIND[kind].type;
 
+/** A compare-and-set lost to a concurrent write. */
+class LostRace extends Error {}
+const MAX_ATTEMPTS = 8;
+
 const RESOURCE_GROUP = /^[-\w.()]{1,90}$/;
 const KEY_NAME = /^[A-Za-z0-9._-]{1,64}$/;
 
@@ -187,18 +191,19 @@ export function iotResourceService(deps: Deps, auditBuffer: AuditBuffer) {
      * absent/null → keep; present → replace the whole set (supplied keys kept, missing generated).
      * Everything is validated first, then written in one transaction (CAS on the etag).
      */
-    async createOrUpdate(ctx: Ctx, tenantId: string, kind: IotKind, resourceGroup: string, name: string, body: IotResourceInput, ifMatch?: string): Promise<{ resource: IotResource; created: boolean }> {
+    async createOrUpdate(ctx: Ctx, tenantId: string, kind: IotKind, resourceGroup: string, name: string, body: IotResourceInput, ifMatch?: string, attempt = 0): Promise<{ resource: IotResource; created: boolean }> {
       checkNames(kind, resourceGroup, name);
       const input = common(kind, body);
       const now = clock.now();
       const who = ctx.principal?.name ?? null;
-      const existing = await store.iot.get(tenantId, kind, resourceGroup, name);
+      // One read decides both: ours (same tenant and resource group) or taken (names are global).
+      const byName = await store.iot.findByName(kind, name);
+      const existing = byName && byName.tenantId === tenantId && byName.resourceGroup.toLowerCase() === resourceGroup.toLowerCase() ? byName : undefined;
       if (ifMatch !== undefined && (!existing || !etagMatches(ifMatch, existing.etag))) {
         throw new AppError('IOT_PRECONDITION_FAILED', { ifMatch, name });
       }
       if (!existing) {
-        const taken = await store.iot.findByName(kind, name);
-        if (taken) throw new AppError('IOT_NAME_UNAVAILABLE', { name, type: KIND[kind].type });
+        if (byName) throw new AppError('IOT_NAME_UNAVAILABLE', { name, type: KIND[kind].type });
         const r: IotResource = {
           id: randomUUID(), tenantId, kind, resourceGroup, name, location: input.location, skuName: input.skuName, skuCapacity: input.skuCapacity,
           tags: input.tags, properties: kindProperties(kind, body), etag: newEtag(), createdAt: now, createdBy: who, createdByType: actorType(ctx),
@@ -211,6 +216,8 @@ export function iotResourceService(deps: Deps, auditBuffer: AuditBuffer) {
             await audit(tx, ctx, r, KIND[kind].audit.created, { policies: policies.map((p) => p.keyName) });
           });
         } catch (e) {
+          // A concurrent PUT of the same resource won the insert: ours becomes an update of it.
+          if (e instanceof UniqueViolation && attempt < MAX_ATTEMPTS) return this.createOrUpdate(ctx, tenantId, kind, resourceGroup, name, body, ifMatch, attempt + 1);
           if (e instanceof UniqueViolation) throw new AppError('IOT_NAME_UNAVAILABLE', { name, type: KIND[kind].type });
           throw e;
         }
@@ -224,7 +231,8 @@ export function iotResourceService(deps: Deps, auditBuffer: AuditBuffer) {
         ...existing, skuName: input.skuName, skuCapacity: input.skuCapacity, tags: input.tags, etag: newEtag(),
         updatedAt: now, updatedBy: who, updatedByType: actorType(ctx),
       };
-      await store.transaction(async (tx) => {
+      try {
+        await store.transaction(async (tx) => {
         let detail: Record<string, unknown> = {};
         let sealed: SealedPolicy[] | undefined;
         if (input.policies) {
@@ -234,10 +242,16 @@ export function iotResourceService(deps: Deps, auditBuffer: AuditBuffer) {
         }
         if (!(await tx.iot.update(tenantId, r, existing.etag, sealed))) {
           if (ifMatch !== undefined) throw new AppError('IOT_PRECONDITION_FAILED', { ifMatch, name });
-          throw new AppError('IOT_CONCURRENT_UPDATE', { name });
+          throw new LostRace();
         }
         await audit(tx, ctx, r, KIND[kind].audit.updated, detail);
-      });
+        });
+      } catch (e) {
+        // Without If-Match the last writer wins: re-read and apply this PUT on top of the winner.
+        if (e instanceof LostRace && attempt < MAX_ATTEMPTS) return this.createOrUpdate(ctx, tenantId, kind, resourceGroup, name, body, ifMatch, attempt + 1);
+        if (e instanceof LostRace) throw new AppError('IOT_CONCURRENT_UPDATE', { name });
+        throw e;
+      }
       await changed(kind, name);
       return { resource: r, created: false };
     },

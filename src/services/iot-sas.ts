@@ -50,6 +50,8 @@ export function iotSasService(deps: Deps, resources: IotResourceService) {
   });
   onInvalidation(deps.bus, {
     iot_resource: (e) => cache.delete(`${e.kind}:${e.name}`),
+    // a deleted tenant takes its hubs with it (cascade), without per-resource events
+    tenants: () => cache.clear(),
     all: () => cache.clear(),
   });
 

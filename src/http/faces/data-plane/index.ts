@@ -47,7 +47,7 @@ export async function registerDataPlaneFace(app: App, s: Services, deps: Deps) {
       config: open.config,
       schema: {
         tags: ['data plane'], summary: 'Latch-specific: verify a policy SAS token (Authorization header) against the hub/DPS named by the Host header',
-        security: [{ sas: [] }], querystring: Type.Object({ 'api-version': Type.Optional(Type.String()) }), response: { 200: WhoAmI },
+        querystring: Type.Object({ 'api-version': Type.Optional(Type.String()) }), response: { 200: WhoAmI },
       },
     }, async (req, reply) => {
       const auth = req.headers.authorization;

@@ -51,6 +51,13 @@ describe('ARM face on the wire', () => {
     expect(String(bad.headers['www-authenticate'])).not.toContain('claims=');
   });
 
+  it('answers an expired bearer token with 401 ExpiredAuthenticationToken', async () => {
+    const expired = await t.server.deps.keys.sign({ sub: 'someone', sid: 'some-session', typ: 'Bearer' }, -60);
+    const r = await call(`${hubPath(t.tenantId)}?api-version=2023-06-30`, { token: expired });
+    expect(r.status).toBe(401);
+    expect(r.json.error.code).toBe('ExpiredAuthenticationToken');
+  });
+
   it('authenticates before checking api-version', async () => {
     expect((await call(hubPath(t.tenantId), { token: null })).json.error.code).toBe('AuthenticationFailed');
   });

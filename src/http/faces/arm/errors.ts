@@ -1,4 +1,5 @@
 import { Type } from '@sinclair/typebox';
+import { decodeJwt } from 'jose';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../../../errors/app-error.js';
 import type { ErrorCode } from '../../../errors/catalog.js';
@@ -52,7 +53,20 @@ const ARM_CODES: Partial<Record<ErrorCode, string>> = {
 
 const BY_STATUS: Record<number, string> = { 400: 'BadRequest', 401: 'AuthenticationFailed', 403: 'AuthorizationFailed', 404: 'NotFound', 409: 'Conflict', 412: 'PreconditionFailed', 429: 'TooManyRequests' };
 
-export function armCode(e: AppError): string {
+/** A bearer token whose (unverified) `exp` has passed: ARM says ExpiredAuthenticationToken for it. */
+function expiredBearer(req: FastifyRequest): boolean {
+  const h = req.headers.authorization;
+  if (typeof h !== 'string' || !/^bearer /i.test(h)) return false;
+  try {
+    const { exp } = decodeJwt(h.slice(7).trim());
+    return typeof exp === 'number' && exp * 1000 <= Date.now();
+  } catch {
+    return false;
+  }
+}
+
+export function armCode(e: AppError, req?: FastifyRequest): string {
+  if (e.code === 'AUTH_INVALID_TOKEN' && req && expiredBearer(req)) return 'ExpiredAuthenticationToken';
   return ARM_CODES[e.code] ?? BY_STATUS[e.status] ?? (e.status >= 500 ? 'InternalServerError' : 'BadRequest');
 }
 
@@ -63,7 +77,7 @@ function armMessage(e: AppError, req: FastifyRequest): string {
     case 'AUTH_MISSING':
       return "Authentication failed. The 'Authorization' header is missing.";
     case 'AUTH_INVALID_TOKEN':
-      return 'The access token is invalid or has expired.';
+      return expiredBearer(req) ? 'The access token has expired. Get a new one from the token endpoint and retry.' : 'The access token is invalid.';
     case 'TENANT_HEADER_INVALID':
       return `The provided subscription identifier '${String((req.params as { subscriptionId?: string } | undefined)?.subscriptionId ?? '')}' is malformed or invalid.`;
     case 'TENANT_FORBIDDEN':
@@ -80,7 +94,7 @@ function armMessage(e: AppError, req: FastifyRequest): string {
 }
 
 export function armErrorBody(e: AppError, req: FastifyRequest) {
-  return { error: { code: armCode(e), message: armMessage(e, req) } };
+  return { error: { code: armCode(e, req), message: armMessage(e, req) } };
 }
 
 export function armErrorHandler(err: FastifyError, req: FastifyRequest, reply: FastifyReply) {

@@ -115,6 +115,23 @@ describe.each(DIALECTS)('ARM provisioning services through @azure/arm-deviceprov
     expect(await sdkError(vc.iotDpsResource.beginDeleteAndWait('my-dps', RG))).toMatchObject({ statusCode: 403, code: 'AuthorizationFailed' });
   });
 
+  it('works with an API key credential (client_credentials at the real token endpoint)', async () => {
+    const key = await request(`${t.url}/iam/api-keys`, { ca: t.ca, method: 'POST', headers: { authorization: `Bearer ${t.adminToken}`, 'x-tenant-id': t.tenantId }, body: { name: `arm-key-${dialect}`, roles: ['IoT Contributor'] } });
+    expect(key.status).toBe(201);
+    const credential = {
+      getToken: async () => {
+        const r = await request(`${t.url}/iam/auth/token`, { ca: t.ca, method: 'POST', body: { grant_type: 'client_credentials', client_id: key.json.clientId, client_secret: key.json.secret } });
+        return { token: r.json.access_token as string, expiresOnTimestamp: Date.now() + 240_000 };
+      },
+    };
+    const kc = new IotDpsClient(credential, t.tenantId, t.sdkOptions);
+    const [owner] = await collect(kc.iotDpsResource.listKeys('my-dps', RG));
+    expect(owner!.keyName).toBe('provisioningserviceowner');
+    await t.server.services.auditBuffer.flush();
+    const audit = await t.server.deps.store.audit.query(t.tenantId, { offset: 0, limit: 5, action: 'dps.keys_listed' });
+    expect(audit.items[0]).toMatchObject({ actorType: 'api_key', targetType: 'dps' });
+  });
+
   it('deletes (name, rg); then 404 ResourceNotFound', async () => {
     await client.iotDpsResource.beginDeleteAndWait('MY-DPS', RG);
     expect(await sdkError(client.iotDpsResource.get('my-dps', RG))).toMatchObject({ statusCode: 404, code: 'ResourceNotFound' });

@@ -23,6 +23,7 @@ import { registerArmFace } from './faces/arm/index.js';
 import { registerDataPlaneFace } from './faces/data-plane/index.js';
 import { trackRoutes } from './route.js';
 import { ApiKeySchema, OrgSchema, RoleSchema, SessionSchema, UserSchema } from './faces/iam/views.js';
+import { validatorCompiler } from './validation.js';
 
 /** Fields never written to a log line, whatever logs them. */
 export const REDACT = [
@@ -49,7 +50,6 @@ export async function buildApp(deps: Deps, services: Services, opts: AppOptions 
       return typeof given === 'string' && /^[\w.:-]{1,128}$/.test(given) ? given : randomUUID();
     },
     bodyLimit: 1024 * 1024,
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
     ...(opts.https ? { https: opts.https } : {}),
     return503OnClosing: true,
     // One access-log line per request (onResponse below) instead of Fastify's two.
@@ -60,6 +60,7 @@ export async function buildApp(deps: Deps, services: Services, opts: AppOptions 
   } as FastifyServerOptions).withTypeProvider<TypeBoxTypeProvider>() as unknown as App;
 
   trackRoutes(app);
+  app.setValidatorCompiler(validatorCompiler);
   for (const s of [EiErrorSchema, OAuthErrorSchema, ApiKeySchema, RoleSchema, UserSchema, OrgSchema, SessionSchema]) app.addSchema(s);
   await app.register(formbody);
   await app.register(swagger, {

@@ -118,6 +118,9 @@ describe('bad input never gives a 5xx', () => {
     ['percent garbage in an id', 'GET', '/iam/api-keys/%E0%A4%A', {}, 400, 'VALIDATION_FAILED'],
     ['unknown session id', 'DELETE', '/iam/sessions/nope', {}, 404, 'SESSION_NOT_FOUND'],
     ['x-tenant-id garbage', 'GET', '/nbapi/ei/v1/agents', { tenant: 'x'.repeat(5000) }, 400, 'TENANT_HEADER_INVALID'],
+    ['number where a string belongs (not coerced)', 'POST', '/iam/api-keys', { body: { name: 5, roles: ['EI Admin'] } }, 400, 'VALIDATION_FAILED'],
+    ['string where an array belongs (not coerced)', 'POST', '/iam/api-keys', { body: { name: 'coerced', roles: 'EI Admin' } }, 400, 'VALIDATION_FAILED'],
+    ['boolean where a string belongs (not coerced)', 'POST', '/nbapi/ei/v1/assetTypes', { body: { name: true, connectionType: 'MQTT' } }, 400, 'VALIDATION_FAILED'],
     ['unknown route', 'GET', '/nbapi/ei/v2/agents', {}, 404, 'ROUTE_NOT_FOUND'],
     ['wrong method', 'PATCH', '/nbapi/ei/v1/agents', {}, 404, 'ROUTE_NOT_FOUND'],
   ];

@@ -27,12 +27,29 @@ async function apiVersionHook(req: FastifyRequest): Promise<void> {
 /**
  * The ARM face: /subscriptions/{tenantId}/…/providers/Microsoft.Devices/{IotHubs|provisioningServices}.
  * Bearer JWT from the core token endpoint; the subscription id in the path is the tenant.
+ *
+ * Decisions where spec/arm-iothub-dps-keys.md leaves a choice:
+ * - Every operation is synchronous: PUT 201/200 with provisioningState Succeeded, DELETE 200 with
+ *   an empty body, never an async header; DELETE of a missing resource is 404 ResourceNotFound.
+ * - api-version: exactly the versions in HUB_API_VERSIONS / DPS_API_VERSIONS; others 400.
+ * - Resource groups are implicit: listing an unused one is empty, GET in it is ResourceNotFound.
+ * - Names are global per kind (they are host names): a name held anywhere else, in another
+ *   resource group or tenant, is 409 NameUnavailable.
+ * - Every error uses the ARM envelope; another tenant's subscription is 403 AuthorizationFailed,
+ *   decided before the resource is looked at. Policy errors carry Latch's own ARM-style codes
+ *   (InvalidAccessRights, DuplicateKeyName, TooManyAuthorizationPolicies, InvalidKey, InvalidSku,
+ *   LocationRequired), listed in faces/arm/errors.ts.
+ * - listkeys pages hold LATCH_ARM_PAGE_SIZE policies; nextLink is followed with GET.
  */
 export async function registerArmFace(app: App, s: Services, deps: Deps, metrics: Metrics) {
   await app.register(async (face) => {
     for (const schema of [ArmErrorSchema, IotHubSchema, DpsSchema, KeyRuleSchema]) face.addSchema(schema);
     face.setErrorHandler(armErrorHandler);
     face.setNotFoundHandler(armNotFound);
+    face.addHook('onSend', async (req, reply, payload) => {
+      reply.header('x-ms-request-id', req.id).header('x-ms-correlation-request-id', req.id);
+      return payload;
+    });
     face.addHook('onRequest', authenticateHook(s, metrics, deps.clock, { tenantFrom: (req) => (req.params as { subscriptionId?: string }).subscriptionId }));
     face.addHook('onRequest', apiVersionHook);
     registerArmResource(face, s, deps, {

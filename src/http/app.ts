@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import Fastify, { type FastifyError, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
+import Fastify, { LogController, type FastifyError, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import formbody from '@fastify/formbody';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -53,7 +53,7 @@ export async function buildApp(deps: Deps, services: Services, opts: AppOptions 
     ...(opts.https ? { https: opts.https } : {}),
     return503OnClosing: true,
     // One access-log line per request (onResponse below) instead of Fastify's two.
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     // Router-level rejections (malformed percent-encoding, over-long path parameter) in our envelope, never Fastify's.
     frameworkErrors: (err: FastifyError, req: FastifyRequest, reply: FastifyReply) => eiErrorHandler(err, req, reply),
     forceCloseConnections: true,

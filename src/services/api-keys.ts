@@ -35,8 +35,7 @@ export function apiKeyService(deps: Deps, directory: DirectoryService) {
     return k;
   }
 
-  function expiry(input: { expiresInDays?: number; expiry?: string }): number {
-    const now = clock.now();
+  function expiry(input: { expiresInDays?: number; expiry?: string }, now: number): number {
     if (input.expiresInDays !== undefined && input.expiry !== undefined) {
       throw new AppError('API_KEY_EXPIRY_INVALID', { detail: 'Give expiresInDays or expiry, not both' });
     }
@@ -61,10 +60,11 @@ export function apiKeyService(deps: Deps, directory: DirectoryService) {
     async create(ctx: Ctx, tenantId: string, input: { name: string; roles: string[]; expiresInDays?: number; expiry?: string }): Promise<{ key: ApiKeyView; secret: string }> {
       if (!API_KEY_NAME.test(input.name)) throw new AppError('API_KEY_NAME_INVALID');
       if (input.roles.length === 0) throw new AppError('API_KEY_ROLES_REQUIRED');
-      const expiresAt = expiry(input);
+      const createdAt = clock.now();
+      const expiresAt = expiry(input, createdAt);
       const roles = await Promise.all(input.roles.map((r) => directory.resolveRole(tenantId, r)));
       const secret = generateSecret('ak');
-      const key: ApiKey = { id: randomUUID(), tenantId, name: input.name, start: secretStart(secret), expiresAt, createdAt: clock.now(), createdBy: ctx.principal?.id ?? null, lastUsedAt: null };
+      const key: ApiKey = { id: randomUUID(), tenantId, name: input.name, start: secretStart(secret), expiresAt, createdAt, createdBy: ctx.principal?.id ?? null, lastUsedAt: null };
       await store.transaction(async (tx) => {
         await unique(tx.apiKeys.insert({ ...key, secretHash: digest(secret) }), () => new AppError('API_KEY_NAME_TAKEN', { name: input.name }));
         const seen = new Set<string>();

@@ -186,7 +186,7 @@ export function directoryService(deps: Deps, access: AccessService) {
           if (c) out.push(customView(c));
         }
       }
-      return out;
+      return out.sort((x, y) => x.name.localeCompare(y.name));
     },
 
     /** Every role the principal holds, in every tenant, as /iam/users/me lists them. */

@@ -11,7 +11,9 @@ import { orgCommands } from './iam/org.js';
 import { sessionCommands } from './iam/session.js';
 import { keysCommands } from './keys.js';
 import { serveCommands } from './serve.js';
+import { iotDpsCommands, iotHubCommands } from './iot/index.js';
 
 export const MODULES: readonly CommandModule[] = [
   accountCommands, apiKeyCommands, userCommands, roleCommands, orgCommands, sessionCommands, keysCommands, serveCommands,
+  iotHubCommands, iotDpsCommands,
 ];

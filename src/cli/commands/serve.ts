@@ -13,6 +13,8 @@ export async function serve(env: Record<string, string | undefined>, flags: Part
     throw new CliError((e as Error).message, { cause: e });
   }
   const https = await loadTls(config);
+  const hint = tlsTrustHint(https);
+  if (hint) process.stdout.write(`${hint}\n`);
   const server = await startServer(config, { https });
   await new Promise<void>((done) => {
     let closing = false;
@@ -24,6 +26,11 @@ export async function serve(env: Record<string, string | undefined>, flags: Part
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });
+}
+
+/** With a generated CA (--tls-self-signed), the one line telling clients how to trust it. */
+export function tlsTrustHint(tls: { caFile?: string } | null): string | undefined {
+  return tls?.caFile ? `TLS: certificate signed by the Latch CA ${tls.caFile}; let Node clients trust it with NODE_EXTRA_CA_CERTS=${tls.caFile}` : undefined;
 }
 
 export const SERVE_FLAGS = Object.entries(OPTIONS).map(([key, o]) => ({ key: key as keyof Config, flag: o.flag, description: `${o.description} (env ${o.env})`, boolean: typeof o.default === 'boolean' }));

@@ -70,7 +70,7 @@ export interface HttpLoad {
 
 export class BenchFailure extends Error {}
 
-/** Runs autocannon (one worker thread) against one request, after a warm-up; fails on any non-2xx. */
+/** Runs autocannon (one worker thread) against one request, after a warm-up; fails on any non-2xx (or any status but expectStatus). */
 export async function load(settings: BenchSettings, req: HttpLoad): Promise<{ rps: number; latencyMs: number; requests: number }> {
   const opts = {
     url: req.url,
@@ -92,6 +92,11 @@ async function run(opts: autocannon.Options, req: HttpLoad): Promise<autocannon.
   if (r.errors > 0) failures.push(`${r.errors} connection errors`);
   if (r.timeouts > 0) failures.push(`${r.timeouts} timeouts`);
   if (r['2xx'] === 0) failures.push('no 2xx response at all');
+  if (req.expectStatus !== undefined) {
+    const stats = ((r as { statusCodeStats?: Record<string, { count?: number }> }).statusCodeStats ?? {});
+    const other = Object.entries(stats).filter(([code, s]) => Number(code) !== req.expectStatus && (s.count ?? 0) > 0);
+    if (other.length) failures.push(`responses other than ${req.expectStatus}: ${other.map(([code, s]) => `${s.count}× ${code}`).join(', ')}`);
+  }
   if (failures.length) {
     // Show what the server actually answers, so the failure explains itself.
     const sample = await fetch(req.url, { method: req.method ?? 'GET', headers: req.headers, body: req.body })

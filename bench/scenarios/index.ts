@@ -2,21 +2,27 @@ import type { Scenario } from '../harness.js';
 import { baseline } from './baseline.js';
 import { eiAgents } from './ei-agents.js';
 import { tokenClientCredentials } from './token.js';
+import { armListKeys, inProcessListKeys, rawVerifySas, sasVerifyInProcess, sasWhoamiHttp } from './azure.js';
 import { authOnly, inProcessAuth, inProcessListAgents, latchHealthz, rawSqliteListAgents } from './diagnostics.js';
 
 /**
  * Every scenario, in the order they run. The baseline must stay first: ratios are taken
- * against it. Add new measurements (ARM listkeys, SAS verification, …) here.
+ * against it. Add new measurements here.
  */
 export const SCENARIOS: Scenario[] = [
   baseline,
   eiAgents,
   tokenClientCredentials,
+  armListKeys,
+  sasVerifyInProcess,
+  sasWhoamiHttp,
   latchHealthz,
   authOnly,
   inProcessAuth,
   inProcessListAgents,
   rawSqliteListAgents,
+  rawVerifySas,
+  inProcessListKeys,
 ];
 
 /** The target the design sets for the hot path (DESIGN.md "Hot path"). */

@@ -139,6 +139,7 @@ export async function getKey(ctx: CommandContext, k: KindSpec, r: ArmResource, k
  * answers 412 instead of being overwritten).
  */
 export async function putPolicies(ctx: CommandContext, k: KindSpec, r: ArmResource, policies: readonly Partial<AuthorizationRule>[]): Promise<ArmResource> {
-  const body = { ...r, properties: { ...r.properties, authorizationPolicies: policies } };
+  const authorizationPolicies = policies.map(({ keyName, rights, primaryKey, secondaryKey }) => ({ keyName, rights, primaryKey, secondaryKey }));
+  const body = { ...r, properties: { ...r.properties, authorizationPolicies } };
   return putResource(ctx, k, resourceGroupOf(r), r.name, body, r.etag);
 }

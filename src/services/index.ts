@@ -24,7 +24,7 @@ export function buildServices(deps: Deps) {
   const apiKeys = apiKeyService(deps, directory);
   const sessions = sessionService(deps, access, directory, usage, (grant) => hooks.onTokenIssued?.(grant));
   const iot = iotResourceService(deps, auditBuffer);
-  const iotSas = iotSasService(deps, iot);
+  const iotSas = iotSasService(deps, iot, usage);
   return { hooks, usage, auditBuffer, access, directory, apiKeys, sessions, audit: auditService(deps), ei: eiService(deps), iot, iotSas };
 }
 

@@ -17,6 +17,11 @@ export interface IotPolicy {
   secondaryKey: string;
 }
 
+/** A policy as listkeys shows it: with when it last verified a SAS token (epoch ms, or null). */
+export interface IotPolicyWithUse extends IotPolicy {
+  lastUsedAt: number | null;
+}
+
 /** What a PUT may carry (ARM create-or-update body); read-only fields are ignored. */
 export interface IotResourceInput {
   location?: unknown;
@@ -275,22 +280,22 @@ export function iotResourceService(deps: Deps, auditBuffer: AuditBuffer) {
     },
 
     /** Every policy with its keys; each call is one audit record (batched). */
-    async listKeys(ctx: Ctx, tenantId: string, kind: IotKind, resourceGroup: string, name: string, page: { offset: number; limit: number }): Promise<{ items: IotPolicy[]; total: number }> {
+    async listKeys(ctx: Ctx, tenantId: string, kind: IotKind, resourceGroup: string, name: string, page: { offset: number; limit: number }): Promise<{ items: IotPolicyWithUse[]; total: number }> {
       const r = await find(tenantId, kind, resourceGroup, name);
       const all = await store.iot.policies(tenantId, r.id);
-      const items = all.slice(page.offset, page.offset + page.limit).map((p) => open(tenantId, r.id, p));
+      const items = all.slice(page.offset, page.offset + page.limit).map((p) => ({ ...open(tenantId, r.id, p), lastUsedAt: p.lastUsedAt }));
       auditBuffer.push(auditEvent(deps, ctx, tenantId, KIND[kind].audit.keys, { type: kind === 'hub' ? 'iot_hub' : 'dps', id: r.id },
         { name: r.name, resourceGroup: r.resourceGroup, keyNames: items.map((p) => p.keyName), offset: page.offset }));
       return { items, total: all.length };
     },
 
-    async getKey(ctx: Ctx, tenantId: string, kind: IotKind, resourceGroup: string, name: string, keyName: string): Promise<IotPolicy> {
+    async getKey(ctx: Ctx, tenantId: string, kind: IotKind, resourceGroup: string, name: string, keyName: string): Promise<IotPolicyWithUse> {
       const r = await find(tenantId, kind, resourceGroup, name);
       const p = (await store.iot.policies(tenantId, r.id)).find((x) => x.keyName.toLowerCase() === keyName.toLowerCase());
       if (!p) throw new AppError('IOT_KEY_NAME_NOT_FOUND', { keyName, name: r.name });
       auditBuffer.push(auditEvent(deps, ctx, tenantId, KIND[kind].audit.keys, { type: kind === 'hub' ? 'iot_hub' : 'dps', id: r.id },
         { name: r.name, resourceGroup: r.resourceGroup, keyNames: [p.keyName] }));
-      return open(tenantId, r.id, p);
+      return { ...open(tenantId, r.id, p), lastUsedAt: p.lastUsedAt };
     },
 
     /** For the SAS verifier: a resource by name in any tenant with its policies opened. No audit (hot path). */

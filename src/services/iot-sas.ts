@@ -3,13 +3,14 @@ import { CacheMap, onInvalidation } from '../cache/auth-cache.js';
 import { effectiveDpsRights, effectiveHubRights, parseSas, verifySas } from '../domain/sas.js';
 import type { IotKind } from '../store/port.js';
 import type { IotPolicy, IotResourceService } from './iot-resources.js';
+import type { SasPolicyRef, UsageRecorder } from './usage.js';
 
 interface Entry {
   tenantId: string;
   kind: IotKind;
   name: string;
   hostName: string;
-  policies: Map<string, IotPolicy>;
+  policies: Map<string, IotPolicy & { ref: SasPolicyRef }>;
 }
 
 export type SasFailure =
@@ -35,9 +36,10 @@ export function resourceForHost(config: Deps['config'], host: string): { kind: I
 /**
  * Verifies policy SAS tokens (`skn` present) for IoT hubs and provisioning services, from memory:
  * decrypted policy keys are cached per resource and dropped on an `iot_resource` invalidation
- * (this node at once, others through the bus). Primary key first, then secondary.
+ * (this node at once, others through the bus). Primary key first, then secondary. A successful
+ * verification marks the policy used in `usage` (a Map write; the store is written by its flush).
  */
-export function iotSasService(deps: Deps, resources: IotResourceService) {
+export function iotSasService(deps: Deps, resources: IotResourceService, usage: UsageRecorder) {
   const cache = new CacheMap<string, Entry | null>(10_000, async (k) => {
     const [kind, name] = k.split(':') as [IotKind, string];
     const loaded = await resources.loadForVerify(kind, name);
@@ -45,7 +47,7 @@ export function iotSasService(deps: Deps, resources: IotResourceService) {
     const suffix = kind === 'hub' ? deps.config.hubHostSuffix : deps.config.dpsHostSuffix;
     return {
       tenantId: loaded.resource.tenantId, kind, name: loaded.resource.name, hostName: `${loaded.resource.name}.${suffix}`.toLowerCase(),
-      policies: new Map(loaded.policies.map((p) => [p.keyName.toLowerCase(), p])),
+      policies: new Map(loaded.policies.map((p) => [p.keyName.toLowerCase(), { ...p, ref: { tenantId: loaded.resource.tenantId, resourceId: loaded.resource.id, keyName: p.keyName } }])),
     };
   });
   onInvalidation(deps.bus, {
@@ -71,8 +73,10 @@ export function iotSasService(deps: Deps, resources: IotResourceService) {
       if (parsed.skn === undefined) return { ok: false, reason: 'missing_skn' };
       const policy = entry.policies.get(parsed.skn.toLowerCase());
       if (!policy) return { ok: false, reason: 'unknown_policy' };
-      const v = verifySas(parsed, { keys: [policy.primaryKey, policy.secondaryKey], now: deps.clock.now() / 1000, target: target ?? entry.hostName });
+      const now = deps.clock.now();
+      const v = verifySas(parsed, { keys: [policy.primaryKey, policy.secondaryKey], now: now / 1000, target: target ?? entry.hostName });
       if (!v.ok) return { ok: false, reason: v.reason };
+      usage.mark('sas_policy', policy.ref, now);
       const effective = entry.kind === 'hub' ? effectiveHubRights(policy.rights) : effectiveDpsRights(policy.rights);
       return { ok: true, kind: entry.kind, tenantId: entry.tenantId, name: entry.name, hostName: entry.hostName, keyName: policy.keyName, keyIndex: v.keyIndex, rights: policy.rights, effective };
     },

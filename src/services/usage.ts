@@ -1,13 +1,24 @@
 import type { Logger } from 'pino';
 import type { Store } from '../store/port.js';
 
+/** A shared access policy (hub or DPS) by its row key: the policy `keyName` of resource `resourceId`. */
+export interface SasPolicyRef {
+  tenantId: string;
+  resourceId: string;
+  keyName: string;
+}
+
+type Pending =
+  | { type: 'user' | 'api_key'; id: string; at: number }
+  | { type: 'sas_policy'; ref: SasPolicyRef; at: number };
+
 /**
  * Records when credentials were last used without touching the store on the request path:
  * mark() is a Map write; flush() (every `intervalMs`, and on close) writes each credential at
- * most once per interval.
+ * most once per interval. One mechanism for every credential kind: users, API keys, SAS policies.
  */
 export class UsageRecorder {
-  private pending = new Map<string, number>();
+  private pending = new Map<string, Pending>();
   private readonly lastWritten = new Map<string, number>();
   private timer: NodeJS.Timeout | undefined;
 
@@ -18,22 +29,24 @@ export class UsageRecorder {
     this.timer.unref();
   }
 
-  mark(type: 'user' | 'api_key', id: string, at: number): void {
-    const k = `${type}:${id}`;
+  mark(type: 'user' | 'api_key', id: string, at: number): void;
+  mark(type: 'sas_policy', ref: SasPolicyRef, at: number): void;
+  mark(type: Pending['type'], idOrRef: string | SasPolicyRef, at: number): void {
+    const k = typeof idOrRef === 'string' ? `${type}:${idOrRef}` : `${type}:${idOrRef.resourceId}:${idOrRef.keyName.toLowerCase()}`;
     const last = this.lastWritten.get(k);
     if (last !== undefined && at - last < this.intervalMs) return;
-    this.pending.set(k, at);
+    this.pending.set(k, typeof idOrRef === 'string' ? { type: type as 'user' | 'api_key', id: idOrRef, at } : { type: 'sas_policy', ref: idOrRef, at });
   }
 
   async flush(): Promise<void> {
     const batch = this.pending;
     this.pending = new Map();
-    for (const [k, at] of batch) {
-      const [type, id] = k.split(':') as ['user' | 'api_key', string];
+    for (const [k, p] of batch) {
       try {
-        if (type === 'user') await this.store.users.touch(id, at);
-        else await this.store.apiKeys.touch(id, at);
-        this.lastWritten.set(k, at);
+        if (p.type === 'sas_policy') await this.store.iot.touchPolicy(p.ref.tenantId, p.ref.resourceId, p.ref.keyName, p.at);
+        else if (p.type === 'user') await this.store.users.touch(p.id, p.at);
+        else await this.store.apiKeys.touch(p.id, p.at);
+        this.lastWritten.set(k, p.at);
       } catch (err) {
         this.log.warn({ err }, 'could not record credential use');
       }

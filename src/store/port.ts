@@ -201,8 +201,14 @@ export interface SealedPolicy {
   secondaryEnc: string;
 }
 
+/** A policy as read back. */
+export interface StoredPolicy extends SealedPolicy {
+  /** Epoch ms of the last successful SAS verification with this policy (recorded about once a minute), or null. */
+  lastUsedAt: number | null;
+}
+
 export interface IotRepo {
-  /** UniqueViolation when the name is taken (any tenant). */
+  /** UniqueViolation when the name is taken (any tenant) or two policies share a key name; atomic on its own. */
   insert(r: IotResource, policies: SealedPolicy[]): Promise<void>;
   /** Case-insensitive resource group and name. */
   get(tenantId: string, kind: IotKind, resourceGroup: string, name: string): Promise<IotResource | undefined>;
@@ -212,10 +218,18 @@ export interface IotRepo {
   list(tenantId: string, kind: IotKind, resourceGroup?: string): Promise<IotResource[]>;
   /**
    * Compare-and-set on the etag: replaces the resource row (and, when `policies` is given, the
-   * whole policy set) only if its etag is still `expectedEtag`. Answers whether it did.
+   * whole policy set) only if its etag is still `expectedEtag`. Answers whether it did. Atomic on
+   * its own: if any part fails (UniqueViolation on duplicate key names), nothing changes. A
+   * policy kept by key name (case-insensitive) keeps its `lastUsedAt`.
    */
   update(tenantId: string, r: IotResource, expectedEtag: string, policies?: SealedPolicy[]): Promise<boolean>;
   delete(tenantId: string, id: string): Promise<boolean>;
   /** Policies in their stored order. */
-  policies(tenantId: string, resourceId: string): Promise<SealedPolicy[]>;
+  policies(tenantId: string, resourceId: string): Promise<StoredPolicy[]>;
+  /**
+   * Records that policy `keyName` (case-insensitive) verified a token at `at`; never moves
+   * `lastUsedAt` backwards (nodes flush out of order). Not a resource write: the etag stays.
+   * Unknown resource or policy (deleted meanwhile, another tenant): nothing happens.
+   */
+  touchPolicy(tenantId: string, resourceId: string, keyName: string, at: number): Promise<void>;
 }

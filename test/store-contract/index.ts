@@ -1,6 +1,7 @@
 import { tenantsContract, usersContract, rolesContract } from './directory.js';
 import { apiKeysContract, sessionsContract } from './credentials.js';
 import { agentsContract, assetTypesContract, auditContract, metaContract, signingKeysContract, transactionContract } from './misc.js';
+import { iotContract } from './iot.js';
 import type { Open } from './fixtures.js';
 
 export type { Open } from './fixtures.js';
@@ -17,5 +18,6 @@ export function runStoreContract(open: Open) {
   agentsContract(open);
   assetTypesContract(open);
   metaContract(open);
+  iotContract(open);
   transactionContract(open);
 }

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { IotHubClient } from '@azure/arm-iothub';
 import { IotDpsClient } from '@azure/arm-deviceprovisioningservices';
 import { SharedAccessSignature } from 'azure-iot-common';
@@ -110,6 +110,78 @@ describe.each(DIALECTS)('SAS tokens from listKeys keys, verified by Latch (%s)',
     const bad = await whoami(dpsHost, sas(hubHost, owner!.keyName, owner!.primaryKey!));
     expect(bad.status).toBe(401);
     expect(bad.json).toMatchObject({ errorCode: 401002, message: 'Unauthorized', info: null });
+  });
+
+  describe('last use of a policy', () => {
+    const rawKeys = async (collection: 'IotHubs' | 'provisioningServices', name: string, keyName?: string) => {
+      const base = `${t.url}/subscriptions/${t.tenantId}/resourceGroups/rg/providers/Microsoft.Devices/${collection}/${name}`;
+      const keysSegment = collection === 'IotHubs' ? 'IotHubKeys' : 'keys';
+      const r = await request(`${base}${keyName ? `/${keysSegment}/${keyName}` : ''}/listkeys?api-version=${collection === 'IotHubs' ? '2023-06-30' : '2022-02-05'}`, { ca: t.ca, method: 'POST', headers: { authorization: `Bearer ${t.adminToken}` } });
+      expect(r.status, r.text).toBe(200);
+      return r.json as { keyName: string; primaryKey: string; lastUsedAt: string | null; value: { keyName: string; primaryKey: string; lastUsedAt: string | null }[] };
+    };
+    const lastUsed = async (collection: 'IotHubs' | 'provisioningServices', name: string) =>
+      Object.fromEntries((await rawKeys(collection, name)).value.map((k) => [k.keyName, k.lastUsedAt]));
+    const newHub = async (name: string) => (await hubs.iotHubResource.beginCreateOrUpdateAndWait('rg', name, { location: 'westus', sku: { name: 'S1', capacity: 1 } })).properties!.hostName!;
+
+    it('a successful verification, once the recorder flushed, shows as lastUsedAt in listkeys (hub and DPS); other policies stay null', async () => {
+      const host = await newHub('UsedHub');
+      expect(Object.values(await lastUsed('IotHubs', 'UsedHub')).every((v) => v === null)).toBe(true);
+      const service = (await rawKeys('IotHubs', 'UsedHub')).value.find((k) => k.keyName === 'service')!;
+      const before = Date.now();
+      expect((await whoami(host, sas(host, 'service', service.primaryKey))).status).toBe(200);
+      expect((await lastUsed('IotHubs', 'UsedHub')).service).toBeNull(); // not written on the request path
+      await t.server.services.usage.flush();
+      const after = await lastUsed('IotHubs', 'UsedHub');
+      expect(after.service).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+      expect(Date.parse(after.service!)).toBeGreaterThanOrEqual(before);
+      expect(Date.parse(after.service!)).toBeLessThanOrEqual(Date.now());
+      expect(Object.entries(after).filter(([k, v]) => k !== 'service' && v !== null)).toEqual([]);
+      expect((await rawKeys('IotHubs', 'UsedHub', 'service')).lastUsedAt).toBe(after.service);
+      // The SDK keeps the undeclared property as an extra field; its declared ones are unchanged.
+      const viaSdk = await hubs.iotHubResource.getKeysForKeyName('rg', 'UsedHub', 'service');
+      expect(viaSdk).toMatchObject({ keyName: 'service', primaryKey: service.primaryKey, rights: 'ServiceConnect' });
+
+      const usedDpsHost = (await dps.iotDpsResource.beginCreateOrUpdateAndWait('rg', 'used-dps', { location: 'westus', sku: { name: 'S1' }, properties: {} })).properties.serviceOperationsHostName!;
+      const [owner] = (await rawKeys('provisioningServices', 'used-dps')).value;
+      expect(owner!.lastUsedAt).toBeNull();
+      expect(await t.server.services.iotSas.verify(sas(usedDpsHost, owner!.keyName, owner!.primaryKey), usedDpsHost)).toMatchObject({ ok: true });
+      await t.server.services.usage.flush();
+      expect(Date.parse((await lastUsed('provisioningServices', 'used-dps')).provisioningserviceowner!)).toBeGreaterThanOrEqual(before);
+    });
+
+    it('a failed verification does not mark the policy used', async () => {
+      const host = await newHub('UnusedHub');
+      const owner = (await rawKeys('IotHubs', 'UnusedHub')).value.find((k) => k.keyName === 'iothubowner')!;
+      const tampered = sas(host, 'iothubowner', owner.primaryKey).replace(/sig=([^&])/, (_m, c: string) => `sig=${c === 'A' ? 'B' : 'A'}`);
+      expect((await whoami(host, tampered)).status).toBe(401);
+      expect((await whoami(host, sas(host, 'iothubowner', owner.primaryKey, Math.floor(Date.now() / 1000) - 1))).status).toBe(401);
+      expect((await whoami(host, sas('otherhub.azure-devices.net', 'iothubowner', owner.primaryKey))).status).toBe(401);
+      await t.server.services.usage.flush();
+      expect(Object.values(await lastUsed('IotHubs', 'UnusedHub')).every((v) => v === null)).toBe(true);
+    });
+
+    it('verifications within a minute write the store once per policy', async () => {
+      const host = await newHub('BusyHub');
+      const { id } = (await t.server.deps.store.iot.findByName('hub', 'BusyHub'))!;
+      const device = (await rawKeys('IotHubs', 'BusyHub')).value.find((k) => k.keyName === 'device')!;
+      const touch = vi.spyOn(t.server.deps.store.iot, 'touchPolicy');
+      const writes = () => touch.mock.calls.filter(([, resourceId, keyName]) => resourceId === id && keyName === 'device').length;
+      try {
+        for (let i = 0; i < 3; i++) expect((await whoami(host, sas(host, 'device', device.primaryKey))).status).toBe(200);
+        await t.server.services.usage.flush();
+        expect(writes()).toBe(1);
+        const first = (await lastUsed('IotHubs', 'BusyHub')).device;
+        expect(first).not.toBeNull();
+        await new Promise((r) => setTimeout(r, 5));
+        expect((await whoami(host, sas(host, 'device', device.primaryKey))).status).toBe(200);
+        await t.server.services.usage.flush();
+        expect(writes()).toBe(1);
+        expect((await lastUsed('IotHubs', 'BusyHub')).device).toBe(first);
+      } finally {
+        touch.mockRestore();
+      }
+    });
   });
 
   it('stops accepting tokens of a deleted hub', async () => {

@@ -1,7 +1,7 @@
 import { Type, type TSchema } from '@sinclair/typebox';
 import type { Config } from '../../../config.js';
 import type { IotResource } from '../../../store/port.js';
-import type { IotPolicy } from '../../../services/iot-resources.js';
+import type { IotPolicyWithUse } from '../../../services/iot-resources.js';
 
 const Str = Type.String();
 const Tags = Type.Record(Type.String(), Type.String());
@@ -29,7 +29,17 @@ export const DpsSchema = Type.Object(envelope(Type.Object({
   iotHubs: Type.Array(Type.Unknown()), authorizationPolicies: Type.Array(Type.Unknown()),
 })), { $id: 'ProvisioningServiceDescription' });
 
-export const KeyRuleSchema = Type.Object({ keyName: Str, primaryKey: Str, secondaryKey: Str, rights: Str }, { $id: 'SharedAccessSignatureAuthorizationRule' });
+/**
+ * `SharedAccessSignatureAuthorizationRule` (listkeys items, hub and DPS), plus Latch's
+ * `lastUsedAt`, which the real service does not send. Safe on the wire: clients written against
+ * Azure's model tolerate properties it does not declare (@azure/core-client, under
+ * @azure/arm-iothub and @azure/arm-deviceprovisioningservices, keeps them as extra untyped fields
+ * of the result; the SDK tests in test/faces/arm run against this shape).
+ */
+export const KeyRuleSchema = Type.Object({
+  keyName: Str, primaryKey: Str, secondaryKey: Str, rights: Str,
+  lastUsedAt: Type.Union([Str, Type.Null()], { description: 'Latch extension: when this policy last verified a SAS token (ISO 8601, recorded about once a minute), or null if never.' }),
+}, { $id: 'SharedAccessSignatureAuthorizationRule' });
 export const KeyRuleListSchema = Type.Object({ value: Type.Array(Type.Ref('SharedAccessSignatureAuthorizationRule')), nextLink: Type.Optional(Str) });
 export const listOf = (ref: string) => Type.Object({ value: Type.Array(Type.Ref(ref)), nextLink: Type.Optional(Str) });
 
@@ -80,4 +90,6 @@ export function dpsView(config: Config, r: IotResource) {
   };
 }
 
-export const keyView = (p: IotPolicy) => ({ keyName: p.keyName, primaryKey: p.primaryKey, secondaryKey: p.secondaryKey, rights: p.rights });
+export const keyView = (p: IotPolicyWithUse) => ({
+  keyName: p.keyName, primaryKey: p.primaryKey, secondaryKey: p.secondaryKey, rights: p.rights, lastUsedAt: p.lastUsedAt === null ? null : iso(p.lastUsedAt),
+});

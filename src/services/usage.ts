@@ -41,6 +41,12 @@ export class UsageRecorder {
   async flush(): Promise<void> {
     const batch = this.pending;
     this.pending = new Map();
+    // Entries older than the interval no longer hold anything back: forget them (memory stays
+    // bounded by the credentials used in the last interval, deleted ones included).
+    let newest = 0;
+    for (const p of batch.values()) newest = Math.max(newest, p.at);
+    for (const at of this.lastWritten.values()) newest = Math.max(newest, at);
+    for (const [k, at] of this.lastWritten) if (newest - at >= this.intervalMs) this.lastWritten.delete(k);
     for (const [k, p] of batch) {
       try {
         if (p.type === 'sas_policy') await this.store.iot.touchPolicy(p.ref.tenantId, p.ref.resourceId, p.ref.keyName, p.at);

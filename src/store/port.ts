@@ -66,6 +66,7 @@ export interface UserRepo {
   /** Users whose home tenant is `tenantId`. */
   listByTenant(tenantId: string): Promise<User[]>;
   delete(id: string): Promise<boolean>;
+  /** Records a use at `at`; never moves the recorded time backwards. */
   touch(id: string, at: number): Promise<void>;
 }
 
@@ -100,6 +101,7 @@ export interface ApiKeyRepo {
   findForLogin(id: string): Promise<ApiKeyWithSecret | undefined>;
   list(tenantId: string): Promise<ApiKey[]>;
   delete(tenantId: string, id: string): Promise<boolean>;
+  /** Records a use at `at`; never moves the recorded time backwards. */
   touch(id: string, at: number): Promise<void>;
 }
 

@@ -58,6 +58,8 @@ export function usersContract(open: Open) {
       expect(await s.users.findForLogin(u.username.toUpperCase())).toEqual(u);
       await s.users.touch(u.id, T0 + 5);
       expect((await s.users.get(u.id))?.lastUsedAt).toBe(T0 + 5);
+      await s.users.touch(u.id, T0 + 2); // a node flushing an older use late: ignored
+      expect((await s.users.get(u.id))?.lastUsedAt).toBe(T0 + 5);
       expect(await s.users.delete(u.id)).toBe(true);
       expect(await s.users.get(u.id)).toBeUndefined();
       expect(await s.users.delete(u.id)).toBe(false);

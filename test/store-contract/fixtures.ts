@@ -19,7 +19,7 @@ export function userRow(tenantId: string, username = `user-${randomUUID()}`): Us
   };
 }
 
-export function sessionRow(tenantId: string, principalId = randomUUID(), type: 'user' | 'api_key' = 'user'): Session {
+export function sessionRow(tenantId: string, principalId: string = randomUUID(), type: 'user' | 'api_key' = 'user'): Session {
   return { id: randomUUID(), tenantId, principalType: type, principalId, createdAt: T0, expiresAt: T0 + 3_600_000, revokedAt: null, clientAddress: '10.0.0.1' };
 }
 

@@ -41,6 +41,8 @@ export const apiKeys = (db: Db): ApiKeyRepo => ({
     return affected(await db.deleteFrom('api_keys').where('tenant_id', '=', tenantId).where('id', '=', id).execute()) > 0;
   },
   async touch(id, at) {
-    await db.updateTable('api_keys').set({ last_used_at: at }).where('id', '=', id).execute();
+    // Never backwards: nodes flush their usage batches in any order.
+    await db.updateTable('api_keys').set({ last_used_at: at }).where('id', '=', id)
+      .where((eb) => eb.or([eb('last_used_at', 'is', null), eb('last_used_at', '<', at)])).execute();
   },
 });

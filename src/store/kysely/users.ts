@@ -31,6 +31,8 @@ export const users = (db: Db): UserRepo => ({
     return affected(await db.deleteFrom('users').where('id', '=', id).execute()) > 0;
   },
   async touch(id, at) {
-    await db.updateTable('users').set({ last_used_at: at }).where('id', '=', id).execute();
+    // Never backwards: nodes flush their usage batches in any order.
+    await db.updateTable('users').set({ last_used_at: at }).where('id', '=', id)
+      .where((eb) => eb.or([eb('last_used_at', 'is', null), eb('last_used_at', '<', at)])).execute();
   },
 });

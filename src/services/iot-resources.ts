@@ -8,6 +8,7 @@ import {
 import { UniqueViolation, type IotKind, type IotResource, type SealedPolicy, type Store } from '../store/port.js';
 import { auditEvent } from './audit.js';
 import type { AuditBuffer } from './audit-buffer.js';
+import { CacheMap, onInvalidation } from '../cache/auth-cache.js';
 
 /** A shared access policy with its keys in plaintext: only listkeys and the SAS verifier see these. */
 export interface IotPolicy {
@@ -15,6 +16,12 @@ export interface IotPolicy {
   rights: string;
   primaryKey: string;
   secondaryKey: string;
+}
+
+/** A resource with its policies opened: what the SAS verifier and listkeys read from memory. */
+export interface Unsealed {
+  resource: IotResource;
+  policies: IotPolicy[];
 }
 
 /** A policy as listkeys shows it: with when it last verified a SAS token (epoch ms, or null). */
@@ -99,6 +106,36 @@ export function iotResourceService(deps: Deps, auditBuffer: AuditBuffer) {
     primaryKey: envelope.open(p.primaryEnc, policyKeyContext(tenantId, resourceId, p.keyName, 'primary')),
     secondaryKey: envelope.open(p.secondaryEnc, policyKeyContext(tenantId, resourceId, p.keyName, 'secondary')),
   });
+
+  // Opened policies per resource (`kind:name`): decrypting is most of a listkeys call and all of a
+  // cold SAS verification. Dropped on every change of the resource (this node, and others via the bus).
+  const unsealed = new CacheMap<string, Unsealed | null>(10_000, async (k) => {
+    const [kind, name] = k.split(':') as [IotKind, string];
+    const r = await store.iot.findByName(kind, name);
+    if (!r) return null;
+    return { resource: r, policies: (await store.iot.policies(r.tenantId, r.id)).map((p) => open(r.tenantId, r.id, p)) };
+  });
+  onInvalidation(deps.bus, {
+    iot_resource: (e) => unsealed.delete(`${e.kind}:${e.name}`),
+    // a deleted tenant takes its resources with it (cascade), without per-resource events
+    tenants: () => unsealed.clear(),
+    all: () => unsealed.clear(),
+  });
+  const loadUnsealed = (kind: IotKind, name: string) => {
+    const k = `${kind}:${name.toLowerCase()}`;
+    return unsealed.peek(k) ?? unsealed.get(k);
+  };
+
+  /** Sealed rows → opened policies, from the cache when it holds this very version (same etag). */
+  async function opened(r: IotResource, rows: SealedPolicy[]): Promise<IotPolicy[]> {
+    const u = await loadUnsealed(r.kind, r.name);
+    if (u && u.resource.id === r.id && u.resource.etag === r.etag) {
+      const byName = new Map(u.policies.map((p) => [p.keyName.toLowerCase(), p]));
+      const hit = rows.map((row) => byName.get(row.keyName.toLowerCase()));
+      if (hit.every((p): p is IotPolicy => p !== undefined)) return hit;
+    }
+    return rows.map((row) => open(r.tenantId, r.id, row));
+  }
 
   function checkNames(kind: IotKind, resourceGroup: string, name: string): void {
     if (!RESOURCE_GROUP.test(resourceGroup) || resourceGroup.endsWith('.')) throw new AppError('IOT_RESOURCE_GROUP_INVALID', { resourceGroup });
@@ -283,7 +320,9 @@ export function iotResourceService(deps: Deps, auditBuffer: AuditBuffer) {
     async listKeys(ctx: Ctx, tenantId: string, kind: IotKind, resourceGroup: string, name: string, page: { offset: number; limit: number }): Promise<{ items: IotPolicyWithUse[]; total: number }> {
       const r = await find(tenantId, kind, resourceGroup, name);
       const all = await store.iot.policies(tenantId, r.id);
-      const items = all.slice(page.offset, page.offset + page.limit).map((p) => ({ ...open(tenantId, r.id, p), lastUsedAt: p.lastUsedAt }));
+      const rows = all.slice(page.offset, page.offset + page.limit);
+      const keys = await opened(r, rows);
+      const items = rows.map((p, i) => ({ ...keys[i]!, lastUsedAt: p.lastUsedAt }));
       auditBuffer.push(auditEvent(deps, ctx, tenantId, KIND[kind].audit.keys, { type: kind === 'hub' ? 'iot_hub' : 'dps', id: r.id },
         { name: r.name, resourceGroup: r.resourceGroup, keyNames: items.map((p) => p.keyName), offset: page.offset }));
       return { items, total: all.length };
@@ -295,15 +334,11 @@ export function iotResourceService(deps: Deps, auditBuffer: AuditBuffer) {
       if (!p) throw new AppError('IOT_KEY_NAME_NOT_FOUND', { keyName, name: r.name });
       auditBuffer.push(auditEvent(deps, ctx, tenantId, KIND[kind].audit.keys, { type: kind === 'hub' ? 'iot_hub' : 'dps', id: r.id },
         { name: r.name, resourceGroup: r.resourceGroup, keyNames: [p.keyName] }));
-      return { ...open(tenantId, r.id, p), lastUsedAt: p.lastUsedAt };
+      return { ...(await opened(r, [p]))[0]!, lastUsedAt: p.lastUsedAt };
     },
 
     /** For the SAS verifier: a resource by name in any tenant with its policies opened. No audit (hot path). */
-    async loadForVerify(kind: IotKind, name: string): Promise<{ resource: IotResource; policies: IotPolicy[] } | null> {
-      const r = await store.iot.findByName(kind, name);
-      if (!r) return null;
-      return { resource: r, policies: (await store.iot.policies(r.tenantId, r.id)).map((p) => open(r.tenantId, r.id, p)) };
-    },
+    loadForVerify: loadUnsealed,
   };
 }
 

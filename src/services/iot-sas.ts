@@ -1,16 +1,23 @@
 import type { Deps } from '../deps.js';
-import { CacheMap, onInvalidation } from '../cache/auth-cache.js';
+import { Lru } from '../cache/lru.js';
 import { effectiveDpsRights, effectiveHubRights, parseSas, verifySas } from '../domain/sas.js';
 import type { IotKind } from '../store/port.js';
-import type { IotPolicy, IotResourceService } from './iot-resources.js';
+import type { IotPolicy, IotResourceService, Unsealed } from './iot-resources.js';
 import type { SasPolicyRef, UsageRecorder } from './usage.js';
+
+type Policy = IotPolicy & { ref: SasPolicyRef; effective: ReadonlySet<string> };
 
 interface Entry {
   tenantId: string;
   kind: IotKind;
   name: string;
   hostName: string;
-  policies: Map<string, IotPolicy & { ref: SasPolicyRef }>;
+  policies: Map<string, Policy>;
+  /**
+   * Tokens that verified, by `header + "\n" + target`: clients reuse a token for many requests,
+   * and a hit only re-checks expiry. Lives and dies with this version of the resource's keys.
+   */
+  verified: Lru<string, { se: number; policy: Policy; keyIndex: number }>;
 }
 
 export type SasFailure =
@@ -35,26 +42,33 @@ export function resourceForHost(config: Deps['config'], host: string): { kind: I
 
 /**
  * Verifies policy SAS tokens (`skn` present) for IoT hubs and provisioning services, from memory:
- * decrypted policy keys are cached per resource and dropped on an `iot_resource` invalidation
- * (this node at once, others through the bus). Primary key first, then secondary. A successful
+ * the opened policy keys come from the resource service's cache, dropped on an `iot_resource`
+ * invalidation (this node at once, others through the bus); a token that verified once is
+ * remembered with its resource's keys and only re-checked for expiry. Primary key first, then secondary. A successful
  * verification marks the policy used in `usage` (a Map write; the store is written by its flush).
  */
 export function iotSasService(deps: Deps, resources: IotResourceService, usage: UsageRecorder) {
-  const cache = new CacheMap<string, Entry | null>(10_000, async (k) => {
-    const [kind, name] = k.split(':') as [IotKind, string];
-    const loaded = await resources.loadForVerify(kind, name);
-    if (!loaded) return null;
-    const suffix = kind === 'hub' ? deps.config.hubHostSuffix : deps.config.dpsHostSuffix;
-    return {
-      tenantId: loaded.resource.tenantId, kind, name: loaded.resource.name, hostName: `${loaded.resource.name}.${suffix}`.toLowerCase(),
-      policies: new Map(loaded.policies.map((p) => [p.keyName.toLowerCase(), { ...p, ref: { tenantId: loaded.resource.tenantId, resourceId: loaded.resource.id, keyName: p.keyName } }])),
-    };
-  });
-  onInvalidation(deps.bus, {
-    iot_resource: (e) => cache.delete(`${e.kind}:${e.name}`),
-    // a deleted tenant takes its hubs with it (cascade), without per-resource events
-    tenants: () => cache.clear(),
-    all: () => cache.clear(),
+  // Derived from the resource service's cache of opened policies: a new Unsealed object (after
+  // any change of the resource) gets a fresh entry, so nothing here outlives a key rotation.
+  const entries = new WeakMap<Unsealed, Entry>();
+  function entryOf(u: Unsealed): Entry {
+    let e = entries.get(u);
+    if (!e) {
+      const { resource: r } = u;
+      const suffix = r.kind === 'hub' ? deps.config.hubHostSuffix : deps.config.dpsHostSuffix;
+      e = {
+        tenantId: r.tenantId, kind: r.kind, name: r.name, hostName: `${r.name}.${suffix}`.toLowerCase(), verified: new Lru(1024),
+        policies: new Map(u.policies.map((p) => [p.keyName.toLowerCase(), {
+          ...p, ref: { tenantId: r.tenantId, resourceId: r.id, keyName: p.keyName },
+          effective: r.kind === 'hub' ? effectiveHubRights(p.rights) : effectiveDpsRights(p.rights),
+        }])),
+      };
+      entries.set(u, e);
+    }
+    return e;
+  }
+  const ok = (e: Entry, policy: Policy, keyIndex: number): SasResult => ({
+    ok: true, kind: e.kind, tenantId: e.tenantId, name: e.name, hostName: e.hostName, keyName: policy.keyName, keyIndex, rights: policy.rights, effective: policy.effective,
   });
 
   return {
@@ -63,22 +77,27 @@ export function iotSasService(deps: Deps, resources: IotResourceService, usage: 
      * port ignored); `target` the resource accessed below it (default: the host itself).
      */
     async verify(header: string, host: string, target?: string): Promise<SasResult> {
+      const addressed = resourceForHost(deps.config, host);
+      const u = addressed && (await resources.loadForVerify(addressed.kind, addressed.name));
+      const entry = u ? entryOf(u) : undefined;
+      const now = deps.clock.now();
+      const memo = `${header}\n${target ?? ''}`;
+      const hit = entry?.verified.get(memo);
+      if (entry && hit && hit.se > now / 1000) {
+        usage.mark('sas_policy', hit.policy.ref, now);
+        return ok(entry, hit.policy, hit.keyIndex);
+      }
       const parsed = parseSas(header);
       if (!parsed.ok) return { ok: false, reason: parsed.reason };
-      const addressed = resourceForHost(deps.config, host);
-      if (!addressed) return { ok: false, reason: 'unknown_host' };
-      const k = `${addressed.kind}:${addressed.name}`;
-      const entry = cache.peek(k) ?? (await cache.get(k));
       if (!entry) return { ok: false, reason: 'unknown_host' };
       if (parsed.skn === undefined) return { ok: false, reason: 'missing_skn' };
       const policy = entry.policies.get(parsed.skn.toLowerCase());
       if (!policy) return { ok: false, reason: 'unknown_policy' };
-      const now = deps.clock.now();
       const v = verifySas(parsed, { keys: [policy.primaryKey, policy.secondaryKey], now: now / 1000, target: target ?? entry.hostName });
       if (!v.ok) return { ok: false, reason: v.reason };
+      entry.verified.set(memo, { se: parsed.se, policy, keyIndex: v.keyIndex });
       usage.mark('sas_policy', policy.ref, now);
-      const effective = entry.kind === 'hub' ? effectiveHubRights(policy.rights) : effectiveDpsRights(policy.rights);
-      return { ok: true, kind: entry.kind, tenantId: entry.tenantId, name: entry.name, hostName: entry.hostName, keyName: policy.keyName, keyIndex: v.keyIndex, rights: policy.rights, effective };
+      return ok(entry, policy, v.keyIndex);
     },
   };
 }

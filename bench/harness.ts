@@ -7,6 +7,7 @@
  * writing a `Scenario` in bench/scenarios/ and listing it in bench/scenarios/index.ts.
  */
 import os from 'node:os';
+import { performance } from 'node:perf_hooks';
 import autocannon from 'autocannon';
 import type { Server } from '../src/main.js';
 
@@ -17,6 +18,12 @@ export interface ScenarioResult {
   note: string;
   /** Mean latency in ms (HTTP scenarios). */
   latencyMs?: number;
+  /**
+   * Server CPU per request in µs: the main thread's event-loop active time (both servers run on
+   * it; the load generator runs in a worker thread) over the requests served. Unlike req/s it
+   * does not depend on how much CPU the load generator took from the same two cores.
+   */
+  serverUs?: number;
   /** Compared with the baseline in the printed table; default true for HTTP scenarios. */
   compare?: boolean;
 }
@@ -71,7 +78,7 @@ export interface HttpLoad {
 export class BenchFailure extends Error {}
 
 /** Runs autocannon (one worker thread) against one request, after a warm-up; fails on any non-2xx (or any status but expectStatus). */
-export async function load(settings: BenchSettings, req: HttpLoad): Promise<{ rps: number; latencyMs: number; requests: number }> {
+export async function load(settings: BenchSettings, req: HttpLoad): Promise<{ rps: number; latencyMs: number; requests: number; serverUs: number }> {
   const opts = {
     url: req.url,
     method: req.method ?? 'GET',
@@ -81,8 +88,10 @@ export async function load(settings: BenchSettings, req: HttpLoad): Promise<{ rp
     workers: 1,
   } as autocannon.Options & { workers: number };
   if (settings.warmupSec > 0) await run({ ...opts, duration: settings.warmupSec }, req);
+  const elu = performance.eventLoopUtilization();
   const r = await run({ ...opts, duration: settings.durationSec }, req);
-  return { rps: r.requests.average, latencyMs: r.latency.average, requests: r.requests.total };
+  const busyMs = performance.eventLoopUtilization(elu).active;
+  return { rps: r.requests.average, latencyMs: r.latency.average, requests: r.requests.total, serverUs: (busyMs * 1000) / Math.max(1, r.requests.total) };
 }
 
 async function run(opts: autocannon.Options, req: HttpLoad): Promise<autocannon.Result> {
@@ -157,10 +166,13 @@ export function table(results: ScenarioResult[], baseline: ScenarioResult): stri
     fmt(r.rps),
     r.compare === false ? '—' : `${(r.rps / baseline.rps).toFixed(2)}×`,
     r.latencyMs === undefined ? '—' : r.latencyMs.toFixed(2),
+    r.serverUs === undefined ? '—' : r.serverUs.toFixed(1),
+    r.serverUs === undefined || baseline.serverUs === undefined || r.compare === false ? '—' : `${(baseline.serverUs / r.serverUs).toFixed(2)}×`,
     r.note,
   ]);
-  const head = ['scenario', 'req/s', 'vs baseline', 'mean ms', 'note'];
+  const head = ['scenario', 'req/s', 'vs baseline', 'mean ms', 'server µs/req', 'capacity vs baseline', 'note'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) => '| ' + cells.map((c, i) => (i === 1 || i === 2 || i === 3 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join(' | ') + ' |';
-  return [line(head), '| ' + widths.map((w, i) => (i >= 1 && i <= 3 ? '-'.repeat(w - 1) + ':' : '-'.repeat(w))).join(' | ') + ' |', ...rows.map(line)].join('\n');
+  const numeric = (i: number) => i >= 1 && i <= 5;
+  const line = (cells: string[]) => '| ' + cells.map((c, i) => (numeric(i) ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join(' | ') + ' |';
+  return [line(head), '| ' + widths.map((w, i) => (numeric(i) ? '-'.repeat(w - 1) + ':' : '-'.repeat(w))).join(' | ') + ' |', ...rows.map(line)].join('\n');
 }

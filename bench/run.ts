@@ -121,6 +121,7 @@ async function main(): Promise<number> {
     const first = results[0]!;
     const drift = Math.abs(again.rps - first.rps) / first.rps;
     const base: ScenarioResult = { ...first, rps: (first.rps + again.rps) / 2 };
+    if (first.serverUs !== undefined && again.serverUs !== undefined) base.serverUs = (first.serverUs + again.serverUs) / 2;
     results[0] = base;
     base.note = `mean of ${Math.round(first.rps)} (first) and ${Math.round(again.rps)} (last)`;
     console.log(`  after: ${loadNote()}`);

@@ -74,7 +74,7 @@ export const armListKeys: Scenario = {
     const r = await load(ctx.settings, {
       url: hub.listKeysUrl, method: 'POST', headers: { authorization: `Bearer ${ctx.adminToken}` }, expectStatus: 200,
     });
-    return { name: this.name, rps: r.rps, latencyMs: r.latencyMs, note: `${POLICY_COUNT} policies, one page` };
+    return { name: this.name, rps: r.rps, latencyMs: r.latencyMs, serverUs: r.serverUs, note: `${POLICY_COUNT} policies, one page` };
   },
 };
 
@@ -88,7 +88,7 @@ export const sasWhoamiHttp: Scenario = {
     const headers = { host: hub.hostName, authorization: hub.sasToken };
     // fetch cannot set Host; load() fails on any non-2xx, and expectStatus pins 200.
     const r = await load(ctx.settings, { url: `${ctx.latchUrl}/$latch/sas/whoami`, headers, expectStatus: 200 });
-    return { name: this.name, rps: r.rps, latencyMs: r.latencyMs, note: `policy ${hub.signing.keyName}` };
+    return { name: this.name, rps: r.rps, latencyMs: r.latencyMs, serverUs: r.serverUs, note: `policy ${hub.signing.keyName}` };
   },
 };
 

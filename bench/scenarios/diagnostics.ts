@@ -16,7 +16,7 @@ export const latchHealthz: Scenario = {
   diagnostic: true,
   async run(ctx) {
     const r = await load(ctx.settings, { url: `${ctx.latchUrl}/healthz` });
-    return { name: this.name, rps: r.rps, latencyMs: r.latencyMs, note: 'app stack, no auth' };
+    return { name: this.name, rps: r.rps, latencyMs: r.latencyMs, serverUs: r.serverUs, note: 'app stack, no auth' };
   },
 };
 
@@ -41,7 +41,7 @@ export const authOnly: Scenario = {
         headers: { authorization: `Bearer ${ctx.accessToken}`, 'x-tenant-id': ctx.tenantId },
         expectStatus: 200,
       });
-      return { name: this.name, rps: r.rps, latencyMs: r.latencyMs, note: 'access check, no handler' };
+      return { name: this.name, rps: r.rps, latencyMs: r.latencyMs, serverUs: r.serverUs, note: 'access check, no handler' };
     } finally {
       await app.close();
     }

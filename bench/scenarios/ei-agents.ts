@@ -13,6 +13,6 @@ export const eiAgents: Scenario = {
       headers: { authorization: `Bearer ${ctx.accessToken}`, 'x-tenant-id': ctx.tenantId },
       expectStatus: 200,
     });
-    return { name: this.name, rps: r.rps, latencyMs: r.latencyMs, note: 'target ≥ 0.80× baseline' };
+    return { name: this.name, rps: r.rps, latencyMs: r.latencyMs, serverUs: r.serverUs, note: 'target ≥ 0.80× baseline' };
   },
 };

@@ -1,5 +1,5 @@
 import type { Scenario } from '../harness.js';
-import { baseline } from './baseline.js';
+import { baseline, baselineSameRequest } from './baseline.js';
 import { eiAgents } from './ei-agents.js';
 import { tokenClientCredentials } from './token.js';
 import { armListKeys, inProcessListKeys, rawVerifySas, sasVerifyInProcess, sasWhoamiHttp } from './azure.js';
@@ -11,6 +11,7 @@ import { authOnly, inProcessAuth, inProcessListAgents, latchHealthz, rawSqliteLi
  */
 export const SCENARIOS: Scenario[] = [
   baseline,
+  baselineSameRequest,
   eiAgents,
   tokenClientCredentials,
   armListKeys,

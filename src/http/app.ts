@@ -24,11 +24,14 @@ import { registerDataPlaneFace } from './faces/data-plane/index.js';
 import { trackRoutes } from './route.js';
 import { ApiKeySchema, OrgSchema, RoleSchema, SessionSchema, UserSchema } from './faces/iam/views.js';
 import { validatorCompiler } from './validation.js';
+import { lazyChildLogger } from './plugins/lazy-logger.js';
 
 /** Fields never written to a log line, whatever logs them. */
 export const REDACT = [
   'req.headers.authorization', 'req.headers["x-access-token"]', 'req.headers.cookie', 'res.headers["set-cookie"]',
-  '*.password', '*.client_secret', '*.refresh_token', '*.access_token', '*.secret', '*.primaryKey', '*.secondaryKey', '*.token',
+  // each secret-bearing field at the top level and one level down (pino's `*.x` matches only the latter)
+  ...['password', 'client_secret', 'refresh_token', 'access_token', 'secret', 'primaryKey', 'secondaryKey', 'token', 'sas', 'connectionString']
+    .flatMap((f) => [f, `*.${f}`]),
 ];
 
 export interface AppOptions {
@@ -54,6 +57,7 @@ export async function buildApp(deps: Deps, services: Services, opts: AppOptions 
     return503OnClosing: true,
     // One access-log line per request (onResponse below) instead of Fastify's two.
     logController: new LogController({ disableRequestLogging: true }),
+    childLoggerFactory: lazyChildLogger,
     // Router-level rejections (malformed percent-encoding, over-long path parameter) in our envelope, never Fastify's.
     frameworkErrors: (err: FastifyError, req: FastifyRequest, reply: FastifyReply) => eiErrorHandler(err, req, reply),
     forceCloseConnections: true,
@@ -61,6 +65,11 @@ export async function buildApp(deps: Deps, services: Services, opts: AppOptions 
 
   trackRoutes(app);
   app.setValidatorCompiler(validatorCompiler);
+  // Declared up front so every request object has one shape (the auth hook sets these on each).
+  app.decorateRequest('principal', null);
+  app.decorateRequest('tenantId', null);
+  app.decorateRequest('access', null);
+  app.decorateRequest('ctx', null as never);
   for (const s of [EiErrorSchema, OAuthErrorSchema, ApiKeySchema, RoleSchema, UserSchema, OrgSchema, SessionSchema]) app.addSchema(s);
   await app.register(formbody);
   await app.register(swagger, {
@@ -77,10 +86,11 @@ export async function buildApp(deps: Deps, services: Services, opts: AppOptions 
     reply.header('x-content-type-options', 'nosniff');
     done();
   });
+  const accessLog = opts.logger?.isLevelEnabled('info') ? opts.logger : undefined;
   app.addHook('onResponse', (req, reply, done) => {
     const route = req.routeOptions.url ?? 'unmatched';
     metrics.requests.inc({ method: req.method, route, status: String(reply.statusCode) });
-    req.log.info({ method: req.method, route, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
+    accessLog?.info({ reqId: req.id, method: req.method, route, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
     done();
   });
   app.setErrorHandler(eiErrorHandler);

@@ -119,15 +119,37 @@ export function accessService(deps: Deps) {
     return { tenant: tenantsUp[0]!, member: mine.length > 0, permissions };
   }
 
+  /** Claims + cached principal state + session → principal; undefined when either is not cached. */
+  function resolve(claims: AccessClaims, nowMs: number, state: PrincipalState | null | undefined, session: Session | null | undefined): Principal | null | undefined {
+    if (state === undefined || session === undefined) return undefined;
+    if (!state || (state.expiresAt !== null && state.expiresAt <= nowMs)) return null;
+    if (!session || session.revokedAt !== null || session.principalId !== claims.sub) return null;
+    return { ...state.principal, sessionId: session.id };
+  }
+
   return {
     chain,
     rolePermissions,
+
+    /**
+     * The hot path without a single await: the principal, null when the token is invalid,
+     * expired or revoked, or undefined when something is not cached yet (then use authenticate).
+     */
+    authenticateCached(token: string): Principal | null | undefined {
+      const claims = verified.get(token);
+      if (!claims) return undefined;
+      const nowMs = deps.clock.now();
+      if ((claims.exp ?? 0) * 1000 <= nowMs) return undefined;
+      return resolve(claims, nowMs, principals.peek(pkey(claims.api_key_id ? 'api_key' : 'user', claims.sub)), sessions.peek(claims.sid));
+    },
 
     /**
      * Bearer token → principal, or null when the token is invalid, expired, revoked, or its
      * principal or session is gone. Store reads happen only on cache misses.
      */
     async authenticate(token: string): Promise<Principal | null> {
+      const fast = this.authenticateCached(token);
+      if (fast !== undefined) return fast;
       let claims = verified.get(token);
       const nowMs = deps.clock.now();
       if (claims && (claims.exp ?? 0) * 1000 <= nowMs) {
@@ -145,12 +167,12 @@ export function accessService(deps: Deps) {
         verified.set(token, claims);
       }
       const type: PrincipalType = claims.api_key_id ? 'api_key' : 'user';
-      const state = principals.peek(pkey(type, claims.sub)) ?? (await principals.get(pkey(type, claims.sub)));
-      if (!state) return null;
-      if (state.expiresAt !== null && state.expiresAt <= nowMs) return null;
-      const session = sessions.peek(claims.sid) ?? (await sessions.get(claims.sid));
-      if (!session || session.revokedAt !== null || session.principalId !== claims.sub) return null;
-      return { ...state.principal, sessionId: session.id };
+      return resolve(claims, nowMs, await principals.get(pkey(type, claims.sub)), await sessions.get(claims.sid)) ?? null;
+    },
+
+    /** The caller's access in a tenant from memory, or undefined when not cached yet (then use access). */
+    accessCached(principal: Principal, tenantId: string): Access | null | undefined {
+      return access.peek(`${pkey(principal.type, principal.id)}|${tenantId}`);
     },
 
     async access(principal: Principal, tenantId: string): Promise<Access | null> {
@@ -159,11 +181,14 @@ export function accessService(deps: Deps) {
     },
 
     /** The check order of spec §5: membership (403) then permission (403). */
-    async authorize(principal: Principal, tenantId: string, need: PermissionRequirement | null): Promise<Access> {
-      const a = await this.access(principal, tenantId);
+    check(a: Access | null, tenantId: string, need: PermissionRequirement | null): Access {
       if (!a || !a.member) throw new AppError('TENANT_FORBIDDEN', { tenantId });
       if (need !== null && !satisfies(a.permissions, need)) throw new AppError('PERMISSION_DENIED', { permission: describeRequirement(need) });
       return a;
+    },
+
+    async authorize(principal: Principal, tenantId: string, need: PermissionRequirement | null): Promise<Access> {
+      return this.check(await this.access(principal, tenantId), tenantId, need);
     },
 
     /** Drops the cached verification of one token (logout). */

@@ -1,4 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Principal } from '../../domain/types.js';
+import type { Access } from '../../services/access.js';
 import type { Services } from '../../services/index.js';
 import type { Metrics } from './metrics.js';
 import { AppError } from '../../errors/app-error.js';
@@ -21,11 +23,45 @@ export function bearerToken(req: FastifyRequest): string | undefined {
  * token (401) → x-tenant-id (400) → membership (403) → permission (403).
  */
 export function authenticateHook(s: Services, metrics: Metrics, clock: Clock, opts: { tenantFrom?: (req: FastifyRequest) => string | undefined } = {}) {
-  return async function authenticate(req: FastifyRequest, _reply: FastifyReply): Promise<void> {
+  const invalid = () => {
+    metrics.authFailures.inc({ reason: 'invalid_token' });
+    return new AppError('AUTH_INVALID_TOKEN', {}, { headers: { 'WWW-Authenticate': 'Bearer realm="latch", error="invalid_token"' } });
+  };
+
+  /** Membership and permission from an Access; a denial is counted and audited, then thrown. */
+  function decide(req: FastifyRequest, tenantId: string, a: Access | null): void {
+    try {
+      req.access = s.access.check(a, tenantId, req.routeOptions.config.permission ?? null);
+    } catch (e) {
+      if (e instanceof AppError) {
+        metrics.authFailures.inc({ reason: e.code === 'PERMISSION_DENIED' ? 'permission' : 'tenant' });
+        // Denials are audited in the tenant asked for, when it exists (batched, never per-request commits).
+        if (a) s.auditBuffer.push(auditEvent({ clock }, req.ctx, a.tenant.id, AUDIT.ACCESS_DENIED, null, { route: `${req.method} ${req.routeOptions.url}`, code: e.code }));
+      }
+      throw e;
+    }
+    req.tenantId = req.access.tenant.id;
+  }
+
+  function afterToken(req: FastifyRequest, p: Principal | null): Promise<void> | void {
+    if (!p) throw invalid();
+    const cfg = req.routeOptions.config;
+    req.principal = p;
+    req.ctx.principal = p;
+    s.usage.mark(p.type, p.id, clock.now());
+    if (cfg.platformAdmin && !p.platformAdmin) throw new AppError('PLATFORM_ADMIN_REQUIRED');
+    if (!cfg.tenantScoped) return;
+    const raw = opts.tenantFrom ? opts.tenantFrom(req) : req.headers['x-tenant-id'];
+    const given = typeof raw === 'string' ? raw.trim() : undefined;
+    if (!given || !isUuid(given)) throw new AppError('TENANT_HEADER_INVALID');
+    const tenantId = given.toLowerCase();
+    const a = s.access.accessCached(p, tenantId);
+    if (a !== undefined) return decide(req, tenantId, a);
+    return s.access.access(p, tenantId).then((x) => decide(req, tenantId, x));
+  }
+
+  function run(req: FastifyRequest): Promise<void> | void {
     req.ctx = { principal: null, requestId: req.id, clientAddress: req.ip };
-    req.principal = null;
-    req.tenantId = null;
-    req.access = null;
     const cfg = req.routeOptions.config;
     if (cfg.auth === 'none' || req.routeOptions.url === undefined) return;
     const token = bearerToken(req);
@@ -34,30 +70,21 @@ export function authenticateHook(s: Services, metrics: Metrics, clock: Clock, op
       metrics.authFailures.inc({ reason: 'missing' });
       throw new AppError('AUTH_MISSING', {}, { headers: { 'WWW-Authenticate': 'Bearer realm="latch"' } });
     }
-    const p = await s.access.authenticate(token);
-    if (!p) {
-      metrics.authFailures.inc({ reason: 'invalid_token' });
-      throw new AppError('AUTH_INVALID_TOKEN', {}, { headers: { 'WWW-Authenticate': 'Bearer realm="latch", error="invalid_token"' } });
-    }
-    req.principal = p;
-    req.ctx.principal = p;
-    s.usage.mark(p.type, p.id, clock.now());
-    if (cfg.platformAdmin && !p.platformAdmin) throw new AppError('PLATFORM_ADMIN_REQUIRED');
-    if (!cfg.tenantScoped) return;
-    const raw = opts.tenantFrom ? opts.tenantFrom(req) : req.headers['x-tenant-id'];
-    const tenantId = typeof raw === 'string' ? raw.trim() : undefined;
-    if (!tenantId || !isUuid(tenantId)) throw new AppError('TENANT_HEADER_INVALID');
+    const p = s.access.authenticateCached(token);
+    if (p !== undefined) return afterToken(req, p);
+    return s.access.authenticate(token).then((x) => afterToken(req, x));
+  }
+
+  // Callback style: when everything is cached (the hot path) the check completes without a
+  // promise; only a cache miss goes asynchronous.
+  return function authenticate(req: FastifyRequest, _reply: FastifyReply, done: (err?: Error) => void): void {
+    let pending: Promise<void> | void;
     try {
-      req.access = await s.access.authorize(p, tenantId.toLowerCase(), cfg.permission ?? null);
+      pending = run(req);
     } catch (e) {
-      if (e instanceof AppError) {
-        metrics.authFailures.inc({ reason: e.code === 'PERMISSION_DENIED' ? 'permission' : 'tenant' });
-        const a = await s.access.access(p, tenantId.toLowerCase());
-        // Denials are audited in the tenant asked for, when it exists (batched, never per-request commits).
-        if (a) s.auditBuffer.push(auditEvent({ clock }, req.ctx, a.tenant.id, AUDIT.ACCESS_DENIED, null, { route: `${req.method} ${req.routeOptions.url}`, code: e.code }));
-      }
-      throw e;
+      return done(e as Error);
     }
-    req.tenantId = req.access.tenant.id;
+    if (pending) pending.then(() => done(), done);
+    else done();
   };
 }

@@ -118,7 +118,7 @@ export async function buildApp(deps: Deps, services: Services, opts: AppOptions 
   });
   // arm face: /subscriptions/… (ARM envelope) and the hub / DPS data plane (SAS)
   await registerArmFace(app, services, deps, metrics);
-  await registerDataPlaneFace(app, services, deps);
+  await registerDataPlaneFace(app, services, deps, metrics);
 
   services.hooks.onTokenIssued = (grant: string) => metrics.tokensIssued.inc({ grant });
   return { app, metrics };

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { signSas } from '../../../src/domain/sas.js';
 import { IotHubClient } from '@azure/arm-iothub';
 import { IotDpsClient } from '@azure/arm-deviceprovisioningservices';
 import { SharedAccessSignature } from 'azure-iot-common';
@@ -81,6 +82,14 @@ describe.each(DIALECTS)('SAS tokens from listKeys keys, verified by Latch (%s)',
     const owner = await hubs.iotHubResource.getKeysForKeyName('rg', 'SasHub', 'iothubowner');
     expect((await whoami('nohub.azure-devices.net', sas('nohub.azure-devices.net', 'iothubowner', owner.primaryKey!))).status).toBe(401);
     expect((await whoami(hubHost)).status).toBe(401);
+  });
+
+  it('counts rejected SAS tokens by reason in /metrics', async () => {
+    const owner = await hubs.iotHubResource.getKeysForKeyName('rg', 'SasHub', 'iothubowner');
+    const expired = signSas({ resourceUri: hubHost, key: owner.primaryKey!, keyName: 'iothubowner', expiry: 1_000_000 });
+    expect((await whoami(hubHost, expired)).status).toBe(401);
+    const metrics = await request(`${t.url}/metrics`, { ca: t.ca, servername: 'localhost' });
+    expect(metrics.text).toMatch(/latch_auth_failures_total\{reason="sas_expired"\} [1-9]/);
   });
 
   it('follows policy changes at once: a rotated key stops working, a removed policy too', async () => {

@@ -7,6 +7,7 @@ import type { Deps } from '../../../deps.js';
 import { access } from '../../route.js';
 import { toAppError } from '../../errors.js';
 import { resourceForHost } from '../../../services/iot-sas.js';
+import type { Metrics } from '../../plugins/metrics.js';
 
 const pad = (n: number) => String(n).padStart(2, '0');
 /** IoT Hub's `MM/dd/yyyy HH:mm:ss` (UTC). */
@@ -35,7 +36,7 @@ const WhoAmI = Type.Object({
  * authenticated by SAS tokens. For now only a Latch-specific probe: `GET /$latch/sas/whoami`
  * answers which policy a token authenticates as and what it may do, or the service's 401.
  */
-export async function registerDataPlaneFace(app: App, s: Services, deps: Deps) {
+export async function registerDataPlaneFace(app: App, s: Services, deps: Deps, metrics: Metrics) {
   await app.register(async (face) => {
     face.setErrorHandler((err: FastifyError, req, reply) => {
       const e = toAppError(err);
@@ -53,6 +54,7 @@ export async function registerDataPlaneFace(app: App, s: Services, deps: Deps) {
       const auth = req.headers.authorization;
       const r = await s.iotSas.verify(typeof auth === 'string' ? auth : '', req.host);
       if (!r.ok) {
+        metrics.authFailures.inc({ reason: `sas_${r.reason}` });
         req.log.info({ reason: r.reason }, 'SAS rejected');
         return dataPlaneError(deps, req, reply, 401, 'IotHubUnauthorizedAccess', 'Unauthorized');
       }

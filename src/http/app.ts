@@ -89,7 +89,7 @@ export async function buildApp(deps: Deps, services: Services, opts: AppOptions 
   const accessLog = opts.logger?.isLevelEnabled('info') ? opts.logger : undefined;
   app.addHook('onResponse', (req, reply, done) => {
     const route = req.routeOptions.url ?? 'unmatched';
-    metrics.requests.inc({ method: req.method, route, status: String(reply.statusCode) });
+    metrics.countRequest(req.method, route, reply.statusCode);
     accessLog?.info({ reqId: req.id, method: req.method, route, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
     done();
   });

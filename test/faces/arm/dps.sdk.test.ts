@@ -1,24 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IotDpsClient, type ProvisioningServiceDescription, type SharedAccessSignatureAuthorizationRuleAccessRightsDescription as Rule } from '@azure/arm-deviceprovisioningservices';
-import { startArmServer, request, ADMIN_PASSWORD, type ArmTestServer, type Dialect } from './server.js';
+import { startArmServer, request, ADMIN_PASSWORD, type ArmTestServer, type Dialect, collect, sdkError } from './server.js';
 
 const DIALECTS: Dialect[] = ['sqlite', 'postgres'];
 const RG = 'rg-dps';
-
-async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
-  const out: T[] = [];
-  for await (const x of it) out.push(x);
-  return out;
-}
-
-async function sdkError(p: Promise<unknown>): Promise<{ statusCode?: number; code?: string; message: string }> {
-  try {
-    await p;
-  } catch (e) {
-    return e as { statusCode?: number; code?: string; message: string };
-  }
-  throw new Error('expected the SDK call to fail');
-}
 
 const desc = (extra: Partial<ProvisioningServiceDescription> = {}): ProvisioningServiceDescription => ({ location: 'eastus', properties: {}, sku: { name: 'S1', capacity: 1 }, ...extra });
 /** The DPS SDK has no ifMatch option; If-Match goes in as a custom header, as az does on the wire. */

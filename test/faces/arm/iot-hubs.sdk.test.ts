@@ -1,24 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IotHubClient, type IotHubDescription, type SharedAccessSignatureAuthorizationRule } from '@azure/arm-iothub';
-import { startArmServer, request, ADMIN_PASSWORD, type ArmTestServer, type Dialect } from './server.js';
+import { startArmServer, request, ADMIN_PASSWORD, type ArmTestServer, type Dialect, collect, sdkError } from './server.js';
 
 const DIALECTS: Dialect[] = ['sqlite', 'postgres'];
 const RG = 'rg-Hubs';
-
-async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
-  const out: T[] = [];
-  for await (const x of it) out.push(x);
-  return out;
-}
-
-async function sdkError(p: Promise<unknown>): Promise<{ statusCode?: number; code?: string; message: string }> {
-  try {
-    await p;
-  } catch (e) {
-    return e as { statusCode?: number; code?: string; message: string };
-  }
-  throw new Error('expected the SDK call to fail');
-}
 
 describe.each(DIALECTS)('ARM IoT hubs through @azure/arm-iothub (%s)', (dialect) => {
   let t: ArmTestServer;

@@ -105,3 +105,20 @@ export async function startArmServer(dialect: Dialect, env: Record<string, strin
     },
   };
 }
+
+/** Every item of a paged SDK iterator (the SDK follows nextLink). */
+export async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const x of it) out.push(x);
+  return out;
+}
+
+/** The error an SDK call fails with (RestError: statusCode, code, message); fails the test if it succeeds. */
+export async function sdkError(p: Promise<unknown>): Promise<{ statusCode?: number; code?: string; message: string }> {
+  try {
+    await p;
+  } catch (e) {
+    return e as { statusCode?: number; code?: string; message: string };
+  }
+  throw new Error('expected the SDK call to fail');
+}

@@ -545,6 +545,13 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 
 /** Python jmespath rejects a few expressions that jmespath.js accepts: mirror its lexer/parser there. */
 function pythonOnlySyntaxError(expression: string, ast: unknown): boolean {
+  // A lone `-` (`[-]`): Python's lexer reports "Unknown token '-'"; jmespath.js lexes it as NaN.
+  try {
+    const tokens = (jmespath as unknown as { tokenize(e: string): { type: string; value: unknown }[] }).tokenize(expression);
+    if (tokens.some((t) => t.type === 'Number' && Number.isNaN(t.value))) return true;
+  } catch {
+    // the public lexer rejects non-JSON literals that Python reads as raw strings: not a verdict
+  }
   // Unclosed ', " or ` delimiter (Python's Lexer._consume_until; jmespath.js reads to the end).
   for (let i = 0; i < expression.length; i++) {
     const ch = expression[i];

@@ -4,7 +4,7 @@
  * is about to expire or when the server answers 401; when refreshing fails the user is told to
  * sign in again. Server errors become CliErrors printed as `ERROR: (<code>) <message>`; 404 exits 3.
  */
-import { CliError, CliNotFoundError, formatServerError } from './output.js';
+import { CliError, CliNotFoundError, formatServerError } from './output/index.js';
 import type { Logger } from './log.js';
 import type { Profile, ProfileStore } from './profile.js';
 

@@ -6,7 +6,7 @@
  * `CommandModule` (its groups and commands); `commands/index.ts` lists the modules. The parser,
  * the help printer and the runner read only this table, so adding `iot hub` is one more module.
  */
-import type { OutputFormat } from './output.js';
+import type { OutputFormat } from './output/index.js';
 import type { Logger } from './log.js';
 import type { ApiClient } from './client.js';
 import type { ProfileStore } from './profile.js';

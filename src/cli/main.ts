@@ -4,7 +4,7 @@
  * handler → `--query` → `--output` formatter → stdout. Errors go to stderr as `ERROR: …` with exit
  * codes 0 ok, 1 error, 2 usage, 3 not found. Runs in-process (tests) or from `index.ts`.
  */
-import { applyQuery, CliError, exitCodeOf, formatErrorLine, render } from './output.js';
+import { applyQuery, CliError, exitCodeOf, formatErrorLine, render } from './output/index.js';
 import { Logger, logLevelFromArgv } from './log.js';
 import { buildTree, parseArgs, resolve, wantsHelp, type GroupNode } from './parser.js';
 import { commandHelp, groupHelp } from './help.js';

@@ -13,7 +13,7 @@ import {
   parseOutputFormat,
   type CompiledQuery,
   type OutputFormat,
-} from './output.js';
+} from './output/index.js';
 import { argsOf, type ArgSpec, type CommandModule, type CommandSpec, type GroupSpec } from './command-table.js';
 
 export const PROG = 'latch';

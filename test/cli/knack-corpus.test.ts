@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 
-import { applyQuery, compileQuery, exitCodeOf, formatErrorLine, render, type OutputFormat } from '../../src/cli/output.js';
+import { applyQuery, compileQuery, exitCodeOf, formatErrorLine, render, type OutputFormat } from '../../src/cli/output/index.js';
 
 interface Outcome {
   exit: number;

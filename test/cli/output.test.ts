@@ -19,7 +19,7 @@ import {
   render,
   TABLE_UNAVAILABLE,
   type OutputFormat,
-} from '../../src/cli/output.js';
+} from '../../src/cli/output/index.js';
 
 const plain = { queryActive: false, isTTY: false };
 const queried = { queryActive: true, isTTY: false };

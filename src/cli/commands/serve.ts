@@ -1,7 +1,7 @@
 import { loadConfig, OPTIONS, type Config } from '../../config.js';
 import { startServer } from '../../main.js';
 import { loadTls } from '../../http/tls.js';
-import { CliError } from '../output.js';
+import { CliError } from '../output/index.js';
 import type { ArgSpec, CommandModule } from '../command-table.js';
 
 /** `latch serve`: flags override LATCH_* variables (see src/config.ts for the reference). Resolves when a signal stops the server. */

@@ -1,4 +1,4 @@
-import { CliError, CliUsageError } from '../../output.js';
+import { CliError, CliUsageError } from '../../output/index.js';
 import { ApiClient, http, requestToken, resolveTenant, responseError, tokenFields } from '../../client.js';
 import type { CommandModule } from '../../command-table.js';
 import type { Profile } from '../../profile.js';

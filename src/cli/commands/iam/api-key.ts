@@ -1,4 +1,4 @@
-import { CliUsageError } from '../../output.js';
+import { CliUsageError } from '../../output/index.js';
 import type { CommandModule } from '../../command-table.js';
 import { call, isoTime, listOf, ROLES_ARG, seg } from './shared.js';
 

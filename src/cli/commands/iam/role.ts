@@ -1,4 +1,4 @@
-import { CliUsageError } from '../../output.js';
+import { CliUsageError } from '../../output/index.js';
 import type { ArgSpec, CommandModule } from '../../command-table.js';
 import { call, listOf, seg } from './shared.js';
 

@@ -1,4 +1,4 @@
-import { CliNotFoundError } from '../../output.js';
+import { CliNotFoundError } from '../../output/index.js';
 import type { ArgSpec, CommandContext } from '../../command-table.js';
 
 export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -4,7 +4,7 @@
  * name up in the subscription list), paged listkeys, and the az policy-edit PUT (GET → listkeys →
  * PUT with If-Match). The subscription id is the current tenant; calls carry the session's bearer.
  */
-import { CliNotFoundError } from '../../output.js';
+import { CliNotFoundError } from '../../output/index.js';
 import type { ArgSpec, CommandContext } from '../../command-table.js';
 import { DPS_RIGHTS, HUB_RIGHTS, parseDpsRights, parseHubRights, type RightsParseResult } from '../../../domain/sas.js';
 

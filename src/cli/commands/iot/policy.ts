@@ -6,7 +6,7 @@
  * `properties.authorizationPolicies` and `If-Match: <etag>`. Keys of the other policies are passed
  * through unchanged; a new policy is sent without keys (the server generates them).
  */
-import { CliError, CliNotFoundError } from '../../output.js';
+import { CliError, CliNotFoundError } from '../../output/index.js';
 import type { ArgSpec, CommandContext, CommandSpec } from '../../command-table.js';
 import { buildConnectionString, generateSasKey } from '../../../domain/sas.js';
 import { getKey, getResource, listKeys, putPolicies, RESOURCE_GROUP_ARG, type ArmResource, type AuthorizationRule, type KindSpec } from './arm.js';

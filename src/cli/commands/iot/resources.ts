@@ -1,5 +1,5 @@
 /** `latch iot hub|dps create|show|list|delete` (az `iot hub …` / `iot dps …`, ARM PUT/GET/DELETE). */
-import { CliError, CliNotFoundError } from '../../output.js';
+import { CliError, CliNotFoundError } from '../../output/index.js';
 import type { ArgSpec, CommandSpec } from '../../command-table.js';
 import { positiveInt } from '../iam/shared.js';
 import { deleteResource, getResource, listResources, putResource, resourceGroupOf, RESOURCE_GROUP_ARG, type KindSpec } from './arm.js';

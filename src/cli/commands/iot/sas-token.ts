@@ -2,7 +2,7 @@
  * `latch iot hub generate-sas-token` (azure-iot-cli-extension `az iot hub generate-sas-token`):
  * a policy SAS token for the hub, or for one device (module) identity, printed as `{"sas": …}`.
  */
-import { CliUsageError } from '../../output.js';
+import { CliUsageError } from '../../output/index.js';
 import type { CommandSpec } from '../../command-table.js';
 import { encodeUriComponentStrict, parseSas, signSas } from '../../../domain/sas.js';
 import { positiveInt } from '../iam/shared.js';

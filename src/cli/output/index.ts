@@ -9,7 +9,8 @@ import { CliError, CliUsageError } from './errors.js';
 import { colorizeJson, formatJson } from './json.js';
 import { formatTable } from './table.js';
 import { formatTsv } from './tsv.js';
-import { colorizeYaml, emitYaml, formatYaml } from './yaml.js';
+import { formatYaml } from './yaml.js';
+import { colorizeYaml } from './yamlc.js';
 
 export { getCloseMatches, sequenceRatio } from './difflib.js';
 export { CliError, CliNotFoundError, CliUsageError, exitCodeOf, formatErrorLine, formatServerError } from './errors.js';
@@ -62,7 +63,7 @@ export function render(data: unknown, format: OutputFormat, opts: RenderOptions)
     case 'yaml':
       return formatYaml(data);
     case 'yamlc':
-      return opts.isTTY ? colorizeYaml(emitYaml(data)) : formatYaml(data);
+      return opts.isTTY ? colorizeYaml(formatYaml(data)) : formatYaml(data);
     case 'table':
       return formatTable(data, opts);
     case 'tsv':

@@ -36,8 +36,10 @@ const zones = [
   },
   {
     target: './src/http',
-    from: ['./src/store', './src/cli', './src/main.ts'],
-    message: layer('http/ reaches data through services/ only; it imports no store module (not even port types) and no CLI.'),
+    from: ['./src/store', './src/cache', './src/crypto', './src/cli', './src/main.ts'],
+    message: layer(
+      'http/ reaches data, caches and keys through services/ only; it imports no store module (not even port types), no cache or crypto module, and no CLI.',
+    ),
   },
   {
     // every CLI file but serve.ts: the CLI is an HTTP client of the faces

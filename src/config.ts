@@ -113,12 +113,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, flags: Partial<
     try {
       if (fromEnv !== undefined) value = opt.parse(fromEnv);
     } catch (e) {
-      throw new Error(`Invalid ${opt.env}=${JSON.stringify(fromEnv)}: ${(e as Error).message}`);
+      throw new Error(`Invalid ${opt.env}=${JSON.stringify(fromEnv)}: ${(e as Error).message}`, { cause: e });
     }
     try {
       if (fromFlag !== undefined) value = typeof fromFlag === 'boolean' ? fromFlag : opt.parse(fromFlag);
     } catch (e) {
-      throw new Error(`Invalid ${opt.flag} ${JSON.stringify(fromFlag)}: ${(e as Error).message}`);
+      throw new Error(`Invalid ${opt.flag} ${JSON.stringify(fromFlag)}: ${(e as Error).message}`, { cause: e });
     }
     out[key] = value;
   }

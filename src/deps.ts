@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { Principal } from './domain/types.js';
 import type { Config } from './config.js';
 import type { Store } from './store/port.js';
 import type { Bus } from './cache/bus.js';
@@ -25,7 +26,7 @@ export interface Deps {
 
 /** Who is acting, for authorisation and the audit trail. */
 export interface Ctx {
-  principal: import('./domain/types.js').Principal | null;
+  principal: Principal | null;
   requestId: string | null;
   clientAddress: string | null;
 }

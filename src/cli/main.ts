@@ -38,8 +38,10 @@ function redactArgv(argv: readonly string[]): string[] {
     const a = argv[i];
     const eq = a.indexOf('=');
     if (eq > 0 && SECRET_OPTIONS.has(a.slice(0, eq))) out.push(`${a.slice(0, eq)}=*****`);
-    else if (SECRET_OPTIONS.has(a) && i + 1 < argv.length) out.push(a, '*****'), i++;
-    else out.push(a);
+    else if (SECRET_OPTIONS.has(a) && i + 1 < argv.length) {
+      out.push(a, '*****');
+      i++;
+    } else out.push(a);
   }
   return out;
 }

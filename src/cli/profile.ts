@@ -92,7 +92,7 @@ export class ProfileStore {
         } catch {
           // removed by its owner meanwhile
         }
-        if (Date.now() > deadline) throw new Error(`Timed out waiting for the profile lock ${lock}`);
+        if (Date.now() > deadline) throw new Error(`Timed out waiting for the profile lock ${lock}`, { cause: e });
         await new Promise((r) => setTimeout(r, 50));
       }
     }

@@ -10,8 +10,6 @@ export const ERRORS = {
   UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'Unsupported content type {type}' },
   BODY_TOO_LARGE: { status: 413, message: 'Request body is too large' },
   ROUTE_NOT_FOUND: { status: 404, message: 'Route {method} {url} not found' },
-  METHOD_NOT_ALLOWED: { status: 405, message: 'Method not allowed' },
-  RATE_LIMITED: { status: 429, message: 'Too many requests; retry after {retryAfter} seconds' },
   INTERNAL: { status: 500, message: 'Internal server error' },
   UNAVAILABLE: { status: 503, message: 'Service unavailable' },
 
@@ -39,7 +37,6 @@ export const ERRORS = {
   TENANT_NOT_FOUND: { status: 404, message: 'Tenant {id} not found' },
   TENANT_NAME_TAKEN: { status: 409, message: 'A tenant named {name} already exists' },
   ORG_HAS_CHILDREN: { status: 409, message: 'Organization {id} still has sub-organizations' },
-  ORG_IS_ROOT: { status: 400, message: 'A top-level tenant cannot be deleted through the organizations API' },
 
   // users
   USER_NOT_FOUND: { status: 404, message: 'User {id} not found' },
@@ -76,7 +73,6 @@ export const ERRORS = {
   // ARM face: IoT hubs and provisioning services (rendered as ARM codes by faces/arm/errors.ts)
   ARM_API_VERSION_MISSING: { status: 400, message: "The api-version query parameter (?api-version=) is required for all requests." },
   ARM_API_VERSION_INVALID: { status: 400, message: "The api-version '{version}' is invalid. The supported versions are '{supported}'." },
-  ARM_SUBSCRIPTION_INVALID: { status: 400, message: "The provided subscription identifier '{id}' is malformed or invalid." },
   IOT_RESOURCE_NOT_FOUND: { status: 404, message: "The Resource '{type}/{name}' under resource group '{resourceGroup}' was not found." },
   IOT_KEY_NAME_NOT_FOUND: { status: 404, message: "The key name '{keyName}' was not found on '{name}'." },
   IOT_NAME_UNAVAILABLE: { status: 409, message: "The name '{name}' is not available: {type} names are global (they are host names)." },
@@ -93,7 +89,6 @@ export const ERRORS = {
   IOT_KEY_NAME_DUPLICATE: { status: 400, message: "Policy key name '{keyName}' appears more than once (names are case-insensitive)." },
   IOT_TOO_MANY_POLICIES: { status: 400, message: 'At most {max} shared access policies are allowed; got {count}.' },
   IOT_KEY_INVALID: { status: 400, message: "Policy '{keyName}': {which} must be standard base64 of 16 to 64 bytes." },
-  SAS_UNAUTHORIZED: { status: 401, message: '{detail}' },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type ErrorCode = keyof typeof ERRORS;

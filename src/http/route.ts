@@ -17,13 +17,24 @@ export function access(a: RouteAccess): { config: RouteAccess; schemaExtras: Rec
   return { config: a, schemaExtras: extras };
 }
 
+/** Where errorResponses records its codes on each schema it returns (read back by trackRoutes; not serialized). */
+const DECLARED_CODES = Symbol('declaredErrorCodes');
+
 /** Response schemas for the catalogued errors a route documents (grouped by status). */
 export function errorResponses(envelope: TSchema, ...codes: ErrorCode[]): Record<number, TSchema> {
   const byStatus: Record<number, ErrorCode[]> = {};
   for (const c of codes) (byStatus[ERRORS[c].status] ??= []).push(c);
   const out: Record<number, TSchema> = {};
-  for (const [status, cs] of Object.entries(byStatus)) out[Number(status)] = Type.Ref(envelope.$id!, { description: cs.join(', ') });
+  for (const [status, cs] of Object.entries(byStatus)) {
+    out[Number(status)] = Object.defineProperty(Type.Ref(envelope.$id!, { description: cs.join(', ') }), DECLARED_CODES, { value: cs });
+  }
   return out;
+}
+
+/** The codes a route's response schemas declare through errorResponses, in declaration order. */
+function declaredCodes(schema: unknown): ErrorCode[] {
+  const response = (schema as { response?: Record<string, unknown> } | undefined)?.response ?? {};
+  return Object.values(response).flatMap((s) => ((s as { [DECLARED_CODES]?: ErrorCode[] } | null)?.[DECLARED_CODES] ?? []));
 }
 
 /** One registered route as its definition declared it (tests generate security cases from these). */
@@ -32,6 +43,8 @@ export interface RouteEntry {
   url: string;
   config: RouteAccess;
   hidden: boolean;
+  /** The catalogued codes the route documents via errorResponses (test/ops/error-codes.test.ts needs a case for each). */
+  errorCodes: ErrorCode[];
 }
 
 const ROUTE_TABLES = new WeakMap<object, RouteEntry[]>();
@@ -42,7 +55,8 @@ export function trackRoutes(app: { addHook(name: 'onRoute', fn: (r: { method: st
   ROUTE_TABLES.set(app, table);
   app.addHook('onRoute', (r) => {
     const hidden = !!(r.schema as { hide?: boolean } | undefined)?.hide;
-    for (const method of ([] as string[]).concat(r.method)) if (method !== 'HEAD') table.push({ method, url: r.url, config: (r.config ?? {}) as RouteAccess, hidden });
+    const errorCodes = declaredCodes(r.schema);
+    for (const method of ([] as string[]).concat(r.method)) if (method !== 'HEAD') table.push({ method, url: r.url, config: (r.config ?? {}) as RouteAccess, hidden, errorCodes });
   });
 }
 

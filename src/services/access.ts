@@ -3,7 +3,7 @@ import type { Deps } from '../deps.js';
 import type { CustomRole, Principal, PrincipalType, RoleAssignment, Session, Tenant } from '../domain/types.js';
 import { BUILT_IN_ROLES, describeRequirement, satisfies, type PermissionRequirement } from '../domain/permissions.js';
 import { CacheMap, onInvalidation } from '../cache/auth-cache.js';
-import { Lru } from '../cache/lru.js';
+import { Lru } from '../util/lru.js';
 import { AppError } from '../errors/app-error.js';
 
 export interface Access {

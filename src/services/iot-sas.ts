@@ -1,5 +1,5 @@
 import type { Deps } from '../deps.js';
-import { Lru } from '../cache/lru.js';
+import { Lru } from '../util/lru.js';
 import { effectiveDpsRights, effectiveHubRights, parseSas, verifySas } from '../domain/sas.js';
 import type { IotKind } from '../store/port.js';
 import type { IotPolicy, IotResourceService, Unsealed } from './iot-resources.js';

@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import { IsoTime, Nullable, iso, isoOrNull } from '../../schemas/common.js';
 import type { ApiKeyView } from '../../../services/api-keys.js';
-import type { RoleView } from '../../../services/directory.js';
+import type { RoleView } from '../../../services/roles.js';
 import type { Session, Tenant, User } from '../../../domain/types.js';
 
 // View schemas: serialization writes only these properties, so no digest or hash can leak.

@@ -1,6 +1,5 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { randomBytes, randomUUID } from 'node:crypto';
 import pino, { type Logger } from 'pino';
 import type { Config } from './config.js';
 import { systemClock, type Clock, type Deps } from './deps.js';
@@ -9,13 +8,9 @@ import type { Store } from './store/port.js';
 import { LocalBus, PgBus, type Bus } from './cache/bus.js';
 import { Envelope, generateMasterKey, parseMasterKey } from './crypto/envelope.js';
 import { KeyRing } from './crypto/key-ring.js';
-import { hashPassword } from './crypto/passwords.js';
 import { buildServices, startServices, stopServices, type Services } from './services/index.js';
 import { buildApp, REDACT } from './http/app.js';
 import { logSerializers } from './http/plugins/log-serializers.js';
-import { findBuiltInRole } from './domain/permissions.js';
-import { auditEvent } from './services/audit.js';
-import { AUDIT } from './domain/audit-events.js';
 import type { App } from './http/types.js';
 
 export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
@@ -42,38 +37,6 @@ async function checkMasterKey(store: Store, envelope: Envelope): Promise<void> {
   } catch {
     throw new Error('The master key does not match the one this database was created with (set LATCH_MASTER_KEY to the original key)');
   }
-}
-
-/**
- * First start: one tenant and a platform administrator holding Tenant Admin and EI Admin there.
- * Exactly one node of a cluster does it (meta.putIfAbsent elects it). Returns a generated
- * password to print once, or undefined.
- */
-export async function bootstrap(deps: Deps, services: Services): Promise<{ username: string; password?: string } | undefined> {
-  const me = randomUUID();
-  if ((await deps.store.meta.putIfAbsent('bootstrapped_by', me)) !== me) return undefined;
-  const { config, clock } = deps;
-  const generated = config.adminPassword ? undefined : randomBytes(18).toString('base64url');
-  const password = config.adminPassword ?? generated!;
-  const tenantId = randomUUID();
-  const userId = randomUUID();
-  const ctx = { principal: null, requestId: null, clientAddress: null };
-  const passwordHash = await hashPassword(password);
-  await deps.store.transaction(async (tx) => {
-    await tx.tenants.insert({ id: tenantId, name: config.adminTenant, parentId: null, createdAt: clock.now() });
-    await tx.users.insert({
-      id: userId, tenantId, username: config.adminUsername, email: null, firstName: null, lastName: null,
-      platformAdmin: true, disabled: false, createdAt: clock.now(), lastUsedAt: null, passwordHash,
-    });
-    for (const name of ['Tenant Admin', 'EI Admin']) {
-      const role = findBuiltInRole(name)!;
-      await tx.assignments.insert({ id: randomUUID(), tenantId, principalType: 'user', principalId: userId, roleId: role.id, createdAt: clock.now() });
-    }
-    await tx.audit.append(auditEvent(deps, ctx, tenantId, AUDIT.TENANT_CREATED, { type: 'tenant', id: tenantId }, { name: config.adminTenant }));
-    await tx.audit.append(auditEvent(deps, ctx, tenantId, AUDIT.USER_CREATED, { type: 'user', id: userId }, { username: config.adminUsername, platformAdmin: true }));
-  });
-  void services;
-  return { username: config.adminUsername, password: generated };
 }
 
 export interface Server {
@@ -111,9 +74,9 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
     await keys.init();
     const deps: Deps = { config, store, bus, keys, envelope, clock, log };
     const services = buildServices(deps);
-    const boot = await bootstrap(deps, services);
+    const boot = await services.tenants.bootstrap();
     if (boot?.password) print(`Created platform administrator '${boot.username}' with password: ${boot.password}  (shown once; change it or set LATCH_ADMIN_PASSWORD)`);
-    const { app } = await buildApp(deps, services, { logger: log, https: opts.https });
+    const { app } = await buildApp(services, { logger: log, https: opts.https });
     await startServices(services);
     let url = '';
     if (opts.listen !== false) {

@@ -7,6 +7,7 @@ import { loadConfig, type Config } from '../src/config.js';
 import { startServer, type Server } from '../src/main.js';
 import type { StoreTarget } from '../src/store/open.js';
 import type { Clock } from '../src/deps.js';
+import type { TokenResponse } from '../src/schemas/oauth.js';
 
 export const PG_URL = process.env.LATCH_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
@@ -63,12 +64,8 @@ export interface Req {
   query?: Record<string, string>;
 }
 
-export interface TokenPair {
-  access_token: string;
-  refresh_token: string;
-  session_state: string;
-  [k: string]: unknown;
-}
+/** What the token endpoint answers: the server's one definition. */
+export type TokenPair = TokenResponse;
 
 export interface TestApp {
   server: Server;

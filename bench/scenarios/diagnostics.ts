@@ -30,7 +30,7 @@ export const authOnly: Scenario = {
   diagnostic: true,
   async run(ctx) {
     const app = Fastify({ logger: false });
-    app.addHook('onRequest', authenticateHook(ctx.latch.services, createMetrics(), ctx.latch.deps.clock));
+    app.addHook('onRequest', authenticateHook(ctx.latch.services, createMetrics()));
     app.get('/guarded', { config: { tenantScoped: true, permission: { anyOf: EI_PERMISSIONS } } as never }, async () => ({ agents: [], page: 1, size: 50, total: 0 }));
     await app.listen({ host: '127.0.0.1', port: 0 });
     try {

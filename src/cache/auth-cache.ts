@@ -1,5 +1,5 @@
 import type { Bus, Invalidation } from './bus.js';
-import { Lru } from './lru.js';
+import { Lru } from '../util/lru.js';
 
 /**
  * In-memory state the hot path reads instead of the store. Each map is filled on a miss by its

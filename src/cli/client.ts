@@ -7,6 +7,9 @@
 import { CliError, CliNotFoundError, formatServerError } from './output/index.js';
 import type { Logger } from './log.js';
 import type { Profile, ProfileStore } from './profile.js';
+import type { TokenResponse } from '../schemas/oauth.js';
+
+export type { TokenResponse };
 
 export const USER_AGENT = 'latch-cli/0.1.0';
 const TIMEOUT_MS = 60_000;
@@ -16,15 +19,6 @@ export const LOGIN_AGAIN = "Please run 'latch iam login' to sign in again.";
 export interface HttpResult {
   status: number;
   body: unknown;
-}
-
-export interface TokenResponse {
-  access_token: string;
-  refresh_token: string;
-  expires_in: number;
-  refresh_expires_in: number;
-  token_type: string;
-  session_state?: string;
 }
 
 export interface RequestOptions {

@@ -69,14 +69,18 @@ export class KeyRing {
     return { kid, alg: this.opts.alg, publicJwk, privateEnc: this.envelope.seal(JSON.stringify(privateJwk), context(kid)), createdAt: now, retiredAt: null, verifyUntil: null };
   }
 
-  /** A new key signs from now on; the previous ones verify for `graceMs` more. Returns the new kid. */
-  async rotate(graceMs: number): Promise<{ kid: string; retired: string[] }> {
+  /**
+   * A new key signs from now on; the previous ones verify for `graceMs` more. `alsoInTx` runs in
+   * the same transaction (the caller's audit record). Returns the new kid and the retired ones.
+   */
+  async rotate(graceMs: number, alsoInTx?: (tx: Store, r: { kid: string; retired: string[] }) => Promise<void>): Promise<{ kid: string; retired: string[] }> {
     const now = this.opts.now();
     const fresh = await this.generate(now);
     const retired = [...this.keys.values()].filter((k) => k.row.retiredAt === null).map((k) => k.kid);
     await this.store.transaction(async (tx) => {
       await tx.signingKeys.insert(fresh);
       for (const kid of retired) await tx.signingKeys.retire(kid, now, now + graceMs);
+      await alsoInTx?.(tx, { kid: fresh.kid, retired });
     });
     await this.store.signingKeys.deleteExpired(now);
     await this.reload();

@@ -5,7 +5,16 @@ export function isUuid(s: string): boolean {
   return UUID.test(s);
 }
 
+/** Separates the tenant name from the key name in an API key's client id. */
+export const CLIENT_ID_SEPARATOR = '->';
+
 /** An API key's client id as EI clients send it: `<tenant name>-><key name>`, lower-cased. */
 export function apiKeyClientId(tenantName: string, keyName: string): string {
-  return `${tenantName}->${keyName}`.toLowerCase();
+  return `${tenantName}${CLIENT_ID_SEPARATOR}${keyName}`.toLowerCase();
+}
+
+/** `<tenant name>-><key name>` split at the last separator, or undefined without one. */
+export function parseApiKeyClientId(clientId: string): { tenantName: string; keyName: string } | undefined {
+  const i = clientId.lastIndexOf(CLIENT_ID_SEPARATOR);
+  return i < 0 ? undefined : { tenantName: clientId.slice(0, i), keyName: clientId.slice(i + CLIENT_ID_SEPARATOR.length) };
 }

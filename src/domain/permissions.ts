@@ -93,7 +93,15 @@ export const BUILT_IN_ROLES: readonly BuiltInRole[] = [
   { id: 'builtin-iot-reader', name: 'IoT Reader', description: 'Sees IoT hubs and provisioning services, not their keys', permissions: [P.IOT_HUB_READ, P.DPS_READ] },
 ];
 
+const BY_ID = new Map(BUILT_IN_ROLES.map((r) => [r.id, r]));
+const BY_NAME = new Map(BUILT_IN_ROLES.map((r) => [r.name.toLowerCase(), r]));
+
+/** The one lookup of built-in roles: by id, or by name (case-insensitive). */
 export function findBuiltInRole(idOrName: string): BuiltInRole | undefined {
-  const k = idOrName.toLowerCase();
-  return BUILT_IN_ROLES.find((r) => r.id === idOrName || r.name.toLowerCase() === k);
+  return BY_ID.get(idOrName) ?? BY_NAME.get(idOrName.toLowerCase());
 }
+
+/** The creator of a top-level tenant becomes its Tenant Admin. */
+export const TENANT_CREATOR_ROLES: readonly string[] = ['builtin-tenant-admin'];
+/** The platform administrator created on first start holds these in the first tenant. */
+export const FIRST_ADMIN_ROLES: readonly string[] = ['builtin-tenant-admin', 'builtin-ei-admin'];

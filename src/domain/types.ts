@@ -149,3 +149,54 @@ export interface Principal {
   sessionId: string | null;
   platformAdmin: boolean;
 }
+
+export interface Page<T> {
+  items: T[];
+  total: number;
+}
+
+export interface PageRequest {
+  offset: number;
+  limit: number;
+}
+
+export type IotKind = 'hub' | 'dps';
+
+/** An IoT hub or provisioning service (ARM face). Names are unique per kind across all tenants. */
+export interface IotResource {
+  id: string;
+  tenantId: string;
+  kind: IotKind;
+  /** As first given; matched case-insensitively. */
+  resourceGroup: string;
+  name: string;
+  location: string;
+  skuName: string;
+  skuCapacity: number;
+  tags: Record<string, string>;
+  /** Kind-specific fixed properties (DPS idScope, hub partition count). */
+  properties: Record<string, unknown>;
+  /** Changes on every write (optimistic concurrency, If-Match). */
+  etag: string;
+  createdAt: number;
+  createdBy: string | null;
+  createdByType: string | null;
+  updatedAt: number;
+  updatedBy: string | null;
+  updatedByType: string | null;
+}
+
+/** A shared access policy as stored: keys sealed with the envelope, never in plaintext. */
+export interface SealedPolicy {
+  keyName: string;
+  /** Canonical rights string. */
+  rights: string;
+  primaryEnc: string;
+  secondaryEnc: string;
+}
+
+/** A policy as read back. */
+export interface StoredPolicy extends SealedPolicy {
+  /** Epoch ms of the last successful SAS verification with this policy (recorded about once a minute), or null. */
+  lastUsedAt: number | null;
+}

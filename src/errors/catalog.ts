@@ -3,6 +3,8 @@
  * Codes are stable and append-only: clients and tests match on them. `{name}` placeholders are
  * filled from the params given to AppError. Faces render these in their platform's envelope.
  */
+import { API_KEY_NAME_PATTERN } from '../domain/api-keys.js';
+
 export const ERRORS = {
   // generic request errors
   VALIDATION_FAILED: { status: 400, message: '{detail}' },
@@ -55,7 +57,7 @@ export const ERRORS = {
   // API keys
   API_KEY_NOT_FOUND: { status: 404, message: 'API key {id} not found' },
   API_KEY_NAME_TAKEN: { status: 409, message: 'An API key named {name} already exists' },
-  API_KEY_NAME_INVALID: { status: 400, message: 'API key name must match ^[0-9a-zA-Z-]{1,40}$' },
+  API_KEY_NAME_INVALID: { status: 400, message: `API key name must match ${API_KEY_NAME_PATTERN}` },
   API_KEY_EXPIRY_INVALID: { status: 400, message: '{detail}' },
   API_KEY_ROLES_REQUIRED: { status: 400, message: 'An API key needs at least one role' },
 

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
 import Fastify, { LogController, type FastifyError, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import formbody from '@fastify/formbody';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { Deps } from '../deps.js';
 import type { Services } from '../services/index.js';
 import type { App } from './types.js';
 import { createMetrics, type Metrics } from './plugins/metrics.js';
@@ -36,7 +36,7 @@ export const REDACT = [
 
 export interface AppOptions {
   /** A pino logger; none = silent. */
-  logger?: import('pino').Logger;
+  logger?: Logger;
   https?: { cert: string | Buffer; key: string | Buffer } | null;
 }
 
@@ -44,7 +44,7 @@ export interface AppOptions {
  * Builds the HTTP app: shared plugins, then one encapsulated context per face, each with its own
  * auth hook and error envelope. Never listens; main.ts and tests both use it.
  */
-export async function buildApp(deps: Deps, services: Services, opts: AppOptions = {}): Promise<{ app: App; metrics: Metrics }> {
+export async function buildApp(services: Services, opts: AppOptions = {}): Promise<{ app: App; metrics: Metrics }> {
   const metrics = createMetrics();
   const app = Fastify({
     ...(opts.logger ? { loggerInstance: opts.logger } : { logger: false }),
@@ -59,7 +59,7 @@ export async function buildApp(deps: Deps, services: Services, opts: AppOptions 
     logController: new LogController({ disableRequestLogging: true }),
     childLoggerFactory: lazyChildLogger,
     // Router-level rejections (malformed percent-encoding, over-long path parameter) in our envelope, never Fastify's.
-    frameworkErrors: (err: FastifyError, req: FastifyRequest, reply: FastifyReply) => eiErrorHandler(err, req, reply),
+    frameworkErrors: (err: FastifyError, req: FastifyRequest, reply: FastifyReply) => void eiErrorHandler(err, req, reply),
     forceCloseConnections: true,
   } as FastifyServerOptions).withTypeProvider<TypeBoxTypeProvider>() as unknown as App;
 
@@ -96,8 +96,8 @@ export async function buildApp(deps: Deps, services: Services, opts: AppOptions 
   app.setErrorHandler(eiErrorHandler);
   app.setNotFoundHandler(eiNotFound);
 
-  const authenticate = authenticateHook(services, metrics, deps.clock);
-  registerHealthRoutes(app, deps, metrics);
+  const authenticate = authenticateHook(services, metrics);
+  registerHealthRoutes(app, services, metrics);
 
   // iam face: token endpoint (OAuth envelope)
   await app.register(async (face) => {
@@ -108,7 +108,7 @@ export async function buildApp(deps: Deps, services: Services, opts: AppOptions 
   await app.register(async (face) => {
     face.addHook('onRequest', authenticate);
     face.setErrorHandler(eiErrorHandler);
-    registerKeyRoutes(face, services, deps);
+    registerKeyRoutes(face, services);
     registerMeRoute(face, services);
     registerTenantRoutes(face, services);
     registerUserRoutes(face, services);
@@ -117,8 +117,8 @@ export async function buildApp(deps: Deps, services: Services, opts: AppOptions 
     registerEiRoutes(face, services);
   });
   // arm face: /subscriptions/… (ARM envelope) and the hub / DPS data plane (SAS)
-  await registerArmFace(app, services, deps, metrics);
-  await registerDataPlaneFace(app, services, deps, metrics);
+  await registerArmFace(app, services, metrics);
+  await registerDataPlaneFace(app, services, metrics);
 
   services.hooks.onTokenIssued = (grant: string) => metrics.tokensIssued.inc({ grant });
   return { app, metrics };

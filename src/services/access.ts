@@ -1,21 +1,20 @@
-import type { JWTPayload } from 'jose';
-import type { Deps } from '../deps.js';
+import { decodeJwt, type JWTPayload } from 'jose';
+import type { Ctx, Deps } from '../deps.js';
 import type { CustomRole, Principal, PrincipalType, RoleAssignment, Session, Tenant } from '../domain/types.js';
-import { BUILT_IN_ROLES, describeRequirement, satisfies, type PermissionRequirement } from '../domain/permissions.js';
+import { describeRequirement, findBuiltInRole, satisfies, type PermissionRequirement } from '../domain/permissions.js';
+import { AUDIT } from '../domain/audit-events.js';
+import { isExpired } from '../domain/principals.js';
 import { CacheMap, onInvalidation } from '../cache/auth-cache.js';
-import { Lru } from '../cache/lru.js';
+import { Lru } from '../util/lru.js';
 import { AppError } from '../errors/app-error.js';
+import { auditEvent } from './audit.js';
+import type { AuditBuffer } from './audit-buffer.js';
+import { loadPrincipal, type PrincipalState } from './principals.js';
 
 export interface Access {
   tenant: Tenant;
   member: boolean;
   permissions: ReadonlySet<string>;
-}
-
-interface PrincipalState {
-  principal: Principal;
-  /** API keys expire; users do not. */
-  expiresAt: number | null;
 }
 
 /** Claims Latch puts in its access tokens beyond the registered ones. */
@@ -27,25 +26,17 @@ export interface AccessClaims extends JWTPayload {
 }
 
 const pkey = (type: PrincipalType, id: string) => `${type}:${id}`;
-const BUILT_IN = new Map(BUILT_IN_ROLES.map((r) => [r.id, r]));
 
 /**
  * Authentication state and permission resolution, served from memory. The store is read only
  * on a cache miss; every change publishes an invalidation so all nodes drop what they hold.
  */
-export function accessService(deps: Deps) {
+export function accessService(deps: Deps, auditBuffer: AuditBuffer) {
   const { store } = deps;
   const tenants = new CacheMap<string, Tenant | null>(50_000, async (id) => (await store.tenants.get(id)) ?? null);
   const principals = new CacheMap<string, PrincipalState | null>(100_000, async (k) => {
     const [type, id] = k.split(/:(.*)/s) as [PrincipalType, string];
-    if (type === 'user') {
-      const u = await store.users.get(id);
-      if (!u || u.disabled) return null;
-      return { principal: { type, id, name: u.username, tenantId: u.tenantId, sessionId: null, platformAdmin: u.platformAdmin }, expiresAt: null };
-    }
-    const key = await store.apiKeys.getAny(id);
-    if (!key) return null;
-    return { principal: { type, id, name: key.name, tenantId: key.tenantId, sessionId: null, platformAdmin: false }, expiresAt: key.expiresAt };
+    return loadPrincipal(store, type, id);
   });
   const sessions = new CacheMap<string, Session | null>(100_000, async (id) => (await store.sessions.get(id)) ?? null);
   const assignments = new CacheMap<string, RoleAssignment[]>(100_000, async (k) => {
@@ -101,7 +92,7 @@ export function accessService(deps: Deps) {
   }
 
   async function rolePermissions(roleId: string): Promise<readonly string[]> {
-    const b = BUILT_IN.get(roleId);
+    const b = findBuiltInRole(roleId);
     if (b) return b.permissions;
     return (await customRoles.get(roleId))?.permissions ?? [];
   }
@@ -122,7 +113,7 @@ export function accessService(deps: Deps) {
   /** Claims + cached principal state + session → principal; undefined when either is not cached. */
   function resolve(claims: AccessClaims, nowMs: number, state: PrincipalState | null | undefined, session: Session | null | undefined): Principal | null | undefined {
     if (state === undefined || session === undefined) return undefined;
-    if (!state || (state.expiresAt !== null && state.expiresAt <= nowMs)) return null;
+    if (!state || isExpired(state.expiresAt, nowMs)) return null;
     if (!session || session.revokedAt !== null || session.principalId !== claims.sub) return null;
     return { ...state.principal, sessionId: session.id };
   }
@@ -139,7 +130,7 @@ export function accessService(deps: Deps) {
       const claims = verified.get(token);
       if (!claims) return undefined;
       const nowMs = deps.clock.now();
-      if ((claims.exp ?? 0) * 1000 <= nowMs) return undefined;
+      if (isExpired((claims.exp ?? 0) * 1000, nowMs)) return undefined;
       return resolve(claims, nowMs, principals.peek(pkey(claims.api_key_id ? 'api_key' : 'user', claims.sub)), sessions.peek(claims.sid));
     },
 
@@ -152,7 +143,7 @@ export function accessService(deps: Deps) {
       if (fast !== undefined) return fast;
       let claims = verified.get(token);
       const nowMs = deps.clock.now();
-      if (claims && (claims.exp ?? 0) * 1000 <= nowMs) {
+      if (claims && isExpired((claims.exp ?? 0) * 1000, nowMs)) {
         verified.delete(token);
         claims = undefined;
       }
@@ -189,6 +180,21 @@ export function accessService(deps: Deps) {
 
     async authorize(principal: Principal, tenantId: string, need: PermissionRequirement | null): Promise<Access> {
       return this.check(await this.access(principal, tenantId), tenantId, need);
+    },
+
+    /** Audits a denied request in the tenant asked for (batched, never a commit per request). */
+    denied(ctx: Ctx, tenantId: string, detail: { route: string; code: string }): void {
+      auditBuffer.push(auditEvent(deps, ctx, tenantId, AUDIT.ACCESS_DENIED, null, detail));
+    },
+
+    /** Whether a bearer token's (unverified) `exp` has passed on the injected clock: ARM names that failure apart. */
+    isExpiredBearer(token: string): boolean {
+      try {
+        const { exp } = decodeJwt(token);
+        return typeof exp === 'number' && isExpired(exp * 1000, deps.clock.now());
+      } catch {
+        return false;
+      }
     },
 
     /** Drops the cached verification of one token (logout). */

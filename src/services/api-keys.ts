@@ -6,11 +6,13 @@ import { AppError } from '../errors/app-error.js';
 import { unique } from './unique.js';
 import { digest, generateSecret, secretStart } from '../crypto/secrets.js';
 import { auditEvent } from './audit.js';
-import type { DirectoryService, RoleView } from './directory.js';
+import type { RoleService, RoleView } from './roles.js';
 import { apiKeyClientId, isUuid } from '../domain/ids.js';
+import {
+  API_KEY_EXPIRY_DAYS, DEFAULT_API_KEY_EXPIRY_DAYS, MAX_API_KEY_EXPIRY_YEARS, isApiKeyExpiryDays, isApiKeyName,
+} from '../domain/api-keys.js';
+import type { CreateApiKey } from '../schemas/iam.js';
 
-export const API_KEY_NAME = /^[0-9a-zA-Z-]{1,40}$/;
-export const API_KEY_EXPIRY_DAYS = [30, 60, 90, 180, 365] as const;
 const DAY = 86_400_000;
 
 export interface ApiKeyView extends ApiKey {
@@ -20,12 +22,12 @@ export interface ApiKeyView extends ApiKey {
 }
 
 /** EI-style API keys: name, roles, expiry; the secret is shown once and stored as SHA-256. */
-export function apiKeyService(deps: Deps, directory: DirectoryService) {
+export function apiKeyService(deps: Deps, roleService: RoleService) {
   const { store, clock, bus } = deps;
 
   async function view(k: ApiKey): Promise<ApiKeyView> {
     const tenant = await store.tenants.get(k.tenantId);
-    return { ...k, roles: await directory.rolesOf('api_key', k.id, k.tenantId), clientId: apiKeyClientId(tenant?.name ?? '', k.name) };
+    return { ...k, roles: await roleService.rolesOf('api_key', k.id, k.tenantId), clientId: apiKeyClientId(tenant?.name ?? '', k.name) };
   }
 
   /** By id or (case-insensitive) name, within the tenant only. */
@@ -35,7 +37,7 @@ export function apiKeyService(deps: Deps, directory: DirectoryService) {
     return k;
   }
 
-  function expiry(input: { expiresInDays?: number; expiry?: string }, now: number): number {
+  function expiry(input: Pick<CreateApiKey, 'expiresInDays' | 'expiry'>, now: number): number {
     if (input.expiresInDays !== undefined && input.expiry !== undefined) {
       throw new AppError('API_KEY_EXPIRY_INVALID', { detail: 'Give expiresInDays or expiry, not both' });
     }
@@ -43,11 +45,11 @@ export function apiKeyService(deps: Deps, directory: DirectoryService) {
       const t = Date.parse(input.expiry);
       if (!Number.isFinite(t) || !/^\d{4}-\d{2}-\d{2}T/.test(input.expiry)) throw new AppError('API_KEY_EXPIRY_INVALID', { detail: 'expiry must be an ISO 8601 date-time' });
       if (t <= now) throw new AppError('API_KEY_EXPIRY_INVALID', { detail: 'expiry must be in the future' });
-      if (t > now + 5 * 365 * DAY) throw new AppError('API_KEY_EXPIRY_INVALID', { detail: 'expiry must be within 5 years' });
+      if (t > now + MAX_API_KEY_EXPIRY_YEARS * 365 * DAY) throw new AppError('API_KEY_EXPIRY_INVALID', { detail: `expiry must be within ${MAX_API_KEY_EXPIRY_YEARS} years` });
       return t;
     }
-    const days = input.expiresInDays ?? 365;
-    if (!(API_KEY_EXPIRY_DAYS as readonly number[]).includes(days)) {
+    const days = input.expiresInDays ?? DEFAULT_API_KEY_EXPIRY_DAYS;
+    if (!isApiKeyExpiryDays(days)) {
       throw new AppError('API_KEY_EXPIRY_INVALID', { detail: `expiresInDays must be one of ${API_KEY_EXPIRY_DAYS.join(', ')}` });
     }
     return now + days * DAY;
@@ -57,18 +59,22 @@ export function apiKeyService(deps: Deps, directory: DirectoryService) {
     find,
     view,
 
-    async create(ctx: Ctx, tenantId: string, input: { name: string; roles: string[]; expiresInDays?: number; expiry?: string }): Promise<{ key: ApiKeyView; secret: string }> {
-      if (!API_KEY_NAME.test(input.name)) throw new AppError('API_KEY_NAME_INVALID');
+    async create(ctx: Ctx, tenantId: string, input: CreateApiKey): Promise<{ key: ApiKeyView; secret: string }> {
+      if (!isApiKeyName(input.name)) throw new AppError('API_KEY_NAME_INVALID');
       if (input.roles.length === 0) throw new AppError('API_KEY_ROLES_REQUIRED');
       const createdAt = clock.now();
       const expiresAt = expiry(input, createdAt);
-      const roles = await Promise.all(input.roles.map((r) => directory.resolveRole(tenantId, r)));
+      const roles = await Promise.all(input.roles.map((r) => roleService.resolveRole(tenantId, r)));
       const secret = generateSecret('ak');
       const key: ApiKey = { id: randomUUID(), tenantId, name: input.name, start: secretStart(secret), expiresAt, createdAt, createdBy: ctx.principal?.id ?? null, lastUsedAt: null };
       await store.transaction(async (tx) => {
         await unique(tx.apiKeys.insert({ ...key, secretHash: digest(secret) }), () => new AppError('API_KEY_NAME_TAKEN', { name: input.name }));
         const seen = new Set<string>();
-        for (const r of roles) if (!seen.has(r.id)) seen.add(r.id), await directory.assign(ctx, tx, tenantId, 'api_key', key.id, r);
+        for (const r of roles) {
+          if (seen.has(r.id)) continue;
+          seen.add(r.id);
+          await roleService.assign(ctx, tx, tenantId, 'api_key', key.id, r);
+        }
         await tx.audit.append(auditEvent(deps, ctx, tenantId, AUDIT.API_KEY_CREATED, { type: 'api_key', id: key.id }, { name: key.name, roles: roles.map((r) => r.name), expiresAt }));
         await tx.audit.append(auditEvent(deps, ctx, tenantId, AUDIT.API_KEY_SHOWN, { type: 'api_key', id: key.id }));
       });

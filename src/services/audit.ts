@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { AuditEvent } from '../domain/types.js';
+import type { AuditEvent, Page } from '../domain/types.js';
+import { pageOf, pageWindow, type Paging } from '../domain/paging.js';
+import type { AuditQuery } from '../schemas/iam.js';
 import type { AuditAction } from '../domain/audit-events.js';
 import type { Ctx, Deps } from '../deps.js';
 import type { Store } from '../store/port.js';
@@ -24,15 +26,6 @@ export async function record(deps: Pick<Deps, 'clock'>, store: Store, ctx: Ctx, 
   await store.audit.append(auditEvent(deps, ctx, tenantId, action, target, detail));
 }
 
-export interface AuditListInput {
-  from?: string;
-  to?: string;
-  actor?: string;
-  action?: string;
-  page: number;
-  size: number;
-}
-
 export function auditService(deps: Deps) {
   const parseTime = (name: string, v: string | undefined): number | undefined => {
     if (v === undefined) return undefined;
@@ -41,11 +34,14 @@ export function auditService(deps: Deps) {
     return t;
   };
   return {
-    async list(tenantId: string, q: AuditListInput) {
+    /** One page of the tenant's audit trail, newest first. */
+    async list(tenantId: string, q: AuditQuery): Promise<Page<AuditEvent> & Paging> {
       const from = parseTime('from', q.from);
       const to = parseTime('to', q.to);
       if (from !== undefined && to !== undefined && from > to) throw new AppError('AUDIT_QUERY_INVALID', { detail: 'from must not be after to' });
-      return deps.store.audit.query(tenantId, { from, to, actorId: q.actor, action: q.action, offset: (q.page - 1) * q.size, limit: q.size });
+      const paging = pageOf(q);
+      const r = await deps.store.audit.query(tenantId, { from, to, actorId: q.actor, action: q.action, ...pageWindow(paging) });
+      return { ...r, ...paging };
     },
   };
 }

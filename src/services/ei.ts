@@ -1,55 +1,34 @@
 import { randomUUID } from 'node:crypto';
 import type { Ctx, Deps } from '../deps.js';
-import type { Agent, AssetType, ConnectionType } from '../domain/types.js';
+import type { Agent, AssetType, Page } from '../domain/types.js';
 import { AppError } from '../errors/app-error.js';
-import type { Page } from '../store/port.js';
 import { unique } from './unique.js';
 import { CacheMap, onInvalidation } from '../cache/auth-cache.js';
 import { isUuid } from '../domain/ids.js';
-
-export interface PageInput {
-  page: number;
-  size: number;
-}
-
-export interface AssetTypeInput {
-  name: string;
-  description?: string | null;
-  connectionType: ConnectionType;
-  dataModel?: Record<string, unknown>;
-  config?: Record<string, unknown>;
-}
-
-export interface AgentInput {
-  name: string;
-  label?: string;
-  hardwareModel?: string;
-  hardwareSerial?: string;
-  brokerVersion?: string;
-  softwareVersion?: string;
-}
-
+import { pageOf, pageWindow, type Paging } from '../domain/paging.js';
+import type { AgentInput, AssetTypeInput } from '../schemas/ei.js';
+import type { PageQuery } from '../schemas/common.js';
 
 /** Edge Intelligence northbound objects: agents and asset types, per tenant. */
 export function eiService(deps: Deps) {
   const { store, clock, bus } = deps;
-  const window = (p: PageInput) => ({ offset: (p.page - 1) * p.size, limit: p.size });
   // List pages are read far more often than written: served from memory, dropped on any write
   // in the tenant (on every node, through the bus).
   const pages = new CacheMap<string, Page<Agent> | Page<AssetType>>(20_000, async (k) => {
     const [tenantId, kind, page, size] = k.split('|') as [string, string, string, string];
-    const w = window({ page: Number(page), size: Number(size) });
+    const w = pageWindow({ page: Number(page), size: Number(size) });
     return kind === 'agents' ? store.agents.list(tenantId, w) : store.assetTypes.list(tenantId, w);
   });
   onInvalidation(bus, { ei_objects: (e) => pages.deleteWhere((k) => k.startsWith(e.tenantId + '|')), all: () => pages.clear() });
   const changed = (tenantId: string) => bus.publish({ t: 'ei_objects', tenantId });
-  const cached = <T>(tenantId: string, kind: string, p: PageInput): Promise<Page<T>> => {
+  const cached = async <T>(tenantId: string, kind: string, q: PageQuery): Promise<Page<T> & Paging> => {
+    const p = pageOf(q);
     const k = `${tenantId}|${kind}|${p.page}|${p.size}`;
-    return (pages.peek(k) ?? pages.get(k)) as Promise<Page<T>>;
+    return { ...((await (pages.peek(k) ?? pages.get(k))) as Page<T>), ...p };
   };
 
   return {
-    listAgents: (tenantId: string, p: PageInput): Promise<Page<Agent>> => cached(tenantId, 'agents', p),
+    listAgents: (tenantId: string, q: PageQuery): Promise<Page<Agent> & Paging> => cached(tenantId, 'agents', q),
 
     async registerAgent(_ctx: Ctx, tenantId: string, input: AgentInput): Promise<Agent> {
       const a: Agent = {
@@ -67,7 +46,7 @@ export function eiService(deps: Deps) {
       await changed(tenantId);
     },
 
-    listAssetTypes: (tenantId: string, p: PageInput): Promise<Page<AssetType>> => cached(tenantId, 'assetTypes', p),
+    listAssetTypes: (tenantId: string, q: PageQuery): Promise<Page<AssetType> & Paging> => cached(tenantId, 'assetTypes', q),
 
     async getAssetType(tenantId: string, id: string): Promise<AssetType> {
       const a = isUuid(id) ? await store.assetTypes.get(tenantId, id) : undefined;

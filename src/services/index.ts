@@ -1,6 +1,8 @@
 import type { Deps } from '../deps.js';
 import { accessService } from './access.js';
-import { directoryService } from './directory.js';
+import { roleService } from './roles.js';
+import { userService } from './users.js';
+import { tenantService } from './tenants.js';
 import { apiKeyService } from './api-keys.js';
 import { sessionService } from './sessions.js';
 import { auditService } from './audit.js';
@@ -9,23 +11,30 @@ import { UsageRecorder } from './usage.js';
 import { AuditBuffer } from './audit-buffer.js';
 import { iotResourceService } from './iot-resources.js';
 import { iotSasService } from './iot-sas.js';
+import { signingKeyService } from './signing-keys.js';
+import { systemService } from './system.js';
 
 export interface ServiceHooks {
   onTokenIssued?: (grant: string) => void;
 }
 
-/** The core, wired once per process. */
+/** The core, wired once per process. The faces see only this, never Deps. */
 export function buildServices(deps: Deps) {
   const hooks: ServiceHooks = {};
   const usage = new UsageRecorder(deps.store, deps.log);
   const auditBuffer = new AuditBuffer(deps.store, deps.log);
-  const access = accessService(deps);
-  const directory = directoryService(deps, access);
-  const apiKeys = apiKeyService(deps, directory);
-  const sessions = sessionService(deps, access, directory, usage, (grant) => hooks.onTokenIssued?.(grant));
+  const access = accessService(deps, auditBuffer);
+  const roles = roleService(deps, access);
+  const users = userService(deps, roles);
+  const tenants = tenantService(deps, roles, users);
+  const apiKeys = apiKeyService(deps, roles);
+  const sessions = sessionService(deps, roles, usage, (grant) => hooks.onTokenIssued?.(grant));
   const iot = iotResourceService(deps, auditBuffer);
   const iotSas = iotSasService(deps, iot, usage);
-  return { hooks, usage, auditBuffer, access, directory, apiKeys, sessions, audit: auditService(deps), ei: eiService(deps), iot, iotSas };
+  return {
+    hooks, usage, auditBuffer, access, tenants, users, roles, apiKeys, sessions, iot, iotSas,
+    audit: auditService(deps), ei: eiService(deps), signingKeys: signingKeyService(deps), system: systemService(deps),
+  };
 }
 
 export async function startServices(s: Services): Promise<void> {

@@ -2,10 +2,12 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { Ctx, Deps } from '../deps.js';
 import { AppError } from '../errors/app-error.js';
 import { AUDIT, type AuditAction } from '../domain/audit-events.js';
-import {
-  DEFAULT_DPS_POLICIES, DEFAULT_HUB_POLICIES, DPS_RIGHTS, HUB_RIGHTS, generateSasKey, isValidSasKey, parseDpsRights, parseHubRights,
-} from '../domain/sas.js';
-import { UniqueViolation, type IotKind, type IotResource, type SealedPolicy, type Store } from '../store/port.js';
+import { generateSasKey, isValidSasKey } from '../domain/sas.js';
+import { IOT_KINDS, MAX_POLICIES, findSku, isPolicyKeyName, isResourceGroupName } from '../domain/iot.js';
+import type { Static } from '@sinclair/typebox';
+import type { AuthorizationPolicySchema, IotResourceInput } from '../schemas/arm.js';
+import type { IotKind, IotResource, SealedPolicy } from '../domain/types.js';
+import { UniqueViolation, type Store } from '../store/port.js';
 import { auditEvent } from './audit.js';
 import type { AuditBuffer } from './audit-buffer.js';
 import { CacheMap, onInvalidation } from '../cache/auth-cache.js';
@@ -29,31 +31,11 @@ export interface IotPolicyWithUse extends IotPolicy {
   lastUsedAt: number | null;
 }
 
-/** What a PUT may carry (ARM create-or-update body); read-only fields are ignored. */
-export interface IotResourceInput {
-  location?: unknown;
-  sku?: unknown;
-  tags?: unknown;
-  properties?: { authorizationPolicies?: unknown; eventHubEndpoints?: unknown } & Record<string, unknown>;
-}
-
-export const HUB_SKUS = ['F1', 'B1', 'B2', 'B3', 'S1', 'S2', 'S3'] as const;
-export const DPS_SKUS = ['S1'] as const;
-/** Hub limit of the real service; [decision] the same for DPS. */
-export const MAX_POLICIES = 16;
+export type { IotResourceInput };
 
 const KIND = {
-  hub: {
-    type: 'Microsoft.Devices/IotHubs', skus: HUB_SKUS as readonly string[], defaults: DEFAULT_HUB_POLICIES, parseRights: parseHubRights, atoms: HUB_RIGHTS,
-    // IoT hub names: 3-50 letters, digits or '-', not ending in '-'.
-    name: /^[A-Za-z0-9](?:[A-Za-z0-9-]{1,48}[A-Za-z0-9])$/, nameRule: '3-50 letters, digits or hyphens, starting and ending with a letter or digit',
-    audit: { created: AUDIT.IOT_HUB_CREATED, updated: AUDIT.IOT_HUB_UPDATED, deleted: AUDIT.IOT_HUB_DELETED, keys: AUDIT.IOT_HUB_KEYS_LISTED },
-  },
-  dps: {
-    type: 'Microsoft.Devices/ProvisioningServices', skus: DPS_SKUS as readonly string[], defaults: DEFAULT_DPS_POLICIES, parseRights: parseDpsRights, atoms: DPS_RIGHTS,
-    name: /^[A-Za-z0-9](?:[A-Za-z0-9-]{1,62}[A-Za-z0-9])$/, nameRule: '3-64 letters, digits or hyphens, starting and ending with a letter or digit',
-    audit: { created: AUDIT.DPS_CREATED, updated: AUDIT.DPS_UPDATED, deleted: AUDIT.DPS_DELETED, keys: AUDIT.DPS_KEYS_LISTED },
-  },
+  hub: { ...IOT_KINDS.hub, audit: { created: AUDIT.IOT_HUB_CREATED, updated: AUDIT.IOT_HUB_UPDATED, deleted: AUDIT.IOT_HUB_DELETED, keys: AUDIT.IOT_HUB_KEYS_LISTED } },
+  dps: { ...IOT_KINDS.dps, audit: { created: AUDIT.DPS_CREATED, updated: AUDIT.DPS_UPDATED, deleted: AUDIT.DPS_DELETED, keys: AUDIT.DPS_KEYS_LISTED } },
 } as const;
 
 export const iotResourceType = (kind: IotKind): string => KIND[kind].type;
@@ -62,8 +44,6 @@ export const iotResourceType = (kind: IotKind): string => KIND[kind].type;
 class LostRace extends Error {}
 const MAX_ATTEMPTS = 8;
 
-const RESOURCE_GROUP = /^[-\w.()]{1,90}$/;
-const KEY_NAME = /^[A-Za-z0-9._-]{1,64}$/;
 
 /** Etags look like the real service's (base64 of 8 bytes); a new one on every write. */
 const newEtag = () => randomBytes(8).toString('base64');
@@ -73,10 +53,6 @@ const newIdScope = () => '0ne' + randomBytes(4).toString('hex').toUpperCase();
 /** AES-GCM additional data: a sealed key only opens for its tenant, resource, policy and slot. */
 export const policyKeyContext = (tenantId: string, resourceId: string, keyName: string, which: 'primary' | 'secondary') =>
   `iot-policy:${tenantId}:${resourceId}:${keyName.toLowerCase()}:${which}`;
-
-function bad(detail: string): AppError {
-  return new AppError('IOT_BODY_INVALID', { detail });
-}
 
 function actorType(ctx: Ctx): string | null {
   if (!ctx.principal) return null;
@@ -138,29 +114,26 @@ export function iotResourceService(deps: Deps, auditBuffer: AuditBuffer) {
   }
 
   function checkNames(kind: IotKind, resourceGroup: string, name: string): void {
-    if (!RESOURCE_GROUP.test(resourceGroup) || resourceGroup.endsWith('.')) throw new AppError('IOT_RESOURCE_GROUP_INVALID', { resourceGroup });
+    if (!isResourceGroupName(resourceGroup)) throw new AppError('IOT_RESOURCE_GROUP_INVALID', { resourceGroup });
     if (!KIND[kind].name.test(name)) throw new AppError('IOT_NAME_INVALID', { name, rule: KIND[kind].nameRule });
   }
 
   /**
-   * Validates a whole policy set before anything is written: count, names, duplicates, rights
-   * (case-insensitive in, canonical out), supplied keys; missing keys are generated.
+   * Checks a whole policy set (its shape is the schema's) before anything is written: count,
+   * names, duplicates, rights (case-insensitive in, canonical out), supplied keys; missing keys are generated.
    */
-  function policiesFrom(kind: IotKind, raw: unknown): IotPolicy[] {
-    if (!Array.isArray(raw)) throw bad('properties.authorizationPolicies must be an array');
+  function policiesFrom(kind: IotKind, raw: Static<typeof AuthorizationPolicySchema>[]): IotPolicy[] {
     if (raw.length > MAX_POLICIES) throw new AppError('IOT_TOO_MANY_POLICIES', { max: MAX_POLICIES, count: raw.length });
     const seen = new Set<string>();
-    return raw.map((item: unknown) => {
-      if (typeof item !== 'object' || item === null || Array.isArray(item)) throw bad('each authorization policy must be an object');
-      const { keyName, rights, primaryKey, secondaryKey } = item as Record<string, unknown>;
-      if (typeof keyName !== 'string' || !KEY_NAME.test(keyName)) throw new AppError('IOT_KEY_NAME_INVALID', { keyName: String(keyName ?? '') });
+    return raw.map(({ keyName, rights, primaryKey, secondaryKey }) => {
+      if (!isPolicyKeyName(keyName)) throw new AppError('IOT_KEY_NAME_INVALID', { keyName });
       if (seen.has(keyName.toLowerCase())) throw new AppError('IOT_KEY_NAME_DUPLICATE', { keyName });
       seen.add(keyName.toLowerCase());
-      const parsed = typeof rights === 'string' ? KIND[kind].parseRights(rights) : { ok: false as const };
-      if (!parsed.ok) throw new AppError('IOT_RIGHTS_INVALID', { keyName, rights: String(rights ?? ''), allowed: KIND[kind].atoms.join(', ') });
-      const key = (v: unknown, which: string): string => {
+      const parsed = KIND[kind].parseRights(rights);
+      if (!parsed.ok) throw new AppError('IOT_RIGHTS_INVALID', { keyName, rights, allowed: KIND[kind].atoms.join(', ') });
+      const key = (v: string | null | undefined, which: string): string => {
         if (v === undefined || v === null || v === '') return generateSasKey();
-        if (typeof v !== 'string' || !isValidSasKey(v)) throw new AppError('IOT_KEY_INVALID', { keyName, which });
+        if (!isValidSasKey(v)) throw new AppError('IOT_KEY_INVALID', { keyName, which });
         return v;
       };
       return { keyName, rights: parsed.rights, primaryKey: key(primaryKey, 'primaryKey'), secondaryKey: key(secondaryKey, 'secondaryKey') };
@@ -168,25 +141,13 @@ export function iotResourceService(deps: Deps, auditBuffer: AuditBuffer) {
   }
 
   function common(kind: IotKind, body: IotResourceInput) {
-    if (typeof body !== 'object' || body === null) throw bad('The request body must be a JSON object');
-    if (typeof body.location !== 'string' || body.location.trim() === '') throw new AppError('IOT_LOCATION_REQUIRED');
-    const sku = body.sku as { name?: unknown; capacity?: unknown } | undefined;
-    const skus = KIND[kind].skus;
-    const skuName = typeof sku?.name === 'string' ? skus.find((s) => s.toLowerCase() === (sku.name as string).toLowerCase()) : undefined;
-    if (!skuName) throw new AppError('IOT_SKU_INVALID', { allowed: skus.join(', '), sku: String(sku?.name ?? '') });
-    const capacity = sku?.capacity ?? 1;
-    if (typeof capacity !== 'number' || !Number.isInteger(capacity) || capacity < 1 || capacity > 200) throw bad('sku.capacity must be an integer between 1 and 200');
-    const tags = body.tags ?? {};
-    if (typeof tags !== 'object' || tags === null || Array.isArray(tags)) throw bad('tags must be an object of strings');
-    const entries = Object.entries(tags as Record<string, unknown>);
-    if (entries.length > 50 || entries.some(([k, v]) => typeof v !== 'string' || k.length > 512 || v.length > 256)) {
-      throw bad('tags: at most 50, names up to 512 and values up to 256 characters, values must be strings');
-    }
-    const props = body.properties;
-    if (props !== undefined && props !== null && (typeof props !== 'object' || Array.isArray(props))) throw bad('properties must be an object');
-    const rawPolicies = props?.authorizationPolicies;
+    const location = body.location?.trim();
+    if (!location) throw new AppError('IOT_LOCATION_REQUIRED');
+    const skuName = findSku(kind, body.sku?.name ?? '');
+    if (!skuName) throw new AppError('IOT_SKU_INVALID', { allowed: KIND[kind].skus.join(', '), sku: body.sku?.name ?? '' });
+    const rawPolicies = body.properties?.authorizationPolicies;
     const policies = rawPolicies === undefined || rawPolicies === null ? undefined : policiesFrom(kind, rawPolicies);
-    return { location: body.location.trim(), skuName, skuCapacity: capacity, tags: tags as Record<string, string>, policies };
+    return { location, skuName, skuCapacity: body.sku?.capacity ?? 1, tags: body.tags ?? {}, policies };
   }
 
   function kindProperties(kind: IotKind, body: IotResourceInput): Record<string, unknown> {
@@ -227,6 +188,10 @@ export function iotResourceService(deps: Deps, auditBuffer: AuditBuffer) {
 
   return {
     find,
+    /** DNS suffixes resource host names are built from ({name}.{suffix}). */
+    hosts: { hubHostSuffix: deps.config.hubHostSuffix, dpsHostSuffix: deps.config.dpsHostSuffix },
+    /** Policies per page of listkeys. */
+    keysPageSize: deps.config.armPageSize,
 
     /**
      * ARM PUT. Create: absent/null authorizationPolicies → the defaults with fresh keys. Update:
@@ -301,7 +266,7 @@ export function iotResourceService(deps: Deps, auditBuffer: AuditBuffer) {
     get: find,
 
     list: (tenantId: string, kind: IotKind, resourceGroup?: string): Promise<IotResource[]> => {
-      if (resourceGroup !== undefined && (!RESOURCE_GROUP.test(resourceGroup) || resourceGroup.endsWith('.'))) {
+      if (resourceGroup !== undefined && !isResourceGroupName(resourceGroup)) {
         throw new AppError('IOT_RESOURCE_GROUP_INVALID', { resourceGroup });
       }
       return store.iot.list(tenantId, kind, resourceGroup);

@@ -1,7 +1,7 @@
 import type { Deps } from '../deps.js';
-import { Lru } from '../cache/lru.js';
+import { Lru } from '../util/lru.js';
 import { effectiveDpsRights, effectiveHubRights, parseSas, verifySas } from '../domain/sas.js';
-import type { IotKind } from '../store/port.js';
+import type { IotKind } from '../domain/types.js';
 import type { IotPolicy, IotResourceService, Unsealed } from './iot-resources.js';
 import type { SasPolicyRef, UsageRecorder } from './usage.js';
 
@@ -29,7 +29,7 @@ export type SasResult =
   | { ok: false; reason: SasFailure };
 
 /** The resource a host name addresses: {name}.{hub suffix} or {name}.{dps suffix}. */
-export function resourceForHost(config: Deps['config'], host: string): { kind: IotKind; name: string } | undefined {
+export function resourceForHost(config: Pick<Deps['config'], 'hubHostSuffix' | 'dpsHostSuffix'>, host: string): { kind: IotKind; name: string } | undefined {
   const h = host.trim().toLowerCase().replace(/:\d+$/, '').replace(/\.$/, '');
   for (const [kind, suffix] of [['hub', config.hubHostSuffix], ['dps', config.dpsHostSuffix]] as const) {
     if (h.endsWith('.' + suffix)) {
@@ -72,6 +72,9 @@ export function iotSasService(deps: Deps, resources: IotResourceService, usage: 
   });
 
   return {
+    /** The hub or DPS a host name addresses, if any. */
+    resourceForHost: (host: string) => resourceForHost(deps.config, host),
+
     /**
      * `header` is the Authorization value; `host` the host the client addressed (Host header,
      * port ignored); `target` the resource accessed below it (default: the host itself).

@@ -6,23 +6,16 @@ import { AppError } from '../errors/app-error.js';
 import { digest, generateSecret, isWellFormedSecret, safeEqual } from '../crypto/secrets.js';
 import { verifyAgainstDummy, verifyPassword } from '../crypto/passwords.js';
 import { auditEvent } from './audit.js';
-import type { AccessService } from './access.js';
-import type { DirectoryService } from './directory.js';
+import type { RoleService } from './roles.js';
 import { Throttle } from './throttle.js';
 import type { UsageRecorder } from './usage.js';
-import { apiKeyClientId, isUuid } from '../domain/ids.js';
+import { loadPrincipal } from './principals.js';
+import { apiKeyClientId, isUuid, parseApiKeyClientId } from '../domain/ids.js';
+import { isExpired, isSessionActive, isUserActive } from '../domain/principals.js';
+import type { TokenResponse } from '../schemas/oauth.js';
+import type { ErrorCode } from '../errors/catalog.js';
 
-/** The token endpoint's answer (Keycloak AccessTokenResponse, spec/ei-iam.md §2.3). */
-export interface TokenResponse {
-  access_token: string;
-  expires_in: number;
-  refresh_expires_in: number;
-  refresh_token: string;
-  token_type: 'bearer';
-  'not-before-policy': 0;
-  session_state: string;
-  scope: string;
-}
+export type { TokenResponse };
 
 export type Grant =
   | { grant: 'password'; username: string; password: string }
@@ -34,34 +27,47 @@ const MINUTE = 60_000;
 
 
 /** Logins, token issuance, refresh rotation with reuse detection, logout and session revocation. */
-export function sessionService(deps: Deps, access: AccessService, directory: DirectoryService, usage: UsageRecorder, onIssued: (grant: string) => void = () => {}) {
+export function sessionService(deps: Deps, roleService: RoleService, usage: UsageRecorder, onIssued: (grant: string) => void = () => {}) {
   const { store, clock, config, bus } = deps;
   const now = () => clock.now();
   const usernames = new Throttle({ free: 5, baseMs: 1000, maxMs: 15 * MINUTE, windowMs: 15 * MINUTE, now });
   const clients = new Throttle({ free: 5, baseMs: 1000, maxMs: 15 * MINUTE, windowMs: 15 * MINUTE, now });
   const addresses = new Throttle({ free: 30, baseMs: 1000, maxMs: 15 * MINUTE, windowMs: 15 * MINUTE, now });
 
-  function throttled(keys: string[], throttles: Throttle[]): void {
-    let wait = 0;
-    keys.forEach((k, i) => (wait = Math.max(wait, throttles[i]!.retryAfter(k))));
-    if (wait > 0) throw new AppError('OAUTH_THROTTLED', { retryAfter: wait }, { headers: { 'Retry-After': String(wait) } });
+  /** One login attempt: the throttle keys it counts against (what was submitted, and the client address). */
+  interface Attempt {
+    keys: string[];
+    throttles: Throttle[];
   }
 
-  async function principalSnapshot(type: PrincipalType, id: string) {
-    if (type === 'user') {
-      const u = await store.users.get(id);
-      return u && !u.disabled ? { name: u.username, tenantId: u.tenantId, user: u, expiresAt: null as number | null } : undefined;
-    }
-    const k = await store.apiKeys.getAny(id);
-    return k && k.expiresAt > now() ? { name: k.name, tenantId: k.tenantId, user: undefined, expiresAt: k.expiresAt as number | null, keyId: k.id } : undefined;
+  function attempt(ctx: Ctx, kind: 'user' | 'client', submitted: string): Attempt {
+    const a = { keys: [`${kind}:${submitted.trim().toLowerCase()}`, `ip:${ctx.clientAddress ?? '?'}`], throttles: [kind === 'user' ? usernames : clients, addresses] };
+    let wait = 0;
+    a.keys.forEach((k, i) => (wait = Math.max(wait, a.throttles[i]!.retryAfter(k))));
+    if (wait > 0) throw new AppError('OAUTH_THROTTLED', { retryAfter: wait }, { headers: { 'Retry-After': String(wait) } });
+    return a;
   }
+
+  /** A failed login: counted against every key of the attempt, audited when the principal exists, and answered alike either way. */
+  async function rejected(ctx: Ctx, a: Attempt, known: { type: PrincipalType; id: string; tenantId: string } | undefined, code: ErrorCode): Promise<never> {
+    a.keys.forEach((k, i) => a.throttles[i]!.fail(k));
+    if (known) {
+      const action = known.type === 'user' ? AUDIT.USER_LOGIN_FAILED : AUDIT.API_KEY_LOGIN_FAILED;
+      await store.audit.append(auditEvent(deps, ctx, known.tenantId, action, { type: known.type, id: known.id }));
+    }
+    throw new AppError(code);
+  }
+
+  /** A successful login clears what was submitted (never the address: others may share it). */
+  const accepted = (a: Attempt) => a.throttles[0]!.succeed(a.keys[0]!);
 
   /** Signs a new access token and stores a new refresh token for the session. */
   async function issue(ctx: Ctx, session: Session, grant: string): Promise<TokenResponse> {
-    const p = await principalSnapshot(session.principalType, session.principalId);
-    if (!p) throw new AppError('OAUTH_SESSION_NOT_ACTIVE');
+    const state = await loadPrincipal(store, session.principalType, session.principalId);
+    if (!state || isExpired(state.expiresAt, now())) throw new AppError('OAUTH_SESSION_NOT_ACTIVE');
+    const p = { ...state.principal, user: state.user };
     const tenant = await store.tenants.get(p.tenantId);
-    const roles = await directory.rolesOf(session.principalType, session.principalId, p.tenantId);
+    const roles = await roleService.rolesOf(session.principalType, session.principalId, p.tenantId);
     const permissions = [...new Set(roles.flatMap((r) => r.permissions))].sort();
     const isKey = session.principalType === 'api_key';
     const ttl = config.accessTokenTtl;
@@ -107,10 +113,10 @@ export function sessionService(deps: Deps, access: AccessService, directory: Dir
   async function findClient(clientId: string) {
     const id = clientId.trim();
     if (isUuid(id)) return store.apiKeys.findForLogin(id);
-    const arrow = id.lastIndexOf('->');
-    if (arrow >= 0) {
-      const tenant = await store.tenants.findByName(id.slice(0, arrow));
-      const key = tenant && (await store.apiKeys.findByName(tenant.id, id.slice(arrow + 2)));
+    const parsed = parseApiKeyClientId(id);
+    if (parsed) {
+      const tenant = await store.tenants.findByName(parsed.tenantName);
+      const key = tenant && (await store.apiKeys.findByName(tenant.id, parsed.keyName));
       return key ? store.apiKeys.findForLogin(key.id) : undefined;
     }
     const all = await store.apiKeys.listByNameAnyTenant(id);
@@ -118,18 +124,13 @@ export function sessionService(deps: Deps, access: AccessService, directory: Dir
   }
 
   async function clientLogin(ctx: Ctx, clientId: string, secret: string): Promise<TokenResponse> {
-    const addr = `ip:${ctx.clientAddress ?? '?'}`;
-    const ck = `client:${clientId.trim().toLowerCase()}`;
-    throttled([ck, addr], [clients, addresses]);
+    const a = attempt(ctx, 'client', clientId);
     // A mistyped secret fails its checksum before any store lookup.
     const key = isWellFormedSecret(secret, 'ak') ? await findClient(clientId) : undefined;
-    if (!key || !safeEqual(key.secretHash, digest(secret)) || key.expiresAt <= now()) {
-      clients.fail(ck);
-      addresses.fail(addr);
-      if (key) await store.audit.append(auditEvent(deps, ctx, key.tenantId, AUDIT.API_KEY_LOGIN_FAILED, { type: 'api_key', id: key.id }));
-      throw new AppError('OAUTH_INVALID_CLIENT');
+    if (!key || !safeEqual(key.secretHash, digest(secret)) || isExpired(key.expiresAt, now())) {
+      return rejected(ctx, a, key && { type: 'api_key', id: key.id, tenantId: key.tenantId }, 'OAUTH_INVALID_CLIENT');
     }
-    clients.succeed(ck);
+    accepted(a);
     const session = await openSession(ctx, 'api_key', key.id, key.tenantId, key.lastUsedAt === null);
     return issue(ctx, session, 'client_credentials');
   }
@@ -137,18 +138,13 @@ export function sessionService(deps: Deps, access: AccessService, directory: Dir
   async function passwordLogin(ctx: Ctx, username: string, password: string): Promise<TokenResponse> {
     // An API key's client id + secret also works in the password grant.
     if (isWellFormedSecret(password, 'ak')) return clientLogin(ctx, username, password);
-    const addr = `ip:${ctx.clientAddress ?? '?'}`;
-    const uk = `user:${username.trim().toLowerCase()}`;
-    throttled([uk, addr], [usernames, addresses]);
+    const a = attempt(ctx, 'user', username);
     const user = await store.users.findForLogin(username.trim());
     const ok = user ? await verifyPassword(user.passwordHash, password) : await verifyAgainstDummy(password);
-    if (!user || !ok || user.disabled) {
-      usernames.fail(uk);
-      addresses.fail(addr);
-      if (user) await store.audit.append(auditEvent(deps, ctx, user.tenantId, AUDIT.USER_LOGIN_FAILED, { type: 'user', id: user.id }));
-      throw new AppError('OAUTH_INVALID_USER_CREDENTIALS');
+    if (!user || !ok || !isUserActive(user)) {
+      return rejected(ctx, a, user && { type: 'user', id: user.id, tenantId: user.tenantId }, 'OAUTH_INVALID_USER_CREDENTIALS');
     }
-    usernames.succeed(uk);
+    accepted(a);
     const session = await openSession(ctx, 'user', user.id, user.tenantId, user.lastUsedAt === null);
     return issue(ctx, session, 'password');
   }
@@ -167,7 +163,7 @@ export function sessionService(deps: Deps, access: AccessService, directory: Dir
       }
       throw new AppError('OAUTH_REFRESH_TOKEN_REUSED');
     }
-    if (r.session.revokedAt !== null || r.session.expiresAt <= now()) throw new AppError('OAUTH_SESSION_NOT_ACTIVE');
+    if (!isSessionActive(r.session, now())) throw new AppError('OAUTH_SESSION_NOT_ACTIVE');
     return issue(ctx, r.session, 'refresh_token');
   }
 
@@ -202,7 +198,7 @@ export function sessionService(deps: Deps, access: AccessService, directory: Dir
     },
 
     async listSessions(tenantId: string): Promise<Session[]> {
-      return (await store.sessions.listForTenant(tenantId)).filter((s) => s.revokedAt === null && s.expiresAt > now());
+      return (await store.sessions.listForTenant(tenantId)).filter((s) => isSessionActive(s, now()));
     },
 
     async revokeSession(ctx: Ctx, tenantId: string, id: string): Promise<void> {

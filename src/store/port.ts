@@ -1,6 +1,6 @@
 import type {
-  Agent, ApiKey, ApiKeyWithSecret, AssetType, AuditEvent, CustomRole, PrincipalType, RefreshTokenRow,
-  RoleAssignment, Session, SigningKey, Tenant, User, UserWithSecret,
+  Agent, ApiKey, ApiKeyWithSecret, AssetType, AuditEvent, CustomRole, IotKind, IotResource, Page, PageRequest, PrincipalType,
+  RefreshTokenRow, RoleAssignment, SealedPolicy, Session, SigningKey, StoredPolicy, Tenant, User, UserWithSecret,
 } from '../domain/types.js';
 
 /**
@@ -34,16 +34,6 @@ export class UniqueViolation extends Error {
   constructor(readonly table: string, cause?: unknown) {
     super(`unique violation on ${table}`, { cause });
   }
-}
-
-export interface Page<T> {
-  items: T[];
-  total: number;
-}
-
-export interface PageRequest {
-  offset: number;
-  limit: number;
 }
 
 export interface TenantRepo {
@@ -166,47 +156,6 @@ export interface MetaRepo {
   get(key: string): Promise<string | undefined>;
   /** Inserts unless present; answers the value now stored (first writer wins across nodes). */
   putIfAbsent(key: string, value: string): Promise<string>;
-}
-
-export type IotKind = 'hub' | 'dps';
-
-/** An IoT hub or provisioning service (ARM face). Names are unique per kind across all tenants. */
-export interface IotResource {
-  id: string;
-  tenantId: string;
-  kind: IotKind;
-  /** As first given; matched case-insensitively. */
-  resourceGroup: string;
-  name: string;
-  location: string;
-  skuName: string;
-  skuCapacity: number;
-  tags: Record<string, string>;
-  /** Kind-specific fixed properties (DPS idScope, hub partition count). */
-  properties: Record<string, unknown>;
-  /** Changes on every write (optimistic concurrency, If-Match). */
-  etag: string;
-  createdAt: number;
-  createdBy: string | null;
-  createdByType: string | null;
-  updatedAt: number;
-  updatedBy: string | null;
-  updatedByType: string | null;
-}
-
-/** A shared access policy as stored: keys sealed with the envelope, never in plaintext. */
-export interface SealedPolicy {
-  keyName: string;
-  /** Canonical rights string. */
-  rights: string;
-  primaryEnc: string;
-  secondaryEnc: string;
-}
-
-/** A policy as read back. */
-export interface StoredPolicy extends SealedPolicy {
-  /** Epoch ms of the last successful SAS verification with this policy (recorded about once a minute), or null. */
-  lastUsedAt: number | null;
 }
 
 export interface IotRepo {

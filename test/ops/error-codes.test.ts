@@ -3,7 +3,7 @@ import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { routeTable } from '../../src/http/route.js';
 import { ERRORS, type ErrorCode } from '../../src/errors/catalog.js';
-import { MAX_POLICIES } from '../../src/services/iot-resources.js';
+import { MAX_POLICIES } from '../../src/domain/iot.js';
 import { makeTestApp, type Req, type TestApp } from '../harness.js';
 
 /**

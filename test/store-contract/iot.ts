@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { UniqueViolation, type IotKind, type IotResource, type SealedPolicy, type Store } from '../../src/store/port.js';
+import { UniqueViolation, type Store } from '../../src/store/port.js';
+import type { IotKind, IotResource, SealedPolicy } from '../../src/domain/types.js';
 import { T0, tenant, type Open } from './fixtures.js';
 
 const unique = (prefix: string) => `${prefix}-${randomUUID().slice(0, 8)}`;

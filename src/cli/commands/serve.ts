@@ -1,6 +1,6 @@
 import { loadConfig, OPTIONS, type Config } from '../../config.js';
 import { startServer } from '../../main.js';
-import { loadTls } from '../../http/tls.js';
+import { loadTls } from '../../crypto/tls.js';
 import { CliError } from '../output/index.js';
 import type { ArgSpec, CommandModule } from '../command-table.js';
 

@@ -33,7 +33,10 @@ function tokenize(text: string): Segment[] {
     } else if ((m = /^(?:'(?:[^']|'')*'|"(?:[^"\\]|\\[\s\S])*")/.exec(rest))) {
       push(m[0][0] === "'" ? 'sq' : 'dq', m[0]);
       lineStart = false;
-      if (text[i + m[0].length] === ':') push('ind', ':'), i++;
+      if (text[i + m[0].length] === ':') {
+        push('ind', ':');
+        i++;
+      }
     } else if ((m = /^(?:\[\]|\{\})/.exec(rest))) {
       push('ind', m[0]);
     } else if (lineStart && (m = /^([^\n]*?)(?=:(?: |\n|$))/.exec(rest)) && m[1]) {

@@ -4,11 +4,7 @@ import type { Access } from '../../services/access.js';
 import type { Services } from '../../services/index.js';
 import type { Metrics } from './metrics.js';
 import { AppError } from '../../errors/app-error.js';
-import { auditEvent } from '../../services/audit.js';
-import { AUDIT } from '../../domain/audit-events.js';
-import type { Clock } from '../../deps.js';
 import { isUuid } from '../../domain/ids.js';
-
 
 export function bearerToken(req: FastifyRequest): string | undefined {
   const h = req.headers.authorization;
@@ -22,7 +18,8 @@ export function bearerToken(req: FastifyRequest): string | undefined {
  * declared (config.auth / tenantScoped / permission) and enforces spec §5's order:
  * token (401) → x-tenant-id (400) → membership (403) → permission (403).
  */
-export function authenticateHook(s: Services, metrics: Metrics, clock: Clock, opts: { tenantFrom?: (req: FastifyRequest) => string | undefined } = {}) {
+export function authenticateHook(s: Services, metrics: Metrics, opts: { tenantFrom?: (req: FastifyRequest) => string | undefined } = {}) {
+  const { clock } = s.system;
   const invalid = () => {
     metrics.authFailures.inc({ reason: 'invalid_token' });
     return new AppError('AUTH_INVALID_TOKEN', {}, { headers: { 'WWW-Authenticate': 'Bearer realm="latch", error="invalid_token"' } });
@@ -35,8 +32,8 @@ export function authenticateHook(s: Services, metrics: Metrics, clock: Clock, op
     } catch (e) {
       if (e instanceof AppError) {
         metrics.authFailures.inc({ reason: e.code === 'PERMISSION_DENIED' ? 'permission' : 'tenant' });
-        // Denials are audited in the tenant asked for, when it exists (batched, never per-request commits).
-        if (a) s.auditBuffer.push(auditEvent({ clock }, req.ctx, a.tenant.id, AUDIT.ACCESS_DENIED, null, { route: `${req.method} ${req.routeOptions.url}`, code: e.code }));
+        // Denials are audited in the tenant asked for, when it exists.
+        if (a) s.access.denied(req.ctx, a.tenant.id, { route: `${req.method} ${req.routeOptions.url}`, code: e.code });
       }
       throw e;
     }

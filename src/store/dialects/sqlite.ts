@@ -3,7 +3,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { Kysely, SqliteDialect, type SqliteDatabase, type SqliteStatement } from 'kysely';
 import type { DB } from '../kysely/schema.js';
-import { Lru } from '../../cache/lru.js';
+import { Lru } from '../../util/lru.js';
 
 /**
  * Kysely's SQLite driver prepares every query anew; parsing and planning were about a fifth of a

@@ -7,7 +7,11 @@ import { users } from './users.js';
 import { assignments, roles } from './roles.js';
 import { apiKeys } from './api-keys.js';
 import { sessions } from './sessions.js';
-import { agents, assetTypes, audit, meta, signingKeys } from './misc.js';
+import { signingKeys } from './signing-keys.js';
+import { audit } from './audit.js';
+import { agents } from './agents.js';
+import { assetTypes } from './asset-types.js';
+import { meta } from './meta.js';
 import { iot } from './iot-resources.js';
 
 /** The one Store implementation, over either dialect. */

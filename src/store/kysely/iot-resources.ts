@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
-import type { IotKind, IotRepo, IotResource, SealedPolicy } from '../port.js';
+import type { IotRepo } from '../port.js';
+import type { IotKind, IotResource, SealedPolicy } from '../../domain/types.js';
 import { affected, guardUnique, key, num, numOrNull, type Db } from './util.js';
 import type { DB } from './schema.js';
 

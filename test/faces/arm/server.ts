@@ -7,7 +7,7 @@ import pg from 'pg';
 import type { TokenCredential } from '@azure/core-auth';
 import { loadConfig, type Config } from '../../../src/config.js';
 import { createLogger, startServer, type Server } from '../../../src/main.js';
-import { selfSigned } from '../../../src/http/tls.js';
+import { selfSigned } from '../../../src/crypto/tls.js';
 import type { StoreTarget } from '../../../src/store/open.js';
 
 export const PG_URL = process.env.LATCH_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -62,7 +62,7 @@ export interface ArmTestServer {
 
 export const ADMIN_PASSWORD = 'admin-password-for-tests';
 
-/** Starts Latch over https (self-signed CA from src/http/tls.ts) on a free port, on SQLite or in a PostgreSQL schema of its own. */
+/** Starts Latch over https (self-signed CA from src/crypto/tls.ts) on a free port, on SQLite or in a PostgreSQL schema of its own. */
 export async function startArmServer(dialect: Dialect, env: Record<string, string> = {}): Promise<ArmTestServer> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'latch-arm-'));
   const config = loadConfig({ LATCH_DATA_DIR: dir, LATCH_PORT: '0', LATCH_ADMIN_PASSWORD: ADMIN_PASSWORD, LATCH_LOG_LEVEL: 'silent', ...env });

@@ -5,7 +5,7 @@ import https from 'node:https';
 import { X509Certificate } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/config.js';
-import { loadTls, selfSigned } from '../../../src/http/tls.js';
+import { loadTls, selfSigned } from '../../../src/crypto/tls.js';
 
 const dirs: string[] = [];
 const tmp = () => {

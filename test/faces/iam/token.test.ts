@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LightMyRequestResponse } from 'fastify';
 import { generateSecret } from '../../../src/crypto/secrets.js';
 import { makeTestApp, type TestApp } from '../../harness.js';
+import type { TokenResponse } from '../../../src/schemas/oauth.js';
 
 let t: TestApp;
 let tenant: { id: string; name: string };
@@ -27,7 +28,7 @@ function expectTokens(res: LightMyRequestResponse) {
   expect(b.access_token).toMatch(/^ey[\w-]+\.[\w-]+\.[\w-]+$/);
   expect(b.refresh_token).toMatch(/^latch_rt_/);
   expect(b.session_state).toMatch(/^[0-9a-f-]{36}$/);
-  return b as { access_token: string; refresh_token: string; session_state: string };
+  return b as TokenResponse;
 }
 
 function expectOAuthError(res: LightMyRequestResponse, status: number, error: string, description: string) {

@@ -1,10 +1,9 @@
 import { CliUsageError } from '../../output/index.js';
 import type { CommandModule } from '../../command-table.js';
 import { call, isoTime, listOf, ROLES_ARG, seg } from './shared.js';
+import { API_KEY_EXPIRY_DAYS, API_KEY_NAME_CHARS, API_KEY_NAME_MAX, DEFAULT_API_KEY_EXPIRY_DAYS, isApiKeyName } from '../../../domain/api-keys.js';
 
-/** The API key name rule, checked here (exit 2) and by the server (400). */
-export const API_KEY_NAME = /^[0-9a-zA-Z-]{1,40}$/;
-const nameRule = (v: string) => (API_KEY_NAME.test(v) ? undefined : 'use only [0-9a-zA-Z-], at most 40 characters');
+const nameRule = (v: string) => (isApiKeyName(v) ? undefined : `use only ${API_KEY_NAME_CHARS}, at most ${API_KEY_NAME_MAX} characters`);
 const NAME = { dest: 'name', options: ['--name', '-n'], required: true, help: 'API key name or id.' } as const;
 
 export const apiKeyCommands: CommandModule = {
@@ -16,9 +15,9 @@ export const apiKeyCommands: CommandModule = {
       description: 'The secret is in this output only: write it down, it cannot be retrieved again.',
       tenantScoped: true,
       args: [
-        { ...NAME, help: 'API key name: [0-9a-zA-Z-] allowed, max length 40, unique in the tenant.', validate: nameRule },
+        { ...NAME, help: `API key name: ${API_KEY_NAME_CHARS} allowed, max length ${API_KEY_NAME_MAX}, unique in the tenant.`, validate: nameRule },
         ROLES_ARG(true),
-        { dest: 'expiresInDays', options: ['--expires-in-days'], choices: ['30', '60', '90', '180', '365'], help: 'Lifetime in days. Default: 365.' },
+        { dest: 'expiresInDays', options: ['--expires-in-days'], choices: API_KEY_EXPIRY_DAYS.map(String), help: `Lifetime in days. Default: ${DEFAULT_API_KEY_EXPIRY_DAYS}.` },
         { dest: 'expiry', options: ['--expiry'], help: 'Explicit expiry time, ISO 8601 (instead of --expires-in-days).', validate: isoTime },
       ],
       examples: [{ name: 'Create a key for CI valid 90 days.', text: "latch iam api-key create -n ci -r 'EI Admin' --expires-in-days 90" }],

@@ -3,9 +3,7 @@ import { CliError, CliNotFoundError } from '../../output/index.js';
 import type { ArgSpec, CommandSpec } from '../../command-table.js';
 import { positiveInt } from '../iam/shared.js';
 import { deleteResource, getResource, listResources, putResource, resourceGroupOf, RESOURCE_GROUP_ARG, type KindSpec } from './arm.js';
-
-const HUB_SKUS = ['F1', 'B1', 'B2', 'B3', 'S1', 'S2', 'S3'];
-const DPS_SKUS = ['S1'];
+import { IOT_KINDS, MAX_SKU_CAPACITY } from '../../../domain/iot.js';
 
 /** az `--tags`: space-separated `key[=value]` (a bare key has the value ''). */
 export function parseTags(values: readonly string[] | undefined): Record<string, string> {
@@ -21,7 +19,7 @@ export function parseTags(values: readonly string[] | undefined): Record<string,
 export function resourceCommands(k: KindSpec): CommandSpec[] {
   const what = k.kind === 'hub' ? 'IoT hub' : 'IoT provisioning service';
   const NAME: ArgSpec = { dest: 'name', options: ['--name', '-n'], required: true, help: `${what} name.` };
-  const skus = k.kind === 'hub' ? HUB_SKUS : DPS_SKUS;
+  const skus = [...IOT_KINDS[k.kind].skus];
   return [
     {
       name: `${k.group} create`,
@@ -31,7 +29,7 @@ export function resourceCommands(k: KindSpec): CommandSpec[] {
         NAME, RESOURCE_GROUP_ARG(true),
         { dest: 'location', options: ['--location', '-l'], help: 'Location. Default: westus.' },
         { dest: 'sku', options: ['--sku'], choices: skus, help: `Pricing tier. Default: S1.` },
-        { dest: 'unit', options: ['--unit'], validate: positiveInt(200), help: 'Units in the tier (sku capacity). Default: 1.' },
+        { dest: 'unit', options: ['--unit'], validate: positiveInt(MAX_SKU_CAPACITY), help: 'Units in the tier (sku capacity). Default: 1.' },
         { dest: 'tags', options: ['--tags'], multiple: true, help: "Space-separated tags: key[=value] [key[=value] ...]." },
       ],
       examples: [{ name: `Create an ${what} in the westus region.`, text: `latch ${k.group} create -n my${k.kind} -g MyResourceGroup --tags env=ci` }],

@@ -1,9 +1,11 @@
 import { Type } from '@sinclair/typebox';
-import { decodeJwt } from 'jose';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../../../errors/app-error.js';
 import type { ErrorCode } from '../../../errors/catalog.js';
 import { toAppError } from '../../errors.js';
+import { IOT_KINDS, MAX_SKU_CAPACITY, MAX_TAG_NAME, MAX_TAG_VALUE, MAX_TAGS } from '../../../domain/iot.js';
+import type { IotKind } from '../../../domain/types.js';
+import type { Services } from '../../../services/index.js';
 
 /** The ARM error envelope (spec/arm-iothub-dps-keys.md §7.3), used for every error of this face. */
 export const ArmErrorSchema = Type.Object({
@@ -50,62 +52,108 @@ const ARM_CODES: Partial<Record<ErrorCode, string>> = {
 
 const BY_STATUS: Record<number, string> = { 400: 'BadRequest', 401: 'AuthenticationFailed', 403: 'AuthorizationFailed', 404: 'NotFound', 409: 'Conflict', 412: 'PreconditionFailed', 429: 'TooManyRequests' };
 
-/** A bearer token whose (unverified) `exp` has passed: ARM says ExpiredAuthenticationToken for it. */
-function expiredBearer(req: FastifyRequest): boolean {
-  const h = req.headers.authorization;
-  if (typeof h !== 'string' || !/^bearer /i.test(h)) return false;
-  try {
-    const { exp } = decodeJwt(h.slice(7).trim());
-    return typeof exp === 'number' && exp * 1000 <= Date.now();
-  } catch {
-    return false;
-  }
+interface BodyViolation {
+  instancePath: string;
+  keyword: string;
+  params?: Record<string, unknown>;
 }
 
-export function armCode(e: AppError, req?: FastifyRequest): string {
-  if (e.code === 'AUTH_INVALID_TOKEN' && req && expiredBearer(req)) return 'ExpiredAuthenticationToken';
-  return ARM_CODES[e.code] ?? BY_STATUS[e.status] ?? (e.status >= 500 ? 'InternalServerError' : 'BadRequest');
-}
-
-function armMessage(e: AppError, req: FastifyRequest): string {
-  if (!e.expose) return 'An internal error occurred.';
-  const principal = req.principal;
-  switch (e.code) {
-    case 'AUTH_MISSING':
-      return "Authentication failed. The 'Authorization' header is missing.";
-    case 'AUTH_INVALID_TOKEN':
-      return expiredBearer(req) ? 'The access token has expired. Get a new one from the token endpoint and retry.' : 'The access token is invalid.';
-    case 'TENANT_HEADER_INVALID':
-      return `The provided subscription identifier '${String((req.params as { subscriptionId?: string } | undefined)?.subscriptionId ?? '')}' is malformed or invalid.`;
-    case 'TENANT_FORBIDDEN':
-    case 'PERMISSION_DENIED':
-    case 'PLATFORM_ADMIN_REQUIRED': {
-      // Same text whether or not the subscription or resource exists: nothing is revealed.
-      const scope = req.url.split('?')[0]!.replace(/\/(listkeys|IotHubKeys\/[^/]+\/listkeys|keys\/[^/]+\/listkeys)$/i, '');
-      const action = req.routeOptions.config.armAction ?? `${req.method} ${req.routeOptions.url ?? ''}`;
-      return `The client '${principal?.name ?? ''}' with object id '${principal?.id ?? ''}' does not have authorization to perform action '${action}' over scope '${scope}' or the scope is invalid.`;
+/**
+ * A PUT body the schema (schemas/arm.ts) rejected, as the catalogued IoT error the service
+ * answers for the same field, so a wrong shape and a wrong value of one field read alike.
+ */
+function bodyError(v: BodyViolation, body: unknown, kind: IotKind): AppError {
+  const bad = (detail: string) => new AppError('IOT_BODY_INVALID', { detail });
+  const path = v.instancePath.split('/').slice(1);
+  if (v.keyword === 'required' && typeof v.params?.missingProperty === 'string') path.push(v.params.missingProperty);
+  const [top, sub, index, field] = path;
+  const b = (body ?? {}) as { sku?: { name?: unknown }; properties?: { authorizationPolicies?: Record<string, unknown>[] } };
+  switch (top) {
+    case undefined:
+      return bad('The request body must be a JSON object');
+    case 'location':
+      return new AppError('IOT_LOCATION_REQUIRED');
+    case 'sku':
+      if (sub === 'capacity') return bad(`sku.capacity must be an integer between 1 and ${MAX_SKU_CAPACITY}`);
+      return new AppError('IOT_SKU_INVALID', { allowed: IOT_KINDS[kind].skus.join(', '), sku: String(b.sku?.name ?? '') });
+    case 'tags':
+      if (sub === undefined && v.keyword === 'type') return bad('tags must be an object of strings');
+      return bad(`tags: at most ${MAX_TAGS}, names up to ${MAX_TAG_NAME} and values up to ${MAX_TAG_VALUE} characters, values must be strings`);
+    case 'properties': {
+      if (sub === undefined) return bad('properties must be an object');
+      if (sub !== 'authorizationPolicies') break;
+      if (index === undefined) return bad('properties.authorizationPolicies must be an array');
+      if (field === undefined) return bad('each authorization policy must be an object');
+      const item = b.properties?.authorizationPolicies?.[Number(index)] ?? {};
+      const keyName = String(item.keyName ?? '');
+      if (field === 'keyName') return new AppError('IOT_KEY_NAME_INVALID', { keyName });
+      if (field === 'rights') return new AppError('IOT_RIGHTS_INVALID', { keyName, rights: String(item.rights ?? ''), allowed: IOT_KINDS[kind].atoms.join(', ') });
+      if (field === 'primaryKey' || field === 'secondaryKey') return new AppError('IOT_KEY_INVALID', { keyName, which: field });
+      break;
     }
-    default:
-      return e.message;
   }
+  return bad(`${v.instancePath.replace(/^\//, '').replace(/\//g, '.')} is invalid`);
 }
 
-export function armErrorBody(e: AppError, req: FastifyRequest) {
-  return { error: { code: armCode(e, req), message: armMessage(e, req) } };
+function toArmError(err: FastifyError, req: FastifyRequest): AppError {
+  const fe = err as FastifyError & { validation?: BodyViolation[]; validationContext?: string };
+  const kind = req.routeOptions.config.armKind;
+  if (fe.validation?.[0] && fe.validationContext === 'body' && kind) return bodyError(fe.validation[0], req.body, kind);
+  return toAppError(err);
 }
 
-export function armErrorHandler(err: FastifyError, req: FastifyRequest, reply: FastifyReply) {
-  const e = toAppError(err);
-  if (e.status >= 500) req.log.error({ err }, 'request failed');
-  // Never a `claims=` challenge on 401: the SDK would start the CAE re-authentication flow.
-  const headers = { ...e.headers };
-  if (e.status === 401) headers['WWW-Authenticate'] = 'Bearer realm="latch"' + (e.code === 'AUTH_INVALID_TOKEN' ? ', error="invalid_token"' : '');
-  return reply.code(e.status).headers(headers).send(armErrorBody(e, req));
-}
+/** The ARM error handler and not-found handler of the face. */
+export function armErrors(s: Services) {
+  /** A bearer token whose `exp` has passed: ARM says ExpiredAuthenticationToken for it. */
+  function expiredBearer(req: FastifyRequest): boolean {
+    const h = req.headers.authorization;
+    return typeof h === 'string' && /^bearer /i.test(h) && s.access.isExpiredBearer(h.slice(7).trim());
+  }
 
-export function armNotFound(req: FastifyRequest, reply: FastifyReply) {
-  const e = new AppError('ROUTE_NOT_FOUND', { method: req.method, url: req.url.split('?')[0] });
-  return reply.code(404).send(armErrorBody(e, req));
+  function armCode(e: AppError, req: FastifyRequest): string {
+    if (e.code === 'AUTH_INVALID_TOKEN' && expiredBearer(req)) return 'ExpiredAuthenticationToken';
+    return ARM_CODES[e.code] ?? BY_STATUS[e.status] ?? (e.status >= 500 ? 'InternalServerError' : 'BadRequest');
+  }
+
+  function armMessage(e: AppError, req: FastifyRequest): string {
+    if (!e.expose) return 'An internal error occurred.';
+    const principal = req.principal;
+    switch (e.code) {
+      case 'AUTH_MISSING':
+        return "Authentication failed. The 'Authorization' header is missing.";
+      case 'AUTH_INVALID_TOKEN':
+        return expiredBearer(req) ? 'The access token has expired. Get a new one from the token endpoint and retry.' : 'The access token is invalid.';
+      case 'TENANT_HEADER_INVALID':
+        return `The provided subscription identifier '${String((req.params as { subscriptionId?: string } | undefined)?.subscriptionId ?? '')}' is malformed or invalid.`;
+      case 'TENANT_FORBIDDEN':
+      case 'PERMISSION_DENIED':
+      case 'PLATFORM_ADMIN_REQUIRED': {
+        // Same text whether or not the subscription or resource exists: nothing is revealed.
+        const scope = req.url.split('?')[0]!.replace(/\/(listkeys|IotHubKeys\/[^/]+\/listkeys|keys\/[^/]+\/listkeys)$/i, '');
+        const action = req.routeOptions.config.armAction ?? `${req.method} ${req.routeOptions.url ?? ''}`;
+        return `The client '${principal?.name ?? ''}' with object id '${principal?.id ?? ''}' does not have authorization to perform action '${action}' over scope '${scope}' or the scope is invalid.`;
+      }
+      default:
+        return e.message;
+    }
+  }
+
+  const body = (e: AppError, req: FastifyRequest) => ({ error: { code: armCode(e, req), message: armMessage(e, req) } });
+
+  return {
+    handler(err: FastifyError, req: FastifyRequest, reply: FastifyReply) {
+      const e = toArmError(err, req);
+      if (e.status >= 500) req.log.error({ err }, 'request failed');
+      // Never a `claims=` challenge on 401: the SDK would start the CAE re-authentication flow.
+      const headers = { ...e.headers };
+      if (e.status === 401) headers['WWW-Authenticate'] = 'Bearer realm="latch"' + (e.code === 'AUTH_INVALID_TOKEN' ? ', error="invalid_token"' : '');
+      return reply.code(e.status).headers(headers).send(body(e, req));
+    },
+    notFound(req: FastifyRequest, reply: FastifyReply) {
+      const e = new AppError('ROUTE_NOT_FOUND', { method: req.method, url: req.url.split('?')[0] });
+      return reply.code(404).send(body(e, req));
+    },
+  };
 }
 
 declare module 'fastify' {
@@ -114,5 +162,7 @@ declare module 'fastify' {
     armAction?: string;
     /** api-versions this ARM route accepts. */
     armApiVersions?: readonly string[];
+    /** The resource kind of this ARM route (body errors name its SKUs and rights). */
+    armKind?: IotKind;
   }
 }

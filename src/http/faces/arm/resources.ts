@@ -1,11 +1,10 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
 import type { App } from '../../types.js';
-import type { Deps } from '../../../deps.js';
 import type { Services } from '../../../services/index.js';
-import type { IotKind, IotResource } from '../../../store/port.js';
+import type { IotKind, IotResource } from '../../../domain/types.js';
 import type { Permission } from '../../../domain/permissions.js';
-import type { IotResourceInput } from '../../../services/iot-resources.js';
+import { IotResourceBodySchema } from '../../../schemas/arm.js';
 import { access, errorResponses } from '../../route.js';
 import { ArmErrorSchema } from './errors.js';
 import { KeyRuleListSchema, KeyRuleSchema, keyView, listOf } from './views.js';
@@ -30,18 +29,14 @@ const PageQuery = Type.Object({
   'api-version': Type.Optional(Type.String()),
   $skipToken: Type.Optional(Type.String({ pattern: '^[0-9]{1,6}$', description: 'Continuation from nextLink' })),
 });
-const Body = Type.Object({
-  location: Type.Optional(Type.Unknown()), sku: Type.Optional(Type.Unknown()), tags: Type.Optional(Type.Unknown()),
-  properties: Type.Optional(Type.Unknown()),
-}, { additionalProperties: true, description: 'Read-only fields (id, name, etag, properties.hostName …) are accepted and ignored, as az sends them back' });
 
 const actionOf = (spec: ArmResourceSpec, verb: string) => `Microsoft.Devices/${spec.collection === 'IotHubs' ? 'IotHubs' : 'provisioningServices'}/${verb}`;
 
 /** Registers the ARM operations of one resource type (spec/arm-iothub-dps-keys.md §3, §4). */
-export function registerArmResource(app: App, s: Services, deps: Deps, spec: ArmResourceSpec) {
+export function registerArmResource(app: App, s: Services, spec: ArmResourceSpec) {
   const route = (permission: Permission, verb: string) => {
     const a = access({ tenantScoped: true, permission });
-    return { config: { ...a.config, armAction: actionOf(spec, verb), armApiVersions: spec.apiVersions }, extras: a.schemaExtras };
+    return { config: { ...a.config, armAction: actionOf(spec, verb), armApiVersions: spec.apiVersions, armKind: spec.kind }, extras: a.schemaExtras };
   };
   const read = route(spec.permissions.read, 'read');
   const write = route(spec.permissions.write, 'write');
@@ -60,13 +55,13 @@ export function registerArmResource(app: App, s: Services, deps: Deps, spec: Arm
   app.put(one, {
     config: write.config,
     schema: {
-      ...write.extras, tags, summary: `Create or update (synchronous: 201 created, 200 updated); If-Match with a stale etag → 412`, params: Params, querystring: ApiVersionQuery, body: Body,
+      ...write.extras, tags, summary: `Create or update (synchronous: 201 created, 200 updated); If-Match with a stale etag → 412`, params: Params, querystring: ApiVersionQuery, body: IotResourceBodySchema,
       headers: Type.Object({ 'if-match': Type.Optional(Type.String()) }),
       response: { 200: Type.Ref(spec.schemaRef), 201: Type.Ref(spec.schemaRef), ...errs('IOT_BODY_INVALID', 'IOT_SKU_INVALID', 'IOT_LOCATION_REQUIRED', 'IOT_RIGHTS_INVALID', 'IOT_KEY_NAME_DUPLICATE', 'IOT_TOO_MANY_POLICIES', 'IOT_KEY_INVALID', 'IOT_NAME_UNAVAILABLE', 'IOT_PRECONDITION_FAILED') },
     },
   }, async (req, reply) => {
     const ifMatch = req.headers['if-match'];
-    const { resource, created } = await s.iot.createOrUpdate(req.ctx, req.tenantId!, spec.kind, rg(req), name(req), req.body as IotResourceInput, typeof ifMatch === 'string' ? ifMatch : undefined);
+    const { resource, created } = await s.iot.createOrUpdate(req.ctx, req.tenantId!, spec.kind, rg(req), name(req), req.body, typeof ifMatch === 'string' ? ifMatch : undefined);
     return reply.code(created ? 201 : 200).send(spec.view(resource));
   });
 
@@ -96,7 +91,7 @@ export function registerArmResource(app: App, s: Services, deps: Deps, spec: Arm
   const listKeys = async (req: FastifyRequest) => {
     const q = req.query as { 'api-version': string; $skipToken?: string };
     const offset = q.$skipToken ? Number(q.$skipToken) : 0;
-    const limit = deps.config.armPageSize;
+    const limit = s.iot.keysPageSize;
     const { items, total } = await s.iot.listKeys(req.ctx, req.tenantId!, spec.kind, rg(req), name(req), { offset, limit });
     const out: { value: unknown[]; nextLink?: string } = { value: items.map(keyView) };
     if (offset + limit < total) {

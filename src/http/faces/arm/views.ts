@@ -1,6 +1,8 @@
 import { Type, type TSchema } from '@sinclair/typebox';
 import type { Config } from '../../../config.js';
-import type { IotResource } from '../../../store/port.js';
+
+type Hosts = Pick<Config, 'hubHostSuffix' | 'dpsHostSuffix'>;
+import type { IotResource } from '../../../domain/types.js';
 import type { IotPolicyWithUse } from '../../../services/iot-resources.js';
 
 const Str = Type.String();
@@ -61,7 +63,7 @@ function common(r: IotResource, type: string) {
   };
 }
 
-export function hubView(config: Config, r: IotResource) {
+export function hubView(config: Hosts, r: IotResource) {
   const hostName = `${r.name.toLowerCase()}.${config.hubHostSuffix}`;
   const partitionCount = Number(r.properties.partitionCount ?? 2);
   return {
@@ -79,7 +81,7 @@ export function hubView(config: Config, r: IotResource) {
   };
 }
 
-export function dpsView(config: Config, r: IotResource) {
+export function dpsView(config: Hosts, r: IotResource) {
   return {
     ...common(r, 'Microsoft.Devices/ProvisioningServices'),
     properties: {

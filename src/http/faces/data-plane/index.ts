@@ -3,10 +3,8 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { App } from '../../types.js';
 import type { Services } from '../../../services/index.js';
-import type { Deps } from '../../../deps.js';
 import { access } from '../../route.js';
 import { toAppError } from '../../errors.js';
-import { resourceForHost } from '../../../services/iot-sas.js';
 import type { Metrics } from '../../plugins/metrics.js';
 
 const pad = (n: number) => String(n).padStart(2, '0');
@@ -14,10 +12,10 @@ const pad = (n: number) => String(n).padStart(2, '0');
 const hubTime = (d: Date) => `${pad(d.getUTCMonth() + 1)}/${pad(d.getUTCDate())}/${d.getUTCFullYear()} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}`;
 
 /** The data-plane error body of the addressed service: IoT Hub's `{Message, ExceptionMessage}` or DPS's `{errorCode, …}`. */
-function dataPlaneError(deps: Deps, req: FastifyRequest, reply: FastifyReply, status: number, hubCode: string, text: string) {
-  const now = new Date(deps.clock.now());
+function dataPlaneError(s: Services, req: FastifyRequest, reply: FastifyReply, status: number, hubCode: string, text: string) {
+  const now = new Date(s.system.clock.now());
   const tracking = randomUUID().replace(/-/g, '');
-  const kind = resourceForHost(deps.config, req.host)?.kind ?? 'hub';
+  const kind = s.iotSas.resourceForHost(req.host)?.kind ?? 'hub';
   reply.code(status).header('content-type', 'application/json; charset=utf-8');
   if (kind === 'dps') {
     return reply.send({ errorCode: status * 1000 + (status === 401 ? 2 : 1), trackingId: tracking, message: text, timestampUtc: now.toISOString(), info: null });
@@ -36,12 +34,12 @@ const WhoAmI = Type.Object({
  * authenticated by SAS tokens. For now only a Latch-specific probe: `GET /$latch/sas/whoami`
  * answers which policy a token authenticates as and what it may do, or the service's 401.
  */
-export async function registerDataPlaneFace(app: App, s: Services, deps: Deps, metrics: Metrics) {
+export async function registerDataPlaneFace(app: App, s: Services, metrics: Metrics) {
   await app.register(async (face) => {
     face.setErrorHandler((err: FastifyError, req, reply) => {
       const e = toAppError(err);
       if (e.status >= 500) req.log.error({ err }, 'request failed');
-      return dataPlaneError(deps, req, reply, e.status, e.status === 401 ? 'IotHubUnauthorizedAccess' : e.status === 404 ? 'IotHubNotFound' : 'ArgumentInvalid', e.expose ? e.message : 'InternalServerError');
+      return dataPlaneError(s, req, reply, e.status, e.status === 401 ? 'IotHubUnauthorizedAccess' : e.status === 404 ? 'IotHubNotFound' : 'ArgumentInvalid', e.expose ? e.message : 'InternalServerError');
     });
     const open = access({ auth: 'none' });
     face.get('/$latch/sas/whoami', {
@@ -56,7 +54,7 @@ export async function registerDataPlaneFace(app: App, s: Services, deps: Deps, m
       if (!r.ok) {
         metrics.authFailures.inc({ reason: `sas_${r.reason}` });
         req.log.info({ reason: r.reason }, 'SAS rejected');
-        return dataPlaneError(deps, req, reply, 401, 'IotHubUnauthorizedAccess', 'Unauthorized');
+        return dataPlaneError(s, req, reply, 401, 'IotHubUnauthorizedAccess', 'Unauthorized');
       }
       return reply.header('content-type', 'application/json; charset=utf-8').send({
         ...(r.kind === 'hub' ? { hub: r.name } : { provisioningService: r.name }), hostName: r.hostName, keyName: r.keyName, rights: r.rights, effectiveRights: [...r.effective],

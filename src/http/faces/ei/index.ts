@@ -2,7 +2,8 @@ import { Type } from '@sinclair/typebox';
 import type { App } from '../../types.js';
 import type { Services } from '../../../services/index.js';
 import { EI_PERMISSIONS, PERMISSIONS } from '../../../domain/permissions.js';
-import { CONNECTION_TYPES, type Agent, type AssetType } from '../../../domain/types.js';
+import type { Agent, AssetType } from '../../../domain/types.js';
+import { AgentBodySchema, AssetTypeBodySchema } from '../../../schemas/ei.js';
 import { access, errorResponses } from '../../route.js';
 import { PageQuery, TenantHeader, Nullable } from '../../schemas/common.js';
 import { EiErrorSchema } from '../iam/errors.js';
@@ -27,14 +28,8 @@ const AssetTypeSchema = Type.Object({
 });
 const assetTypeView = ({ tenantId: _t, ...a }: AssetType) => a;
 
-const AssetTypeBody = Type.Object({
-  name: Type.String({ minLength: 1, maxLength: 128 }), description: Type.Optional(Nullable(Type.String({ maxLength: 1024 }))),
-  connectionType: Type.Union(CONNECTION_TYPES.map((c) => Type.Literal(c))),
-  dataModel: Type.Optional(Type.Record(Type.String(), Type.Unknown())), config: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
-}, { additionalProperties: false });
 const IdResponse = Type.Object({ id: Type.String(), name: Type.String() });
 const AssetParams = Type.Object({ assetTypeId: Type.String({ maxLength: 64 }) });
-const paging = (q: { page?: number; size?: number }) => ({ page: q.page ?? 1, size: q.size ?? 50 });
 
 /** /nbapi/ei/v1: agents and asset types (spec/ei-iam.md §7). */
 export function registerEiRoutes(app: App, s: Services) {
@@ -44,18 +39,14 @@ export function registerEiRoutes(app: App, s: Services) {
     schema: { ...anyEi.schemaExtras, tags: ['AgentConfig'], summary: 'Get Agents', headers: TenantHeader, querystring: PageQuery,
       response: { 200: Type.Object({ agents: Type.Array(AgentSchema), page: Type.Integer(), size: Type.Integer(), total: Type.Integer() }) } },
   }, async (req) => {
-    const p = paging(req.query);
-    const r = await ei.listAgents(req.tenantId!, p);
-    return { agents: r.items.map(agentView), ...p, total: r.total };
+    const r = await ei.listAgents(req.tenantId!, req.query);
+    return { agents: r.items.map(agentView), page: r.page, size: r.size, total: r.total };
   });
 
   app.post('/nbapi/ei/v1/agents', {
     config: register.config,
     schema: { ...register.schemaExtras, tags: ['AgentConfig'], summary: 'Register an agent', headers: TenantHeader,
-      body: Type.Object({
-        name: Type.String({ minLength: 1, maxLength: 128 }), label: Type.Optional(Type.String({ maxLength: 128 })), hardwareModel: Type.Optional(Type.String({ maxLength: 128 })),
-        hardwareSerial: Type.Optional(Type.String({ maxLength: 128 })), brokerVersion: Type.Optional(Type.String({ maxLength: 64 })), softwareVersion: Type.Optional(Type.String({ maxLength: 64 })),
-      }, { additionalProperties: false }),
+      body: AgentBodySchema,
       response: { 201: AgentSchema, ...errorResponses(EiErrorSchema, 'AGENT_NAME_TAKEN') } },
   }, async (req, reply) => reply.code(201).send(agentView(await ei.registerAgent(req.ctx, req.tenantId!, req.body))));
 
@@ -73,14 +64,13 @@ export function registerEiRoutes(app: App, s: Services) {
     schema: { ...anyEi.schemaExtras, tags: ['AssetTypeConfig'], summary: 'Get Asset Types', headers: TenantHeader, querystring: PageQuery,
       response: { 200: Type.Object({ assetTypes: Type.Array(AssetTypeSchema), page: Type.Integer(), size: Type.Integer(), total: Type.Integer() }) } },
   }, async (req) => {
-    const p = paging(req.query);
-    const r = await ei.listAssetTypes(req.tenantId!, p);
-    return { assetTypes: r.items.map(assetTypeView), ...p, total: r.total };
+    const r = await ei.listAssetTypes(req.tenantId!, req.query);
+    return { assetTypes: r.items.map(assetTypeView), page: r.page, size: r.size, total: r.total };
   });
 
   app.post('/nbapi/ei/v1/assetTypes', {
     config: assetMgmt.config,
-    schema: { ...assetMgmt.schemaExtras, tags: ['AssetTypeConfig'], operationId: 'createAssetType', summary: 'Post Asset Types', headers: TenantHeader, body: AssetTypeBody,
+    schema: { ...assetMgmt.schemaExtras, tags: ['AssetTypeConfig'], operationId: 'createAssetType', summary: 'Post Asset Types', headers: TenantHeader, body: AssetTypeBodySchema,
       response: { 201: IdResponse, ...errorResponses(EiErrorSchema, 'ASSET_TYPE_NAME_TAKEN') } },
   }, async (req, reply) => {
     const a = await ei.createAssetType(req.ctx, req.tenantId!, req.body);
@@ -96,7 +86,7 @@ export function registerEiRoutes(app: App, s: Services) {
   app.put('/nbapi/ei/v1/assetTypes/:assetTypeId', {
     config: assetMgmt.config,
     schema: { ...assetMgmt.schemaExtras, tags: ['AssetTypeConfig'], operationId: 'updateAssetType', summary: 'Update Asset Type (full replace)', headers: TenantHeader,
-      params: AssetParams, body: AssetTypeBody, response: { 200: IdResponse, ...errorResponses(EiErrorSchema, 'ASSET_TYPE_NOT_FOUND', 'ASSET_TYPE_NAME_TAKEN') } },
+      params: AssetParams, body: AssetTypeBodySchema, response: { 200: IdResponse, ...errorResponses(EiErrorSchema, 'ASSET_TYPE_NOT_FOUND', 'ASSET_TYPE_NAME_TAKEN') } },
   }, async (req) => {
     const a = await ei.replaceAssetType(req.ctx, req.tenantId!, req.params.assetTypeId, req.body);
     return { id: a.id, name: a.name };

@@ -4,6 +4,7 @@ import type { Services } from '../../../services/index.js';
 import { PERMISSIONS } from '../../../domain/permissions.js';
 import { access, errorResponses } from '../../route.js';
 import { TenantHeader } from '../../schemas/common.js';
+import { CreateApiKeySchema } from '../../../schemas/iam.js';
 import { EiErrorSchema } from './errors.js';
 import { ApiKeyCreatedSchema, ApiKeySchema, apiKeyView, valueOf } from './views.js';
 
@@ -16,12 +17,7 @@ export function registerApiKeyRoutes(app: App, s: Services) {
     config: manage.config,
     schema: {
       ...manage.schemaExtras, tags: ['api-keys'], summary: 'Create an API key; the secret is in this response only', headers: TenantHeader,
-      body: Type.Object({
-        name: Type.String({ description: '^[0-9a-zA-Z-]{1,40}$, unique in the tenant' }),
-        roles: Type.Array(Type.String({ description: 'Role id or name' }), { maxItems: 50 }),
-        expiresInDays: Type.Optional(Type.Integer({ description: '30, 60, 90, 180 or 365 (default)' })),
-        expiry: Type.Optional(Type.String({ description: 'Explicit expiry, ISO 8601' })),
-      }, { additionalProperties: false }),
+      body: CreateApiKeySchema,
       response: { 201: ApiKeyCreatedSchema, ...errorResponses(EiErrorSchema, 'API_KEY_NAME_INVALID', 'API_KEY_EXPIRY_INVALID', 'API_KEY_ROLES_REQUIRED', 'ROLE_NOT_FOUND', 'API_KEY_NAME_TAKEN') },
     },
   }, async (req, reply) => {

@@ -1,22 +1,19 @@
 import { Type } from '@sinclair/typebox';
 import type { App } from '../../types.js';
 import type { Services } from '../../../services/index.js';
-import type { Deps } from '../../../deps.js';
 import { access } from '../../route.js';
-import { AUDIT } from '../../../domain/audit-events.js';
-import { auditEvent } from '../../../services/audit.js';
 
 /** JWKS, OpenID discovery, and signing-key rotation (platform administrator). */
-export function registerKeyRoutes(app: App, s: Services, deps: Deps) {
+export function registerKeyRoutes(app: App, s: Services) {
   const open = access({ auth: 'none' });
   const jwks = { ...open.schemaExtras, tags: ['iam'], summary: 'Public keys that verify Latch access tokens (JWKS)' };
   for (const url of ['/iam/auth/certs', '/.well-known/jwks.json']) {
-    app.get(url, { config: open.config, schema: jwks }, async (_req, reply) => reply.header('cache-control', 'public, max-age=60').send(deps.keys.jwks()));
+    app.get(url, { config: open.config, schema: jwks }, async (_req, reply) => reply.header('cache-control', 'public, max-age=60').send(s.signingKeys.jwks()));
   }
   app.get('/.well-known/openid-configuration', { config: open.config, schema: { ...open.schemaExtras, tags: ['iam'], summary: 'OpenID Provider metadata' } }, async (req) => {
     const base = `${req.protocol}://${req.host}`;
     return {
-      issuer: deps.config.issuer, token_endpoint: `${base}/iam/auth/token`, jwks_uri: `${base}/iam/auth/certs`,
+      issuer: s.signingKeys.issuer, token_endpoint: `${base}/iam/auth/token`, jwks_uri: `${base}/iam/auth/certs`,
       end_session_endpoint: `${base}/iam/auth/logout`, userinfo_endpoint: `${base}/iam/users/me`,
       grant_types_supported: ['password', 'client_credentials', 'refresh_token'], token_endpoint_auth_methods_supported: ['client_secret_post', 'client_secret_basic'],
       id_token_signing_alg_values_supported: ['ES256', 'RS256', 'EdDSA'], response_types_supported: ['token'], subject_types_supported: ['public'],
@@ -27,10 +24,5 @@ export function registerKeyRoutes(app: App, s: Services, deps: Deps) {
   app.post('/iam/keys/rotate', {
     config: admin.config,
     schema: { ...admin.schemaExtras, tags: ['iam'], summary: 'Rotate the JWT signing key: a new kid signs, old kids verify until their tokens expire', response: { 200: Type.Object({ kid: Type.String(), retired: Type.Array(Type.String()) }) } },
-  }, async (req) => {
-    const r = await deps.keys.rotate((deps.config.accessTokenTtl + 60) * 1000);
-    await deps.store.audit.append(auditEvent(deps, req.ctx, req.principal!.tenantId, AUDIT.SIGNING_KEY_ROTATED, { type: 'signing_key', id: r.kid }, { retired: r.retired }));
-    await deps.bus.publish({ t: 'signing_keys' });
-    return r;
-  });
+  }, async (req) => s.signingKeys.rotate(req.ctx));
 }

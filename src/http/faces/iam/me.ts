@@ -18,10 +18,10 @@ export function registerMeRoute(app: App, s: Services) {
     schema: { ...a.schemaExtras, tags: ['iam'], summary: 'Who am I: roles per tenant (discovers x-tenant-id)', response: { 200: MeSchema } },
   }, async (req) => {
     const p = req.principal!;
-    const roles = await s.directory.rolesOfEverywhere(p.type, p.id);
+    const roles = await s.roles.rolesOfEverywhere(p.type, p.id);
     const base = { id: p.id, type: p.type, username: p.name, tenant_id: p.tenantId, platform_admin: p.platformAdmin, roles };
     if (p.type === 'api_key') return { ...base, name: p.name };
-    const u = await s.directory.userProfile(p.id);
+    const u = await s.users.userProfile(p.id);
     return { ...base, email: u?.email ?? null, first_name: u?.firstName ?? null, last_name: u?.lastName ?? null };
   });
 }

@@ -4,17 +4,17 @@ import type { Services } from '../../../services/index.js';
 import { ALL_PERMISSIONS, PERMISSION_DESCRIPTIONS, PERMISSIONS } from '../../../domain/permissions.js';
 import { access, errorResponses } from '../../route.js';
 import { TenantHeader } from '../../schemas/common.js';
+import { CreateRoleSchema, UpdateRoleSchema } from '../../../schemas/iam.js';
 import { EiErrorSchema } from './errors.js';
 import { RoleSchema, valueOf } from './views.js';
 
 const manage = access({ tenantScoped: true, permission: PERMISSIONS.ACCESS_CONTROL });
 const member = access({ tenantScoped: true, permission: null });
 const Params = Type.Object({ role: Type.String({ maxLength: 128, description: 'Role id or name' }) });
-const Perms = Type.Array(Type.String(), { maxItems: 64 });
 
 /** /iam/roles (built-in and custom) and /iam/permissions (the catalogue). */
 export function registerRoleRoutes(app: App, s: Services) {
-  const d = s.directory;
+  const d = s.roles;
   app.get('/iam/permissions', {
     config: member.config,
     schema: { ...member.schemaExtras, tags: ['roles'], summary: 'The permission catalogue', headers: TenantHeader, response: { 200: valueOf(Type.Object({ id: Type.String(), description: Type.String() })) } },
@@ -34,7 +34,7 @@ export function registerRoleRoutes(app: App, s: Services) {
     config: manage.config,
     schema: {
       ...manage.schemaExtras, tags: ['roles'], summary: 'Create a custom role', headers: TenantHeader,
-      body: Type.Object({ name: Type.String({ minLength: 1, maxLength: 128 }), description: Type.Optional(Type.String({ maxLength: 512 })), permissions: Perms }, { additionalProperties: false }),
+      body: CreateRoleSchema,
       response: { 201: RoleSchema, ...errorResponses(EiErrorSchema, 'ROLE_NAME_TAKEN', 'PERMISSION_UNKNOWN') },
     },
   }, async (req, reply) => reply.code(201).send(await d.createRole(req.ctx, req.tenantId!, req.body)));
@@ -43,7 +43,7 @@ export function registerRoleRoutes(app: App, s: Services) {
     config: manage.config,
     schema: {
       ...manage.schemaExtras, tags: ['roles'], summary: 'Change a custom role; holders are affected at once', headers: TenantHeader, params: Params,
-      body: Type.Object({ name: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })), description: Type.Optional(Type.Union([Type.String({ maxLength: 512 }), Type.Null()])), permissions: Type.Optional(Perms) }, { additionalProperties: false }),
+      body: UpdateRoleSchema,
       response: { 200: RoleSchema, ...errorResponses(EiErrorSchema, 'ROLE_NOT_FOUND', 'ROLE_BUILT_IN', 'ROLE_NAME_TAKEN', 'PERMISSION_UNKNOWN') },
     },
   }, async (req) => d.updateRole(req.ctx, req.tenantId!, req.params.role, req.body));

@@ -4,13 +4,13 @@ import type { Services } from '../../../services/index.js';
 import { PERMISSIONS } from '../../../domain/permissions.js';
 import { access, errorResponses } from '../../route.js';
 import { TenantHeader, iso } from '../../schemas/common.js';
+import { AuditQuerySchema, CreateTenantSchema } from '../../../schemas/iam.js';
 import { EiErrorSchema } from './errors.js';
 import { OrgSchema, SessionSchema, orgView, sessionView, valueOf } from './views.js';
 
 const signedIn = access({});
 const admin = access({ platformAdmin: true });
 const manage = access({ tenantScoped: true, permission: PERMISSIONS.ACCESS_CONTROL });
-const Name = Type.String({ minLength: 1, maxLength: 128, pattern: '^(?!.*->).*\\S.*$', description: 'Unique (case-insensitive); must not contain "->"' });
 const IdParams = Type.Object({ id: Type.String({ format: 'uuid' }) });
 
 const AuditEventSchema = Type.Object({
@@ -21,7 +21,7 @@ const AuditEventSchema = Type.Object({
 
 /** Tenants (platform admin), sub-organizations, sessions, audit and signing-key rotation. */
 export function registerTenantRoutes(app: App, s: Services) {
-  const d = s.directory;
+  const d = s.tenants;
   app.get('/iam/tenants', {
     config: signedIn.config,
     schema: { ...signedIn.schemaExtras, tags: ['tenants'], summary: 'Tenants where the caller holds a role', response: { 200: valueOf(OrgSchema) } },
@@ -31,9 +31,9 @@ export function registerTenantRoutes(app: App, s: Services) {
     config: admin.config,
     schema: {
       ...admin.schemaExtras, tags: ['tenants'], summary: 'Create a top-level tenant (platform administrator); the caller becomes its Tenant Admin',
-      body: Type.Object({ name: Name }, { additionalProperties: false }), response: { 201: OrgSchema, ...errorResponses(EiErrorSchema, 'TENANT_NAME_TAKEN', 'PLATFORM_ADMIN_REQUIRED') },
+      body: CreateTenantSchema, response: { 201: OrgSchema, ...errorResponses(EiErrorSchema, 'TENANT_NAME_TAKEN', 'PLATFORM_ADMIN_REQUIRED') },
     },
-  }, async (req, reply) => reply.code(201).send(orgView(await d.createTenant(req.ctx, req.body.name))));
+  }, async (req, reply) => reply.code(201).send(orgView(await d.createTenant(req.ctx, req.body))));
 
   app.get('/iam/orgs', {
     config: manage.config,
@@ -44,9 +44,9 @@ export function registerTenantRoutes(app: App, s: Services) {
     config: manage.config,
     schema: {
       ...manage.schemaExtras, tags: ['orgs'], summary: 'Create a sub-organization; roles held here reach it', headers: TenantHeader,
-      body: Type.Object({ name: Name }, { additionalProperties: false }), response: { 201: OrgSchema, ...errorResponses(EiErrorSchema, 'TENANT_NAME_TAKEN') },
+      body: CreateTenantSchema, response: { 201: OrgSchema, ...errorResponses(EiErrorSchema, 'TENANT_NAME_TAKEN') },
     },
-  }, async (req, reply) => reply.code(201).send(orgView(await d.createOrg(req.ctx, req.tenantId!, req.body.name))));
+  }, async (req, reply) => reply.code(201).send(orgView(await d.createOrg(req.ctx, req.tenantId!, req.body))));
 
   app.get('/iam/orgs/:id', {
     config: manage.config,
@@ -78,17 +78,11 @@ export function registerTenantRoutes(app: App, s: Services) {
     config: manage.config,
     schema: {
       ...manage.schemaExtras, tags: ['audit'], summary: 'Audit trail of this tenant, newest first', headers: TenantHeader,
-      querystring: Type.Object({
-        from: Type.Optional(Type.String({ description: 'ISO 8601 or epoch ms, inclusive' })), to: Type.Optional(Type.String({ description: 'exclusive' })),
-        actor: Type.Optional(Type.String({ maxLength: 64 })), action: Type.Optional(Type.String({ maxLength: 64 })),
-        page: Type.Optional(Type.Integer({ minimum: 1, default: 1 })), size: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
-      }, { additionalProperties: false }),
+      querystring: AuditQuerySchema,
       response: { 200: Type.Object({ value: Type.Array(AuditEventSchema), page: Type.Integer(), size: Type.Integer(), total: Type.Integer() }), ...errorResponses(EiErrorSchema, 'AUDIT_QUERY_INVALID') },
     },
   }, async (req) => {
-    const page = req.query.page ?? 1;
-    const size = req.query.size ?? 50;
-    const r = await s.audit.list(req.tenantId!, { ...req.query, page, size });
-    return { value: r.items.map((e) => ({ ...e, at: iso(e.at) })), page, size, total: r.total };
+    const r = await s.audit.list(req.tenantId!, req.query);
+    return { value: r.items.map((e) => ({ ...e, at: iso(e.at) })), page: r.page, size: r.size, total: r.total };
   });
 }

@@ -7,6 +7,7 @@ import { AppError } from '../../../errors/app-error.js';
 import type { ErrorCode } from '../../../errors/catalog.js';
 import { toAppError } from '../../errors.js';
 import { access } from '../../route.js';
+import { TokenResponseSchema } from '../../../schemas/oauth.js';
 
 /** RFC 6749 §5.2 error codes, Keycloak's choices (spec/ei-iam.md §2.5). */
 const OAUTH_ERROR: Partial<Record<ErrorCode, string>> = {
@@ -34,11 +35,6 @@ export function oauthErrorHandler(err: FastifyError, req: FastifyRequest, reply:
   return reply.code(e.status).headers({ ...e.headers, 'cache-control': 'no-store', pragma: 'no-cache' })
     .send({ error: OAUTH_ERROR[e.code] ?? 'server_error', error_description: e.expose ? e.message : 'Internal server error' });
 }
-
-const TokenResponseSchema = Type.Object({
-  access_token: Type.String(), expires_in: Type.Integer(), refresh_expires_in: Type.Integer(), refresh_token: Type.String(),
-  token_type: Type.String(), 'not-before-policy': Type.Integer(), session_state: Type.String(), scope: Type.String(),
-});
 
 const TokenBody = Type.Record(Type.String(), Type.Unknown(), { description: 'JSON or application/x-www-form-urlencoded: grant_type, username, password, client_id, client_secret, refresh_token' });
 

@@ -4,6 +4,7 @@ import type { Services } from '../../../services/index.js';
 import { PERMISSIONS } from '../../../domain/permissions.js';
 import { access, errorResponses } from '../../route.js';
 import { TenantHeader } from '../../schemas/common.js';
+import { CreateUserSchema } from '../../../schemas/iam.js';
 import { EiErrorSchema } from './errors.js';
 import { RoleSchema, UserSchema, userView, valueOf } from './views.js';
 
@@ -13,56 +14,52 @@ const RoleParams = Type.Object({ userId: Type.String({ format: 'uuid' }), role: 
 
 /** /iam/users: users of the tenant in x-tenant-id and their role assignments there. */
 export function registerUserRoutes(app: App, s: Services) {
-  const d = s.directory;
+  const { users, roles } = s;
   app.post('/iam/users', {
     config: manage.config,
     schema: {
       ...manage.schemaExtras, tags: ['users'], summary: 'Create a user in this tenant', headers: TenantHeader,
-      body: Type.Object({
-        username: Type.String({ minLength: 1, maxLength: 254 }), password: Type.String({ maxLength: 1024 }),
-        email: Type.Optional(Type.String({ maxLength: 254 })), firstName: Type.Optional(Type.String({ maxLength: 128 })), lastName: Type.Optional(Type.String({ maxLength: 128 })),
-        roles: Type.Optional(Type.Array(Type.String(), { maxItems: 50 })),
-      }, { additionalProperties: false }),
+      body: CreateUserSchema,
       response: { 201: UserSchema, ...errorResponses(EiErrorSchema, 'USERNAME_TAKEN', 'PASSWORD_TOO_WEAK', 'ROLE_NOT_FOUND') },
     },
   }, async (req, reply) => {
-    const { user, roles } = await d.createUser(req.ctx, req.tenantId!, { ...req.body, roles: req.body.roles ?? [] });
-    return reply.code(201).send(userView(user, roles));
+    const created = await users.createUser(req.ctx, req.tenantId!, req.body);
+    return reply.code(201).send(userView(created.user, created.roles));
   });
 
   app.get('/iam/users', {
     config: manage.config,
     schema: { ...manage.schemaExtras, tags: ['users'], summary: 'List users of this tenant', headers: TenantHeader, response: { 200: valueOf(UserSchema) } },
   }, async (req) => ({
-    value: await Promise.all((await d.listUsers(req.tenantId!)).map(async (u) => userView(u, await d.rolesOf('user', u.id, req.tenantId!)))),
+    value: await Promise.all((await users.listUsers(req.tenantId!)).map(async (u) => userView(u, await roles.rolesOf('user', u.id, req.tenantId!)))),
   }));
 
   app.get('/iam/users/:userId', {
     config: manage.config,
     schema: { ...manage.schemaExtras, tags: ['users'], summary: 'Show a user', headers: TenantHeader, params: Params, response: { 200: UserSchema, ...errorResponses(EiErrorSchema, 'USER_NOT_FOUND') } },
   }, async (req) => {
-    const u = await d.visibleUser(req.tenantId!, req.params.userId);
-    return userView(u, await d.rolesOf('user', u.id, req.tenantId!));
+    const u = await users.visibleUser(req.tenantId!, req.params.userId);
+    return userView(u, await roles.rolesOf('user', u.id, req.tenantId!));
   });
 
   app.delete('/iam/users/:userId', {
     config: manage.config,
     schema: { ...manage.schemaExtras, tags: ['users'], summary: 'Delete a user; its sessions end at once', headers: TenantHeader, params: Params, response: errorResponses(EiErrorSchema, 'USER_NOT_FOUND', 'USER_SELF_DELETE') },
   }, async (req, reply) => {
-    await d.deleteUser(req.ctx, req.tenantId!, req.params.userId);
+    await users.deleteUser(req.ctx, req.tenantId!, req.params.userId);
     return reply.code(204).send();
   });
 
   app.put('/iam/users/:userId/roles/:role', {
     config: manage.config,
     schema: { ...manage.schemaExtras, tags: ['users'], summary: 'Assign a role (id or name) to a user in this tenant', headers: TenantHeader, params: RoleParams, response: { 200: RoleSchema, ...errorResponses(EiErrorSchema, 'USER_NOT_FOUND', 'ROLE_NOT_FOUND') } },
-  }, async (req) => d.assignUserRole(req.ctx, req.tenantId!, req.params.userId, req.params.role));
+  }, async (req) => roles.assignUserRole(req.ctx, req.tenantId!, req.params.userId, req.params.role));
 
   app.delete('/iam/users/:userId/roles/:role', {
     config: manage.config,
     schema: { ...manage.schemaExtras, tags: ['users'], summary: 'Remove a role assignment; takes effect at once', headers: TenantHeader, params: RoleParams, response: errorResponses(EiErrorSchema, 'ROLE_ASSIGNMENT_NOT_FOUND') },
   }, async (req, reply) => {
-    await d.unassignUserRole(req.ctx, req.tenantId!, req.params.userId, req.params.role);
+    await roles.unassignUserRole(req.ctx, req.tenantId!, req.params.userId, req.params.role);
     return reply.code(204).send();
   });
 }

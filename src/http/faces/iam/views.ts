@@ -1,7 +1,7 @@
-import { Type } from '@sinclair/typebox';
+import { Type, type TSchema } from '@sinclair/typebox';
 import { IsoTime, Nullable, iso, isoOrNull } from '../../schemas/common.js';
 import type { ApiKeyView } from '../../../services/api-keys.js';
-import type { RoleView } from '../../../services/directory.js';
+import type { RoleView } from '../../../services/roles.js';
 import type { Session, Tenant, User } from '../../../domain/types.js';
 
 // View schemas: serialization writes only these properties, so no digest or hash can leak.
@@ -43,4 +43,4 @@ export const sessionView = (s: Session) => ({
   id: s.id, principalType: s.principalType, principalId: s.principalId, createdAt: iso(s.createdAt), expiresAt: iso(s.expiresAt), clientAddress: s.clientAddress,
 });
 
-export const valueOf = <T extends import('@sinclair/typebox').TSchema>(item: T) => Type.Object({ value: Type.Array(item) });
+export const valueOf = <T extends TSchema>(item: T) => Type.Object({ value: Type.Array(item) });

@@ -1,0 +1,27 @@
+import type { Principal, PrincipalType, User } from '../domain/types.js';
+import { isUserActive } from '../domain/principals.js';
+import type { Store } from '../store/port.js';
+
+/** What authentication and token issuance know about a principal. */
+export interface PrincipalState {
+  principal: Principal;
+  /** API keys expire (check with domain `isExpired` against the clock); users do not. */
+  expiresAt: number | null;
+  /** The user's profile, for token claims; absent for API keys. */
+  user?: User;
+}
+
+/**
+ * The one principal loader, for authentication (cached) and token issuance (read fresh): a user
+ * that exists and is active, or an API key that exists; null otherwise.
+ */
+export async function loadPrincipal(store: Store, type: PrincipalType, id: string): Promise<PrincipalState | null> {
+  if (type === 'user') {
+    const u = await store.users.get(id);
+    if (!u || !isUserActive(u)) return null;
+    return { principal: { type, id, name: u.username, tenantId: u.tenantId, sessionId: null, platformAdmin: u.platformAdmin }, expiresAt: null, user: u };
+  }
+  const key = await store.apiKeys.getAny(id);
+  if (!key) return null;
+  return { principal: { type, id, name: key.name, tenantId: key.tenantId, sessionId: null, platformAdmin: false }, expiresAt: key.expiresAt };
+}

@@ -253,3 +253,15 @@ export const AvailabilityInputSchema = Type.Object({
   type: Type.Optional(Type.String({ description: 'IoTApps (the only type)' })),
 }, { additionalProperties: false });
 export type AvailabilityInput = Static<typeof AvailabilityInputSchema>;
+
+/**
+ * The app label a Host header addresses: `{label}.{suffix}` (port and a trailing dot ignored),
+ * a single DNS label; undefined for any other host.
+ */
+export function centralLabelForHost(suffix: string, host: string | undefined): string | undefined {
+  if (!host) return undefined;
+  const h = host.trim().toLowerCase().replace(/:\d+$/, '').replace(/\.$/, '');
+  if (!h.endsWith('.' + suffix)) return undefined;
+  const label = h.slice(0, -suffix.length - 1);
+  return label && !label.includes('.') ? label : undefined;
+}

@@ -9,6 +9,10 @@ import { UsageRecorder } from './usage.js';
 import { AuditBuffer } from './audit-buffer.js';
 import { iotResourceService } from './iot-resources.js';
 import { iotSasService } from './iot-sas.js';
+import { centralState } from './central-state.js';
+import { centralAppService } from './central-apps.js';
+import { centralTokenService } from './central-tokens.js';
+import { centralDirectoryService } from './central-directory.js';
 
 export interface ServiceHooks {
   onTokenIssued?: (grant: string) => void;
@@ -25,7 +29,14 @@ export function buildServices(deps: Deps) {
   const sessions = sessionService(deps, access, directory, usage, (grant) => hooks.onTokenIssued?.(grant));
   const iot = iotResourceService(deps, auditBuffer);
   const iotSas = iotSasService(deps, iot, usage);
-  return { hooks, usage, auditBuffer, access, directory, apiKeys, sessions, audit: auditService(deps), ei: eiService(deps), iot, iotSas };
+  const central = centralState(deps);
+  const centralApps = centralAppService(deps);
+  const centralTokens = centralTokenService(deps, central, access, auditBuffer);
+  const centralDirectory = centralDirectoryService(deps, central);
+  return {
+    hooks, usage, auditBuffer, access, directory, apiKeys, sessions, audit: auditService(deps), ei: eiService(deps), iot, iotSas,
+    centralApps, centralTokens, centralDirectory,
+  };
 }
 
 export async function startServices(s: Services): Promise<void> {

@@ -62,7 +62,7 @@ export const iotResourceType = (kind: IotKind): string => KIND[kind].type;
 class LostRace extends Error {}
 const MAX_ATTEMPTS = 8;
 
-const RESOURCE_GROUP = /^[-\w.()]{1,90}$/;
+export const RESOURCE_GROUP = /^[-\w.()]{1,90}$/;
 const KEY_NAME = /^[A-Za-z0-9._-]{1,64}$/;
 
 /** Etags look like the real service's (base64 of 8 bytes); a new one on every write. */

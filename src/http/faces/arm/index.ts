@@ -9,6 +9,7 @@ import { authenticateHook } from '../../plugins/authenticate.js';
 import { ArmErrorSchema, armErrorHandler, armNotFound } from './errors.js';
 import { registerArmResource } from './resources.js';
 import { DpsSchema, IotHubSchema, KeyRuleSchema, dpsView, hubView } from './views.js';
+import { registerIotCentralApps } from './iot-central.js';
 
 /** api-versions accepted per resource type (spec §2); others answer 400 InvalidApiVersionParameter. */
 export const HUB_API_VERSIONS = ['2018-04-01', '2023-06-30'] as const;
@@ -62,5 +63,6 @@ export async function registerArmFace(app: App, s: Services, deps: Deps, metrics
       permissions: { read: PERMISSIONS.DPS_READ, write: PERMISSIONS.DPS_WRITE, keys: PERMISSIONS.DPS_KEYS },
       schemaRef: 'ProvisioningServiceDescription', view: (r) => dpsView(deps.config, r), tag: 'arm: provisioning services',
     });
+    registerIotCentralApps(face, s);
   }, { prefix: '/subscriptions' });
 }

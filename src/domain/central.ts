@@ -219,7 +219,7 @@ export const ApiTokenCreateSchema = Type.Object({
   expiry: Type.Optional(Type.String({ description: 'ISO 8601 date-time in the future; default now + 365 days' })),
   id: Type.Optional(Type.Unknown({ description: 'read-only, ignored' })),
   token: Type.Optional(Type.Unknown({ description: 'read-only, ignored' })),
-}, { additionalProperties: false, $id: 'CentralApiTokenCreate' });
+}, { additionalProperties: false });
 export type ApiTokenCreate = Static<typeof ApiTokenCreateSchema>;
 
 export const OrganizationCreateSchema = Type.Object({

@@ -1,5 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import type { App } from '../../types.js';
+import { validatorCompiler } from '../../validation.js';
 import type { Deps } from '../../../deps.js';
 import type { Services } from '../../../services/index.js';
 import type { Metrics } from '../../plugins/metrics.js';
@@ -46,6 +47,8 @@ export async function registerArmFace(app: App, s: Services, deps: Deps, metrics
   await app.register(async (face) => {
     for (const schema of [ArmErrorSchema, IotHubSchema, DpsSchema, KeyRuleSchema]) face.addSchema(schema);
     face.setErrorHandler(armErrorHandler);
+    // addSchema gives this context a schema controller of its own, which drops the app's validator compiler: set it again.
+    face.setValidatorCompiler(validatorCompiler);
     face.setNotFoundHandler(armNotFound);
     face.addHook('onSend', async (req, reply, payload) => {
       reply.header('x-ms-request-id', req.id).header('x-ms-correlation-request-id', req.id);

@@ -1,5 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import type { App } from '../../types.js';
+import { validatorCompiler } from '../../validation.js';
 import type { Services } from '../../../services/index.js';
 import type { Metrics } from '../../plugins/metrics.js';
 import type { CentralCaller } from '../../../services/central-tokens.js';
@@ -42,6 +43,8 @@ export async function registerCentralFace(app: App, s: Services, metrics: Metric
   await app.register(async (face) => {
     for (const schema of [CentralErrorSchema, ApiTokenSchema, RoleSchema, OrganizationSchema]) face.addSchema(schema);
     face.decorateRequest('central', null);
+    // addSchema gives this context a schema controller of its own, which drops the app's validator compiler: set it again.
+    face.setValidatorCompiler(validatorCompiler);
     face.setErrorHandler(centralErrorHandler);
     face.setNotFoundHandler(centralNotFound);
     face.addHook('onSend', async (req, reply, payload) => {

@@ -54,6 +54,14 @@ export function centralState(deps: Deps) {
     return t ? { token: t, key: centralTokenKey(a.key, t.id, t.salt), verified: new Lru(256) } : null;
   });
 
+  // Every token of an app in id order: the list route pages from memory (EI lists do the same).
+  const tokenLists = new CacheMap<string, CentralApiToken[] | null>(10_000, async (appId) => {
+    const a = await app(appId);
+    if (!a) return null;
+    const { items } = await store.central.listTokens(a.app.tenantId, a.app.id, { offset: 0, limit: 1_000_000 });
+    return items;
+  });
+
   const directories = new CacheMap<string, CentralDirectory | null>(10_000, async (appId) => {
     const a = await app(appId);
     if (!a) return null;
@@ -66,6 +74,7 @@ export function centralState(deps: Deps) {
   const clearAll = () => {
     apps.clear();
     tokens.clear();
+    tokenLists.clear();
     directories.clear();
   };
   onInvalidation(deps.bus, {
@@ -73,9 +82,13 @@ export function centralState(deps: Deps) {
       // An app is cached under its id and its subdomain: drop every label (rare: app writes only).
       apps.clear();
       tokens.deleteWhere((k) => k.startsWith(e.id + '\n'));
+      tokenLists.delete(e.id);
       directories.delete(e.id);
     },
-    central_token: (e) => tokens.delete(tokenKey(e.appId, e.tokenId)),
+    central_token: (e) => {
+      tokens.delete(tokenKey(e.appId, e.tokenId));
+      tokenLists.delete(e.appId);
+    },
     central_directory: (e) => directories.delete(e.appId),
     // a deleted tenant takes its apps with it (cascade), without per-app events
     tenants: clearAll,
@@ -87,6 +100,10 @@ export function centralState(deps: Deps) {
     token(appId: string, tokenId: string): Promise<TokenEntry | null> | TokenEntry | null {
       const k = tokenKey(appId, tokenId);
       return tokens.peek(k) ?? tokens.get(k);
+    },
+    /** All tokens of the app in id order (from memory after the first call). */
+    async tokenList(appId: string): Promise<CentralApiToken[]> {
+      return (tokenLists.peek(appId) ?? (await tokenLists.get(appId))) ?? [];
     },
     async directory(appId: string): Promise<CentralDirectory> {
       const d = directories.peek(appId) ?? (await directories.get(appId));

@@ -142,8 +142,10 @@ export function centralTokenService(deps: Deps, state: CentralState, access: Acc
       throw new AppError('CENTRAL_FORBIDDEN', { permission: perm });
     },
 
-    async list(c: CentralCaller, page: { offset: number; limit: number }) {
-      return store.central.listTokens(c.app.tenantId, c.app.id, page);
+    /** A page of the app's tokens, in id order, from memory (dropped on every token create/delete, on every node). */
+    async list(c: CentralCaller, page: { offset: number; limit: number }): Promise<{ items: CentralApiToken[]; total: number }> {
+      const all = await state.tokenList(c.app.id);
+      return { items: all.slice(page.offset, page.offset + page.limit), total: all.length };
     },
 
     get: find,

@@ -85,6 +85,11 @@ export const OPTIONS = {
     description: 'DNS suffix of provisioning service host names ({name}.{suffix}, global.{suffix})',
     default: 'azure-devices-provisioning.net', parse: hostSuffix,
   },
+  centralHostSuffix: {
+    env: 'LATCH_CENTRAL_HOST_SUFFIX', flag: '--central-host-suffix',
+    description: 'DNS suffix of IoT Central app hosts: {subdomain or application id}.{suffix} serves the data-plane API /api/… (also at /central/{app}/api/…)',
+    default: 'azureiotcentral.com', parse: hostSuffix,
+  },
   armPageSize: {
     env: 'LATCH_ARM_PAGE_SIZE', flag: '--arm-page-size',
     description: 'Items per page of ARM listkeys responses (further pages via nextLink)',

@@ -3,6 +3,7 @@ import { baseline, baselineSameRequest } from './baseline.js';
 import { eiAgents } from './ei-agents.js';
 import { tokenClientCredentials } from './token.js';
 import { armListKeys, inProcessListKeys, rawVerifySas, sasVerifyInProcess, sasWhoamiHttp } from './azure.js';
+import { centralAuthInProcess, centralListTokens } from './central.js';
 import { authOnly, inProcessAuth, inProcessListAgents, latchHealthz, rawSqliteListAgents } from './diagnostics.js';
 
 /**
@@ -17,6 +18,7 @@ export const SCENARIOS: Scenario[] = [
   armListKeys,
   sasVerifyInProcess,
   sasWhoamiHttp,
+  centralListTokens,
   latchHealthz,
   authOnly,
   inProcessAuth,
@@ -24,6 +26,7 @@ export const SCENARIOS: Scenario[] = [
   rawSqliteListAgents,
   rawVerifySas,
   inProcessListKeys,
+  centralAuthInProcess,
 ];
 
 /** The target the design sets for the hot path (DESIGN.md "Hot path"). */

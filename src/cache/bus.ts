@@ -15,6 +15,12 @@ export type Invalidation =
   | { t: 'signing_keys' }
   /** An IoT hub / DPS or its policies changed (SAS verifier cache); name lower-case. */
   | { t: 'iot_resource'; kind: 'hub' | 'dps'; name: string }
+  /** An IoT Central app changed or was deleted (with all its tokens, organizations, roles); id lower-case. */
+  | { t: 'central_app'; id: string }
+  /** An API token of that app was created or deleted. */
+  | { t: 'central_token'; appId: string; tokenId: string }
+  /** Organizations or custom roles of that app changed. */
+  | { t: 'central_directory'; appId: string }
   /** Agents or asset types of a tenant changed (EI list cache). */
   | { t: 'ei_objects'; tenantId: string }
   | { t: 'all' };

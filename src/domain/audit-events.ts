@@ -31,5 +31,15 @@ export const AUDIT = {
   DPS_UPDATED: 'dps.updated',
   DPS_DELETED: 'dps.deleted',
   DPS_KEYS_LISTED: 'dps.keys_listed',
+  CENTRAL_APP_CREATED: 'central_app.created',
+  CENTRAL_APP_UPDATED: 'central_app.updated',
+  CENTRAL_APP_DELETED: 'central_app.deleted',
+  CENTRAL_API_TOKEN_CREATED: 'central_api_token.created',
+  CENTRAL_API_TOKEN_DELETED: 'central_api_token.deleted',
+  /** A data-plane request whose SharedAccessSignature was refused (batched). */
+  CENTRAL_API_TOKEN_REJECTED: 'central_api_token.rejected',
+  CENTRAL_ORG_CREATED: 'central_org.created',
+  CENTRAL_ORG_DELETED: 'central_org.deleted',
+  CENTRAL_ROLE_CREATED: 'central_role.created',
 } as const;
 export type AuditAction = (typeof AUDIT)[keyof typeof AUDIT];

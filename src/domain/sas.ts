@@ -329,3 +329,34 @@ export function parseConnectionString(s: string): Readonly<Record<string, string
   }
   return out;
 }
+
+// ---------------------------------------------------------------------------------------------
+// IoT Central API tokens: the same token grammar with `se` in milliseconds, `sr` = application id
+
+/**
+ * The key one Central API token is signed with: HMAC-SHA256(app key, "central-api-token\n" +
+ * tokenId + "\n" + salt), base64. Binding the token id and a per-token salt means `skn` cannot be
+ * swapped for another token's id, and a deleted token stays dead if its id is reused.
+ */
+export function centralTokenKey(appKey: string, tokenId: string, salt: string): string {
+  return createHmac('sha256', Buffer.from(appKey, 'base64')).update(`central-api-token\n${tokenId}\n${salt}`, 'utf8').digest('base64');
+}
+
+/** `SharedAccessSignature sr=<appId>&sig=…&skn=<tokenId>&se=<expiry ms>` (the field order of real tokens). */
+export function signCentralToken(input: { appId: string; appKey: string; tokenId: string; salt: string; expiryMs: number }): string {
+  return signSas({ resourceUri: input.appId, key: centralTokenKey(input.appKey, input.tokenId, input.salt), keyName: input.tokenId, expiry: input.expiryMs });
+}
+
+export type CentralVerifyFailure = 'missing_skn' | 'app_mismatch' | SasVerifyFailure;
+
+/**
+ * Checks a parsed Central token against its app and the token's derived key (centralTokenKey):
+ * `skn` present, `sr` exactly the app id (case-insensitive: it is a GUID), then verifySas in
+ * milliseconds. `nowMs` is epoch milliseconds.
+ */
+export function verifyCentralToken(parsed: ParsedSas, opts: { appId: string; tokenKey: string; nowMs: number }): { ok: true } | { ok: false; reason: CentralVerifyFailure } {
+  if (parsed.skn === undefined) return { ok: false, reason: 'missing_skn' };
+  if (parsed.resource.toLowerCase() !== opts.appId.toLowerCase()) return { ok: false, reason: 'app_mismatch' };
+  const v = verifySas(parsed, { keys: [opts.tokenKey], now: opts.nowMs / 1000, target: opts.appId, unit: 'milliseconds' });
+  return v.ok ? { ok: true } : v;
+}

@@ -21,6 +21,7 @@ import { registerEiRoutes } from './faces/ei/index.js';
 import { registerHealthRoutes } from './health.js';
 import { registerArmFace } from './faces/arm/index.js';
 import { registerDataPlaneFace } from './faces/data-plane/index.js';
+import { centralRewriteUrl, registerCentralFace } from './faces/central/index.js';
 import { trackRoutes } from './route.js';
 import { ApiKeySchema, OrgSchema, RoleSchema, SessionSchema, UserSchema } from './faces/iam/views.js';
 import { validatorCompiler } from './validation.js';
@@ -61,6 +62,8 @@ export async function buildApp(services: Services, opts: AppOptions = {}): Promi
     // Router-level rejections (malformed percent-encoding, over-long path parameter) in our envelope, never Fastify's.
     frameworkErrors: (err: FastifyError, req: FastifyRequest, reply: FastifyReply) => void eiErrorHandler(err, req, reply),
     forceCloseConnections: true,
+    // {app}.<central suffix>/api/… is served as /central/{app}/api/… (faces/central).
+    rewriteUrl: centralRewriteUrl(services.centralApps.hostSuffix),
   } as FastifyServerOptions).withTypeProvider<TypeBoxTypeProvider>() as unknown as App;
 
   trackRoutes(app);
@@ -119,6 +122,8 @@ export async function buildApp(services: Services, opts: AppOptions = {}): Promi
   // arm face: /subscriptions/… (ARM envelope) and the hub / DPS data plane (SAS)
   await registerArmFace(app, services, metrics);
   await registerDataPlaneFace(app, services, metrics);
+  // central face: /central/{app}/api/… (Central envelope), API tokens or Bearer
+  await registerCentralFace(app, services, metrics);
 
   services.hooks.onTokenIssued = (grant: string) => metrics.tokensIssued.inc({ grant });
   return { app, metrics };

@@ -13,6 +13,10 @@ import { iotResourceService } from './iot-resources.js';
 import { iotSasService } from './iot-sas.js';
 import { signingKeyService } from './signing-keys.js';
 import { systemService } from './system.js';
+import { centralState } from './central-state.js';
+import { centralAppService } from './central-apps.js';
+import { centralTokenService } from './central-tokens.js';
+import { centralDirectoryService } from './central-directory.js';
 
 export interface ServiceHooks {
   onTokenIssued?: (grant: string) => void;
@@ -31,9 +35,14 @@ export function buildServices(deps: Deps) {
   const sessions = sessionService(deps, roles, usage, (grant) => hooks.onTokenIssued?.(grant));
   const iot = iotResourceService(deps, auditBuffer);
   const iotSas = iotSasService(deps, iot, usage);
+  const central = centralState(deps);
+  const centralApps = centralAppService(deps);
+  const centralTokens = centralTokenService(deps, central, access, auditBuffer);
+  const centralDirectory = centralDirectoryService(deps, central);
   return {
     hooks, usage, auditBuffer, access, tenants, users, roles, apiKeys, sessions, iot, iotSas,
     audit: auditService(deps), ei: eiService(deps), signingKeys: signingKeyService(deps), system: systemService(deps),
+    centralApps, centralTokens, centralDirectory,
   };
 }
 

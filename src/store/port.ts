@@ -2,6 +2,7 @@ import type {
   Agent, ApiKey, ApiKeyWithSecret, AssetType, AuditEvent, CustomRole, IotKind, IotResource, Page, PageRequest, PrincipalType,
   RefreshTokenRow, RoleAssignment, SealedPolicy, Session, SigningKey, StoredPolicy, Tenant, User, UserWithSecret,
 } from '../domain/types.js';
+import type { CentralRepo } from './central-port.js';
 
 /**
  * The persistence port. Services depend on this interface only. Every tenant-owned method takes
@@ -23,6 +24,8 @@ export interface Store {
   assetTypes: AssetTypeRepo;
   meta: MetaRepo;
   iot: IotRepo;
+  /** IoT Central applications, their API tokens, organizations and custom roles (central-port.ts). */
+  central: CentralRepo;
   /** Runs `fn` in one transaction; the Store given to `fn` is bound to it. */
   transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T>;
   /** Cheap liveness probe for /readyz. */

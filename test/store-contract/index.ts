@@ -2,6 +2,7 @@ import { tenantsContract, usersContract, rolesContract } from './directory.js';
 import { apiKeysContract, sessionsContract } from './credentials.js';
 import { agentsContract, assetTypesContract, auditContract, metaContract, signingKeysContract, transactionContract } from './misc.js';
 import { iotContract } from './iot.js';
+import { centralContract } from './central.js';
 import type { Open } from './fixtures.js';
 
 export type { Open } from './fixtures.js';
@@ -19,5 +20,6 @@ export function runStoreContract(open: Open) {
   assetTypesContract(open);
   metaContract(open);
   iotContract(open);
+  centralContract(open);
   transactionContract(open);
 }

@@ -116,7 +116,7 @@ describe('ARM face on the wire', () => {
     const doc = (await request(`${t.url}/openapi.json`, { ca: t.ca })).json;
     const ops = Object.entries(doc.paths as Record<string, Record<string, { 'x-permission'?: string }>>).filter(([p]) => p.startsWith('/subscriptions/'));
     expect(ops.length).toBeGreaterThanOrEqual(10);
-    for (const [, methods] of ops) for (const op of Object.values(methods)) expect(op['x-permission']).toMatch(/^(IoT Hub|DPS) /);
+    for (const [, methods] of ops) for (const op of Object.values(methods)) expect(op['x-permission']).toMatch(/^(IoT Hub|DPS|IoT Central) /);
     const listKeys = doc.paths['/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.Devices/IotHubs/{resourceName}/listkeys'];
     expect(listKeys.post['x-permission']).toBe('IoT Hub List Keys');
   });

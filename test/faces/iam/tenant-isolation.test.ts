@@ -166,3 +166,93 @@ describe('tenant isolation, generated from the route table', () => {
     expect(sessions.value.map((s) => s.id)).toContain(foreign.session[0]);
   });
 });
+
+/**
+ * The IoT Central data plane names its app in the path (/central/{appId}/api/…; the app is the
+ * tenant boundary): a Bearer caller of tenant A naming tenant B's app gets the answer an unknown
+ * app gets (404 NotFound), and B's tokens / organizations / roles named inside A's own app are
+ * simply not found there. Generated from the route table (routes declaring centralPermission).
+ */
+describe('tenant isolation of the IoT Central data plane, generated from the route table', () => {
+  const V = 'api-version=2022-07-31';
+  const ADMIN_ROLE = 'ca310b8d-2f4a-44e0-a36e-957c202cd8d4';
+  const OPERATOR_ROLE = 'ae2c9854-393b-4f97-8c42-479d70ce626e';
+  let apps: { own: { id: string; subdomain: string }; foreign: { id: string; subdomain: string } };
+  const foreignCentral = { tokenId: 'foreign-secret-token', organizationId: 'foreign-secret-org', roleId: '9e0c1d2a-0000-4000-8000-00000000f0f0' };
+  let foreignToken = '';
+  const centralRoutes = () => routeTable(t.app).filter((r) => (r.config as { centralPermission?: string }).centralPermission);
+  const CENTRAL_BODIES: Record<string, unknown> = {
+    'PUT /central/:appId/api/apiTokens/:tokenId': { roles: [{ role: OPERATOR_ROLE }] },
+    'PUT /central/:appId/api/organizations/:organizationId': {},
+    'PUT /central/:appId/api/roles/:roleId': { displayName: 'x', permissions: [] },
+  };
+  const call = (method: string, url: string, auth: string, body?: unknown) =>
+    t.app.inject({ method: method as 'GET', url: `${url}?${V}`, headers: { authorization: auth }, ...(body === undefined ? {} : { payload: body as object }) });
+
+  beforeAll(async () => {
+    const admin = await t.adminToken();
+    const mk = async (tenantId: string, name: string) => {
+      const r = await t.req('PUT', `/subscriptions/${tenantId}/resourceGroups/rg/providers/Microsoft.IoTCentral/iotApps/${name}?api-version=2021-06-01`, { token: admin, body: { location: 'westus', sku: { name: 'ST1' } } });
+      expect(r.statusCode).toBe(201);
+      return { id: r.json().properties.applicationId as string, subdomain: r.json().properties.subdomain as string };
+    };
+    apps = { own: await mk(own.tenant, `iso-own-${own.tenant.slice(0, 8)}`), foreign: await mk(foreign.tenant, `iso-foreign-${foreign.tenant.slice(0, 8)}`) };
+    const fa = `/central/${apps.foreign.id}/api`;
+    const made = await call('PUT', `${fa}/apiTokens/${foreignCentral.tokenId}`, `Bearer ${admin}`, { roles: [{ role: ADMIN_ROLE }] });
+    expect(made.statusCode).toBe(200);
+    foreignToken = made.json().token;
+    expect((await call('PUT', `${fa}/organizations/${foreignCentral.organizationId}`, `Bearer ${admin}`, { displayName: 'Foreign secret org' })).statusCode).toBe(200);
+    expect((await call('PUT', `${fa}/roles/${foreignCentral.roleId}`, `Bearer ${admin}`, { displayName: 'Foreign secret role', permissions: [] })).statusCode).toBe(200);
+  });
+
+  const leaks = (body: string) => [foreign.tenant, apps.foreign.id, apps.foreign.subdomain, foreignCentral.tokenId, foreignCentral.organizationId, foreignCentral.roleId, 'Foreign secret', foreignToken.slice(0, 60)]
+    .filter((s) => body.includes(s));
+
+  it('finds the Central data-plane routes', () => {
+    expect(centralRoutes().map((r) => `${r.method} ${r.url}`)).toEqual(expect.arrayContaining([
+      'GET /central/:appId/api/apiTokens', 'PUT /central/:appId/api/apiTokens/:tokenId', 'DELETE /central/:appId/api/apiTokens/:tokenId',
+      'GET /central/:appId/api/roles', 'GET /central/:appId/api/organizations', 'DELETE /central/:appId/api/organizations/:organizationId',
+    ]));
+  });
+
+  it("every route answers a foreign tenant's app (by id or subdomain) like an unknown app: 404 NotFound, leaking nothing", async () => {
+    const failures: string[] = [];
+    for (const r of centralRoutes()) {
+      for (const appLabel of [apps.foreign.id, apps.foreign.subdomain]) {
+        const url = r.url.replace(/:(\w+)/g, (_, p: string) => (p === 'appId' ? appLabel : (foreignCentral as Record<string, string>)[p] ?? 'x'));
+        const res = await call(r.method, url, `Bearer ${caller}`, CENTRAL_BODIES[`${r.method} ${r.url}`]);
+        const leaked = leaks(res.body).filter((s) => s !== appLabel);
+        if (res.statusCode !== 404 || res.json().error?.code !== 'NotFound' || leaked.length) failures.push(`${r.method} ${url} → ${res.statusCode} ${res.body}${leaked.length ? ` leaks ${leaked.join(', ')}` : ''}`);
+      }
+    }
+    expect(failures).toEqual([]);
+  });
+
+  it("a foreign app's token is refused in the caller's app (401), and its objects named there are not found", async () => {
+    expect((await call('GET', `/central/${apps.own.id}/api/roles`, foreignToken)).statusCode).toBe(401);
+    const failures: string[] = [];
+    let checked = 0;
+    for (const r of centralRoutes().filter((x) => x.method === 'GET' || x.method === 'DELETE')) {
+      const ps = [...r.url.matchAll(/:(\w+)/g)].map((m) => m[1]!).filter((p) => p !== 'appId');
+      if (!ps.length) continue;
+      const url = r.url.replace(/:(\w+)/g, (_, p: string) => (p === 'appId' ? apps.own.id : (foreignCentral as Record<string, string>)[p]!));
+      const res = await call(r.method, url, `Bearer ${caller}`);
+      checked++;
+      if (res.statusCode !== 404 || leaks(res.body).some((s) => !url.includes(s))) failures.push(`${r.method} ${url} → ${res.statusCode} ${res.body}`);
+    }
+    expect(failures).toEqual([]);
+    expect(checked).toBeGreaterThanOrEqual(4);
+    for (const path of ['apiTokens', 'organizations', 'roles']) {
+      const res = await call('GET', `/central/${apps.own.id}/api/${path}`, `Bearer ${caller}`);
+      expect(res.statusCode).toBe(200);
+      expect(leaks(res.body)).toEqual([]);
+    }
+  });
+
+  it("the foreign app's objects are all still there afterwards", async () => {
+    const fa = `/central/${apps.foreign.id}/api`;
+    expect((await call('GET', `${fa}/apiTokens/${foreignCentral.tokenId}`, foreignToken)).statusCode).toBe(200);
+    expect((await call('GET', `${fa}/organizations/${foreignCentral.organizationId}`, foreignToken)).statusCode).toBe(200);
+    expect((await call('GET', `${fa}/roles/${foreignCentral.roleId}`, foreignToken)).statusCode).toBe(200);
+  });
+});

@@ -48,6 +48,9 @@ const ARM_CODES: Partial<Record<ErrorCode, string>> = {
   IOT_KEY_NAME_DUPLICATE: 'DuplicateKeyName',
   IOT_TOO_MANY_POLICIES: 'TooManyAuthorizationPolicies',
   IOT_KEY_INVALID: 'InvalidKey',
+  CENTRAL_SUBDOMAIN_INVALID: 'InvalidSubdomain',
+  CENTRAL_SUBDOMAIN_UNAVAILABLE: 'SubdomainUnavailable',
+  CENTRAL_TEMPLATE_CHANGED: 'InvalidTemplate',
 };
 
 const BY_STATUS: Record<number, string> = { 400: 'BadRequest', 401: 'AuthenticationFailed', 403: 'AuthorizationFailed', 404: 'NotFound', 409: 'Conflict', 412: 'PreconditionFailed', 429: 'TooManyRequests' };

@@ -1,14 +1,15 @@
 import type { FastifyRequest } from 'fastify';
 import type { App } from '../../types.js';
+import { validatorCompiler } from '../../validation.js';
 import type { Services } from '../../../services/index.js';
 import type { Metrics } from '../../plugins/metrics.js';
 import { PERMISSIONS } from '../../../domain/permissions.js';
 import { AppError } from '../../../errors/app-error.js';
 import { authenticateHook } from '../../plugins/authenticate.js';
-import { validatorCompiler } from '../../validation.js';
 import { ArmErrorSchema, armErrors } from './errors.js';
 import { registerArmResource } from './resources.js';
 import { DpsSchema, IotHubSchema, KeyRuleSchema, dpsView, hubView } from './views.js';
+import { registerIotCentralApps } from './iot-central.js';
 
 /** api-versions accepted per resource type (spec §2); others answer 400 InvalidApiVersionParameter. */
 export const HUB_API_VERSIONS = ['2018-04-01', '2023-06-30'] as const;
@@ -65,5 +66,6 @@ export async function registerArmFace(app: App, s: Services, metrics: Metrics) {
       permissions: { read: PERMISSIONS.DPS_READ, write: PERMISSIONS.DPS_WRITE, keys: PERMISSIONS.DPS_KEYS },
       schemaRef: 'ProvisioningServiceDescription', view: (r) => dpsView(s.iot.hosts, r), tag: 'arm: provisioning services',
     });
+    registerIotCentralApps(face, s);
   }, { prefix: '/subscriptions' });
 }

@@ -1,0 +1,75 @@
+import type { FastifyRequest } from 'fastify';
+import type { App } from '../../types.js';
+import { validatorCompiler } from '../../validation.js';
+import type { Services } from '../../../services/index.js';
+import type { Metrics } from '../../plugins/metrics.js';
+import type { CentralCaller } from '../../../services/central-tokens.js';
+import { AppError } from '../../../errors/app-error.js';
+import { CENTRAL_API_VERSIONS, centralLabelForHost } from '../../../domain/central.js';
+import { CentralErrorSchema, centralErrorHandler, centralNotFound } from './errors.js';
+import { registerApiTokenRoutes } from './api-tokens.js';
+import { registerDirectoryRoutes } from './directory.js';
+import { ApiTokenSchema, OrganizationSchema, RoleSchema } from './views.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The app and caller of an IoT Central data-plane request (set by the face's hook). */
+    central: CentralCaller | null;
+  }
+}
+
+export const CENTRAL_PREFIX = '/central/:appId/api';
+
+/**
+ * Host-addressed requests (`{label}.{central suffix}`, any port) are served by the same routes as
+ * `/central/{label}/api/…`: Fastify's rewriteUrl maps one onto the other before routing.
+ */
+export function centralRewriteUrl(suffix: string) {
+  return (req: { url?: string; headers: Record<string, string | string[] | undefined> }): string => {
+    const url = req.url ?? '/';
+    const host = req.headers.host;
+    const label = centralLabelForHost(suffix, typeof host === 'string' ? host : undefined);
+    return label && !url.startsWith('/central/') ? `/central/${encodeURIComponent(label)}${url}` : url;
+  };
+}
+
+/**
+ * The IoT Central data-plane face (spec/iot-central-api-tokens.md): /central/{appId}/api/… and the
+ * same under the app's host name. Check order: app (404 NotFound) → credential (401
+ * Unauthenticated) → api-version (400 BadRequest) → permission (403 Forbidden) → body (400).
+ * Every error is Central's `{"error":{code,message,requestId,time}}` with x-ms-error-code.
+ */
+export async function registerCentralFace(app: App, s: Services, metrics: Metrics) {
+  await app.register(async (face) => {
+    for (const schema of [CentralErrorSchema, ApiTokenSchema, RoleSchema, OrganizationSchema]) face.addSchema(schema);
+    face.decorateRequest('central', null);
+    // addSchema gives this context a schema controller of its own, which drops the app's validator compiler: set it again.
+    face.setValidatorCompiler(validatorCompiler);
+    face.setErrorHandler(centralErrorHandler);
+    face.setNotFoundHandler(centralNotFound);
+    face.addHook('onSend', async (req, reply, payload) => {
+      reply.header('x-ms-request-id', req.id);
+      if (String(reply.getHeader('content-type') ?? '').startsWith('application/json')) reply.header('content-type', 'application/json');
+      return payload;
+    });
+    face.addHook('onRequest', async (req: FastifyRequest) => {
+      req.ctx = { principal: null, requestId: req.id, clientAddress: req.ip };
+      const perm = req.routeOptions.config.centralPermission;
+      if (!perm) return;
+      try {
+        req.central = await s.centralTokens.authenticate(req.ctx, (req.params as { appId: string }).appId, req.headers.authorization);
+      } catch (e) {
+        if (e instanceof AppError && e.code === 'CENTRAL_UNAUTHENTICATED') metrics.authFailures.inc({ reason: `central_${String(e.params.reason ?? 'invalid')}` });
+        throw e;
+      }
+      const raw = (req.query as Record<string, unknown> | undefined)?.['api-version'];
+      const v = Array.isArray(raw) ? raw[0] : raw;
+      if (typeof v !== 'string' || !(CENTRAL_API_VERSIONS as readonly string[]).includes(v)) {
+        throw new AppError('CENTRAL_API_VERSION_INVALID', { version: typeof v === 'string' ? v : '', supported: CENTRAL_API_VERSIONS.join(', ') });
+      }
+      s.centralTokens.authorize(req.central, perm, `${req.method} ${req.routeOptions.url}`);
+    });
+    registerApiTokenRoutes(face, s);
+    registerDirectoryRoutes(face, s);
+  }, { prefix: CENTRAL_PREFIX });
+}

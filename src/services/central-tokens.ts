@@ -1,0 +1,187 @@
+import { randomBytes } from 'node:crypto';
+import type { Ctx, Deps } from '../deps.js';
+import { AppError } from '../errors/app-error.js';
+import { AUDIT, type AuditAction } from '../domain/audit-events.js';
+import { PERMISSIONS } from '../domain/permissions.js';
+import {
+  API_TOKEN_ID, CENTRAL_ADMINISTRATOR_ROLE, DEFAULT_TOKEN_LIFETIME_MS, grantsOf, holdsAnywhere,
+  type ApiTokenCreate, type CentralApiToken, type CentralApp, type CentralGrants, type CentralPermission, type CentralRoleAssignment,
+} from '../domain/central.js';
+import { parseSas, signCentralToken, verifyCentralToken } from '../domain/sas.js';
+import { UniqueViolation, type Store } from '../store/port.js';
+import type { AuditEvent } from '../domain/types.js';
+import { auditEvent } from './audit.js';
+import type { AuditBuffer } from './audit-buffer.js';
+import type { AccessService } from './access.js';
+import type { CentralDirectory, CentralState, OpenedCentralApp } from './central-state.js';
+
+/** Who calls the data plane of an app, and what it may do there. */
+export interface CentralCaller {
+  app: CentralApp;
+  /** An API token of this app, or a tenant principal (Bearer) acting as Administrator. */
+  actor: { type: 'central_api_token' | 'user' | 'api_key'; id: string };
+  assignments: readonly CentralRoleAssignment[];
+  grants: CentralGrants;
+  ctx: Ctx;
+}
+
+/** Audit in the app's tenant, with the token as actor when a token acts. */
+export function centralAuditEvent(deps: Pick<Deps, 'clock'>, c: Pick<CentralCaller, 'app' | 'actor' | 'ctx'>, action: AuditAction, target: { type: string; id: string }, detail: Record<string, unknown> = {}): AuditEvent {
+  const e = auditEvent(deps, c.ctx, c.app.tenantId, action, target, { appId: c.app.id, ...detail });
+  return { ...e, actorType: c.actor.type, actorId: c.actor.type === 'central_api_token' ? `${c.app.id}/${c.actor.id}` : c.actor.id };
+}
+
+const ADMIN: readonly CentralRoleAssignment[] = [{ role: CENTRAL_ADMINISTRATOR_ROLE }];
+
+/**
+ * IoT Central API tokens: authentication of data-plane calls (API token or Bearer), the
+ * permission check, and token list / create / show / delete. Every rule about tokens lives here;
+ * the verification runs from memory (central-state.ts) and a refused token is audited (batched).
+ */
+export function centralTokenService(deps: Deps, state: CentralState, access: AccessService, auditBuffer: AuditBuffer) {
+  const { store, clock } = deps;
+
+  function unauthenticated(a: OpenedCentralApp, ctx: Ctx, reason: string, skn?: string): AppError {
+    auditBuffer.push(centralAuditEvent(deps, { app: a.app, ctx, actor: { type: 'central_api_token', id: skn ?? '' } }, AUDIT.CENTRAL_API_TOKEN_REJECTED,
+      { type: 'central_api_token', id: `${a.app.id}/${skn ?? ''}` }, { reason }));
+    return new AppError('CENTRAL_UNAUTHENTICATED', { reason });
+  }
+
+  async function caller(a: OpenedCentralApp, ctx: Ctx, actor: CentralCaller['actor'], assignments: readonly CentralRoleAssignment[]): Promise<CentralCaller> {
+    const dir = await state.directory(a.app.id);
+    return { app: a.app, actor, assignments, grants: grantsOf(assignments, dir.roleOf), ctx };
+  }
+
+  async function viaToken(a: OpenedCentralApp, ctx: Ctx, header: string): Promise<CentralCaller> {
+    const parsed = parseSas(header);
+    if (!parsed.ok) throw unauthenticated(a, ctx, parsed.reason);
+    if (parsed.skn === undefined) throw unauthenticated(a, ctx, 'missing_skn');
+    const entry = await state.token(a.app.id, parsed.skn);
+    if (!entry) throw unauthenticated(a, ctx, 'unknown_token', parsed.skn);
+    const now = clock.now();
+    if (entry.verified.get(header)) {
+      if (entry.token.expiry <= now || parsed.se <= now) throw unauthenticated(a, ctx, 'expired', parsed.skn);
+    } else {
+      const v = verifyCentralToken(parsed, { appId: a.app.id, tokenKey: entry.key, nowMs: now });
+      if (!v.ok) throw unauthenticated(a, ctx, v.reason, parsed.skn);
+      // The signed se must be the token's own expiry (a token is one string, not a family).
+      if (parsed.se !== entry.token.expiry) throw unauthenticated(a, ctx, 'bad_expiry', parsed.skn);
+      entry.verified.set(header, true);
+    }
+    return caller(a, ctx, { type: 'central_api_token', id: entry.token.id }, entry.token.roles);
+  }
+
+  async function viaBearer(a: OpenedCentralApp, ctx: Ctx, jwt: string, label: string): Promise<CentralCaller> {
+    const p = access.authenticateCached(jwt) ?? (await access.authenticate(jwt));
+    if (!p) throw new AppError('CENTRAL_UNAUTHENTICATED', { reason: 'invalid_bearer' });
+    ctx.principal = p;
+    const acc = access.accessCached(p, a.app.tenantId) ?? (await access.access(p, a.app.tenantId));
+    // Not a member of the app's tenant: the same answer as an app that does not exist.
+    if (!acc?.member) throw new AppError('CENTRAL_APP_NOT_FOUND', { app: label });
+    return caller(a, ctx, { type: p.type, id: p.id }, acc.permissions.has(PERMISSIONS.CENTRAL_ADMIN) ? ADMIN : []);
+  }
+
+  async function dir(c: CentralCaller): Promise<CentralDirectory> {
+    return state.directory(c.app.id);
+  }
+
+  /** Validates the role assignments of a new token against the app's roles and organizations. */
+  async function checkAssignments(c: CentralCaller, roles: ApiTokenCreate['roles']): Promise<CentralRoleAssignment[]> {
+    const d = await dir(c);
+    return roles.map((r) => {
+      const role = d.roleOf(r.role);
+      if (!role) throw new AppError('CENTRAL_ROLE_UNKNOWN', { role: r.role });
+      if (role.scope === 'organization' && r.organization === undefined) throw new AppError('CENTRAL_ROLE_NEEDS_ORG', { role: r.role });
+      if (role.scope === 'app' && r.organization !== undefined) throw new AppError('CENTRAL_ROLE_APP_SCOPED', { role: r.role });
+      if (r.organization !== undefined && !d.parentOf.has(r.organization)) throw new AppError('CENTRAL_ORG_UNKNOWN', { organization: r.organization });
+      // No escalation: a caller grants only permissions it holds app-wide.
+      if (role.permissions.some((p) => !c.grants.app.has(p))) throw new AppError('CENTRAL_ROLE_ESCALATION', { role: r.role });
+      return r.organization === undefined ? { role: r.role } : { role: r.role, organization: r.organization };
+    });
+  }
+
+  function checkId(id: string): void {
+    if (!API_TOKEN_ID.test(id)) throw new AppError('CENTRAL_TOKEN_ID_INVALID', { id });
+  }
+
+  function expiryOf(raw: string | undefined): number {
+    const now = clock.now();
+    if (raw === undefined) return now + DEFAULT_TOKEN_LIFETIME_MS;
+    const t = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/i.test(raw) ? Date.parse(raw) : NaN;
+    if (!Number.isFinite(t) || t <= now || t > 8_640_000_000_000_000) throw new AppError('CENTRAL_EXPIRY_INVALID', { expiry: raw });
+    return t;
+  }
+
+  async function find(c: CentralCaller, id: string): Promise<CentralApiToken> {
+    checkId(id);
+    const t = await store.central.getToken(c.app.tenantId, c.app.id, id);
+    if (!t) throw new AppError('CENTRAL_TOKEN_NOT_FOUND', { id });
+    return t;
+  }
+
+  return {
+    /**
+     * The caller of a data-plane request: the app named by `label` (id or subdomain; unknown →
+     * 404), then the credential: `SharedAccessSignature …` (an API token of this app) or `Bearer`
+     * (a member of the app's tenant; Administrator with IoT Central Administration). Anything
+     * else, and every refused token, is 401 CENTRAL_UNAUTHENTICATED (`params.reason` says why).
+     */
+    async authenticate(ctx: Ctx, label: string, authorization: string | undefined): Promise<CentralCaller> {
+      const a = await state.app(label);
+      if (!a) throw new AppError('CENTRAL_APP_NOT_FOUND', { app: label });
+      const h = typeof authorization === 'string' ? authorization.trim() : '';
+      if (h.startsWith('SharedAccessSignature ')) return viaToken(a, ctx, h);
+      if (/^bearer /i.test(h)) return viaBearer(a, ctx, h.slice(7).trim(), label);
+      throw new AppError('CENTRAL_UNAUTHENTICATED', { reason: h ? 'unsupported_scheme' : 'missing' });
+    },
+
+    /** The route-level check: the permission is held app-wide or in some organization. Denials are audited (batched). */
+    authorize(c: CentralCaller, perm: CentralPermission, route: string): void {
+      if (holdsAnywhere(c.grants, perm)) return;
+      auditBuffer.push(centralAuditEvent(deps, c, AUDIT.ACCESS_DENIED, { type: 'central_app', id: c.app.id }, { route, permission: perm }));
+      throw new AppError('CENTRAL_FORBIDDEN', { permission: perm });
+    },
+
+    /** A page of the app's tokens, in id order, from memory (dropped on every token create/delete, on every node). */
+    async list(c: CentralCaller, page: { offset: number; limit: number }): Promise<{ items: CentralApiToken[]; total: number }> {
+      const all = await state.tokenList(c.app.id);
+      return { items: all.slice(page.offset, page.offset + page.limit), total: all.length };
+    },
+
+    get: find,
+
+    /** Creates a token (200 with the token string, shown once). Everything is checked before the one write. */
+    async create(c: CentralCaller, id: string, input: ApiTokenCreate): Promise<{ token: CentralApiToken; sas: string }> {
+      checkId(id);
+      const roles = await checkAssignments(c, input.roles);
+      const expiry = expiryOf(input.expiry);
+      const token: CentralApiToken = { appId: c.app.id, id, roles, expiry, salt: randomBytes(16).toString('base64url'), createdAt: clock.now() };
+      const opened = await state.app(c.app.id);
+      if (!opened) throw new AppError('CENTRAL_APP_NOT_FOUND', { app: c.app.id });
+      try {
+        await store.transaction(async (tx: Store) => {
+          await tx.central.insertToken(c.app.tenantId, token);
+          await tx.audit.append(centralAuditEvent(deps, c, AUDIT.CENTRAL_API_TOKEN_CREATED, { type: 'central_api_token', id: `${c.app.id}/${id}` }, { tokenId: id, roles, expiry }));
+        });
+      } catch (e) {
+        if (e instanceof UniqueViolation) throw new AppError('CENTRAL_TOKEN_EXISTS', { id });
+        throw e;
+      }
+      // A miss cached before the insert (someone tried the id) must not hide the new token.
+      await deps.bus.publish({ t: 'central_token', appId: c.app.id, tokenId: id });
+      return { token, sas: signCentralToken({ appId: c.app.id, appKey: opened.key, tokenId: id, salt: token.salt, expiryMs: expiry }) };
+    },
+
+    /** Deletes a token; it fails at once on this node and, through the bus, on every other. */
+    async delete(c: CentralCaller, id: string): Promise<void> {
+      checkId(id);
+      await store.transaction(async (tx: Store) => {
+        if (!(await tx.central.deleteToken(c.app.tenantId, c.app.id, id))) throw new AppError('CENTRAL_TOKEN_NOT_FOUND', { id });
+        await tx.audit.append(centralAuditEvent(deps, c, AUDIT.CENTRAL_API_TOKEN_DELETED, { type: 'central_api_token', id: `${c.app.id}/${id}` }, { tokenId: id }));
+      });
+      await deps.bus.publish({ t: 'central_token', appId: c.app.id, tokenId: id });
+    },
+  };
+}
+
+export type CentralTokenService = ReturnType<typeof centralTokenService>;

@@ -1,9 +1,8 @@
 /**
  * IoT Central: applications (ARM Microsoft.IoTCentral/iotApps), their API tokens, roles and
- * organizations. Wire rules: spec/iot-central-api-tokens.md. Pure rules and the TypeBox schemas
- * of service inputs; no I/O.
+ * organizations. Wire rules: spec/iot-central-api-tokens.md. Pure rules; no I/O (the input
+ * schemas are in schemas/central.ts).
  */
-import { Type, type Static } from '@sinclair/typebox';
 
 // ---------------------------------------------------------------------------------------------
 // Model
@@ -205,54 +204,6 @@ export const CENTRAL_API_VERSIONS = [
 
 /** api-versions of the ARM resource provider: 2021-06-01 is what @azure/arm-iotcentral 6.0.0 sends; 2018-09-01 the first GA. */
 export const CENTRAL_ARM_API_VERSIONS = ['2018-09-01', '2021-06-01', '2021-11-01-preview'] as const;
-
-// ---------------------------------------------------------------------------------------------
-// Service inputs (TypeBox: the faces validate with them, the services take their Static types)
-
-export const RoleAssignmentSchema = Type.Object({
-  role: Type.String({ minLength: 1, maxLength: 100, description: 'Role id (GUID): a built-in role or a custom role of the app' }),
-  organization: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: 'Organization id; required for organization roles, refused for app roles' })),
-}, { additionalProperties: false });
-
-export const ApiTokenCreateSchema = Type.Object({
-  roles: Type.Array(RoleAssignmentSchema, { minItems: 1, maxItems: 20 }),
-  expiry: Type.Optional(Type.String({ description: 'ISO 8601 date-time in the future; default now + 365 days' })),
-  id: Type.Optional(Type.Unknown({ description: 'read-only, ignored' })),
-  token: Type.Optional(Type.Unknown({ description: 'read-only, ignored' })),
-}, { additionalProperties: false });
-export type ApiTokenCreate = Static<typeof ApiTokenCreateSchema>;
-
-export const OrganizationCreateSchema = Type.Object({
-  displayName: Type.Optional(Type.String({ maxLength: DISPLAY_NAME_MAX, description: 'Default: the id' })),
-  parent: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: 'Parent organization id; absent = top level' })),
-  id: Type.Optional(Type.Unknown({ description: 'read-only, ignored' })),
-}, { additionalProperties: false });
-export type OrganizationCreate = Static<typeof OrganizationCreateSchema>;
-
-export const CustomRoleCreateSchema = Type.Object({
-  displayName: Type.String({ minLength: 1, maxLength: DISPLAY_NAME_MAX }),
-  scope: Type.Optional(Type.Union([Type.Literal('app'), Type.Literal('organization')], { default: 'app' })),
-  permissions: Type.Array(Type.String(), { maxItems: 20, description: `Any of ${ALL_CENTRAL_PERMISSIONS.join(', ')}; organization roles cannot hold ${APP_ONLY_PERMISSIONS.join(', ')}` }),
-  id: Type.Optional(Type.Unknown({ description: 'read-only, ignored' })),
-}, { additionalProperties: false });
-export type CustomRoleCreate = Static<typeof CustomRoleCreateSchema>;
-
-/** ARM PUT body of Microsoft.IoTCentral/iotApps (the SDK's `App`); read-only fields are accepted and ignored. */
-export const CentralAppInputSchema = Type.Object({
-  location: Type.Optional(Type.Unknown()),
-  sku: Type.Optional(Type.Unknown()),
-  tags: Type.Optional(Type.Unknown()),
-  identity: Type.Optional(Type.Unknown()),
-  properties: Type.Optional(Type.Unknown()),
-}, { additionalProperties: true });
-export type CentralAppInput = Static<typeof CentralAppInputSchema>;
-
-/** checkNameAvailability / checkSubdomainAvailability body (the SDK's `OperationInputs`). */
-export const AvailabilityInputSchema = Type.Object({
-  name: Type.String({ description: 'The app name or subdomain to check' }),
-  type: Type.Optional(Type.String({ description: 'IoTApps (the only type)' })),
-}, { additionalProperties: false });
-export type AvailabilityInput = Static<typeof AvailabilityInputSchema>;
 
 /**
  * The app label a Host header addresses: `{label}.{suffix}` (port and a trailing dot ignored),

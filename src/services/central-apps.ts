@@ -4,8 +4,9 @@ import { AppError } from '../errors/app-error.js';
 import { AUDIT, type AuditAction } from '../domain/audit-events.js';
 import {
   APP_NAME, CENTRAL_SKUS, DEFAULT_TEMPLATE, DISPLAY_NAME_MAX, centralKeyContext, isValidSubdomain,
-  type AvailabilityInput, type CentralApp, type CentralAppInput, type SealedCentralApp,
+  type CentralApp, type SealedCentralApp,
 } from '../domain/central.js';
+import type { AvailabilityInput, CentralAppInput } from '../schemas/central.js';
 import { generateSasKey } from '../domain/sas.js';
 import { UniqueViolation, type Store } from '../store/port.js';
 import { auditEvent } from './audit.js';

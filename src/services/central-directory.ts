@@ -3,8 +3,9 @@ import { AppError } from '../errors/app-error.js';
 import { AUDIT } from '../domain/audit-events.js';
 import {
   ALL_CENTRAL_PERMISSIONS, APP_ONLY_PERMISSIONS, CENTRAL_BUILT_IN_ROLES, CENTRAL_PERMISSIONS, GUID, ORGANIZATION_ID, allowsInOrg, findCentralBuiltInRole,
-  type CentralCustomRole, type CentralOrganization, type CentralPermission, type CustomRoleCreate, type OrganizationCreate,
+  type CentralCustomRole, type CentralOrganization, type CentralPermission,
 } from '../domain/central.js';
+import type { CustomRoleCreate, OrganizationCreate } from '../schemas/central.js';
 import { UniqueViolation, type Store } from '../store/port.js';
 import type { CentralState } from './central-state.js';
 import { centralAuditEvent, type CentralCaller } from './central-tokens.js';

@@ -5,8 +5,9 @@ import { AUDIT, type AuditAction } from '../domain/audit-events.js';
 import { PERMISSIONS } from '../domain/permissions.js';
 import {
   API_TOKEN_ID, CENTRAL_ADMINISTRATOR_ROLE, DEFAULT_TOKEN_LIFETIME_MS, grantsOf, holdsAnywhere,
-  type ApiTokenCreate, type CentralApiToken, type CentralApp, type CentralGrants, type CentralPermission, type CentralRoleAssignment,
+  type CentralApiToken, type CentralApp, type CentralGrants, type CentralPermission, type CentralRoleAssignment,
 } from '../domain/central.js';
+import type { ApiTokenCreate } from '../schemas/central.js';
 import { parseSas, signCentralToken, verifyCentralToken } from '../domain/sas.js';
 import { UniqueViolation, type Store } from '../store/port.js';
 import type { AuditEvent } from '../domain/types.js';

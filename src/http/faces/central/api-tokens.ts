@@ -2,7 +2,8 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
 import type { App } from '../../types.js';
 import type { Services } from '../../../services/index.js';
-import { ApiTokenCreateSchema, CENTRAL_PERMISSIONS, type ApiTokenCreate } from '../../../domain/central.js';
+import { CENTRAL_PERMISSIONS } from '../../../domain/central.js';
+import { ApiTokenCreateSchema, type ApiTokenCreate } from '../../../schemas/central.js';
 import { AppParam, ApiVersionQuery, centralAccess, centralErrors } from './route.js';
 import { ApiTokenCreatedSchema, ApiTokenListSchema, ApiTokenSchema, tokenView } from './views.js';
 

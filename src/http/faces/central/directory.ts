@@ -2,7 +2,8 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
 import type { App } from '../../types.js';
 import type { Services } from '../../../services/index.js';
-import { CENTRAL_PERMISSIONS, CustomRoleCreateSchema, OrganizationCreateSchema, type CustomRoleCreate, type OrganizationCreate } from '../../../domain/central.js';
+import { CENTRAL_PERMISSIONS } from '../../../domain/central.js';
+import { CustomRoleCreateSchema, OrganizationCreateSchema, type CustomRoleCreate, type OrganizationCreate } from '../../../schemas/central.js';
 import { AppParam, ApiVersionQuery, centralAccess, centralErrors } from './route.js';
 import { OrganizationListSchema, OrganizationSchema, RoleListSchema, RoleSchema, orgView } from './views.js';
 

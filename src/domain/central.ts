@@ -9,6 +9,19 @@
 
 export type CentralSku = (typeof CENTRAL_SKUS)[number];
 export const CENTRAL_SKUS = ['ST0', 'ST1', 'ST2'] as const;
+export type CentralIdentityType = (typeof CENTRAL_IDENTITY_TYPES)[number];
+/** `identity.type` of an app (the SDK's SystemAssignedServiceIdentity). */
+export const CENTRAL_IDENTITY_TYPES = ['None', 'SystemAssigned'] as const;
+export const CENTRAL_IDENTITY_RULE = `identity.type must be ${CENTRAL_IDENTITY_TYPES.map((t) => `'${t}'`).join(' or ')}`;
+
+/** The SKU a client names, matched case-insensitively (ARM accepts "st1"). */
+export function findCentralSku(name: string): CentralSku | undefined {
+  return CENTRAL_SKUS.find((s) => s.toLowerCase() === name.toLowerCase());
+}
+
+export function findCentralIdentityType(type: string): CentralIdentityType | undefined {
+  return CENTRAL_IDENTITY_TYPES.find((t) => t.toLowerCase() === type.toLowerCase());
+}
 
 /** An IoT Central application. `id` is the application id (GUID), which is also `sr` of its tokens. */
 export interface CentralApp {
@@ -25,7 +38,7 @@ export interface CentralApp {
   location: string;
   template: string;
   tags: Record<string, string>;
-  identityType: 'None' | 'SystemAssigned';
+  identityType: CentralIdentityType;
   createdAt: number;
   updatedAt: number;
 }
@@ -184,6 +197,7 @@ export const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{1
 export const DEFAULT_TEMPLATE = 'iotc-pnp-preview';
 export const DEFAULT_TOKEN_LIFETIME_MS = 365 * 86_400_000;
 export const DISPLAY_NAME_MAX = 200;
+export const TEMPLATE_MAX = 200;
 
 export function isValidSubdomain(s: string): boolean {
   return SUBDOMAIN.test(s) && !GUID.test(s);

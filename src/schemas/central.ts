@@ -1,5 +1,9 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { ALL_CENTRAL_PERMISSIONS, APP_ONLY_PERMISSIONS, DISPLAY_NAME_MAX } from '../domain/central.js';
+import {
+  ALL_CENTRAL_PERMISSIONS, APP_ONLY_PERMISSIONS, CENTRAL_IDENTITY_TYPES, CENTRAL_SKUS, DISPLAY_NAME_MAX, TEMPLATE_MAX,
+} from '../domain/central.js';
+import { MAX_TAG_NAME, MAX_TAG_VALUE, MAX_TAGS } from '../domain/iot.js';
+import { Nullable } from './common.js';
 
 // IoT Central service inputs (spec/iot-central-api-tokens.md, @azure/arm-iotcentral): the faces
 // validate with these, the services take their Static types. The rules they name live in domain/central.ts.
@@ -32,14 +36,30 @@ export const CustomRoleCreateSchema = Type.Object({
 }, { additionalProperties: false });
 export type CustomRoleCreate = Static<typeof CustomRoleCreateSchema>;
 
-/** ARM PUT body of Microsoft.IoTCentral/iotApps (the SDK's `App`); read-only fields are accepted and ignored. */
+/** A non-blank string of at most `max` characters. */
+const Text = (max: number, description?: string) => Type.String({ minLength: 1, maxLength: max, pattern: '\\S', ...(description ? { description } : {}) });
+
+/**
+ * The ARM PUT and PATCH body of Microsoft.IoTCentral/iotApps (the SDK's `App` / `AppPatch`). The
+ * schema checks shapes; the service checks meaning (location present, SKU known, identity type,
+ * subdomain rule, template unchanged). Read-only fields (id, name, type, systemData,
+ * properties.applicationId, state …) are accepted and ignored, as ARM clients send back what they read.
+ */
 export const CentralAppInputSchema = Type.Object({
-  location: Type.Optional(Type.Unknown()),
-  sku: Type.Optional(Type.Unknown()),
-  tags: Type.Optional(Type.Unknown()),
-  identity: Type.Optional(Type.Unknown()),
-  properties: Type.Optional(Type.Unknown()),
-}, { additionalProperties: true });
+  location: Type.Optional(Type.String({ description: 'Required on PUT; ignored on PATCH (it cannot change)' })),
+  sku: Type.Optional(Type.Object({
+    name: Type.String({ description: `${CENTRAL_SKUS.join(', ')} (case-insensitive)` }),
+  }, { additionalProperties: true })),
+  tags: Type.Optional(Nullable(Type.Record(Type.String(), Type.String({ maxLength: MAX_TAG_VALUE }), { maxProperties: MAX_TAGS, propertyNames: { maxLength: MAX_TAG_NAME } }))),
+  identity: Type.Optional(Nullable(Type.Object({
+    type: Type.String({ description: `${CENTRAL_IDENTITY_TYPES.join(' or ')} (case-insensitive)` }),
+  }, { additionalProperties: true, description: 'principalId and tenantId are read-only, ignored' }))),
+  properties: Type.Optional(Nullable(Type.Object({
+    displayName: Type.Optional(Nullable(Text(DISPLAY_NAME_MAX, 'Absent or null: kept (create: the name)'))),
+    subdomain: Type.Optional(Nullable(Type.String({ description: 'A DNS label (up to 63), not GUID-shaped, globally unique; absent or null: kept (create: the name)' }))),
+    template: Type.Optional(Nullable(Text(TEMPLATE_MAX, 'Absent or null: kept (create: iotc-pnp-preview); cannot change'))),
+  }, { additionalProperties: true }))),
+}, { additionalProperties: true, description: 'Read-only fields (id, name, type, systemData, properties.applicationId, state …) are accepted and ignored, as ARM clients send them back' });
 export type CentralAppInput = Static<typeof CentralAppInputSchema>;
 
 /** checkNameAvailability / checkSubdomainAvailability body (the SDK's `OperationInputs`). */

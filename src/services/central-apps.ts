@@ -3,7 +3,7 @@ import type { Ctx, Deps } from '../deps.js';
 import { AppError } from '../errors/app-error.js';
 import { AUDIT, type AuditAction } from '../domain/audit-events.js';
 import {
-  APP_NAME, CENTRAL_SKUS, DEFAULT_TEMPLATE, DISPLAY_NAME_MAX, centralKeyContext, isValidSubdomain,
+  APP_NAME, CENTRAL_IDENTITY_RULE, CENTRAL_SKUS, DEFAULT_TEMPLATE, centralKeyContext, findCentralIdentityType, findCentralSku, isValidSubdomain,
   type CentralApp, type SealedCentralApp,
 } from '../domain/central.js';
 import type { AvailabilityInput, CentralAppInput } from '../schemas/central.js';
@@ -30,38 +30,18 @@ interface Parsed {
   template?: string;
 }
 
-/** ARM App body → checked fields. Unknown / read-only fields (id, name, applicationId, state …) are ignored. */
+/** The meaning of an ARM App body whose shape the schema (schemas/central.ts) checked; null means absent. */
 function parse(body: CentralAppInput): Parsed {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw bad('The request body must be a JSON object');
-  if (typeof body.location !== 'string' || body.location.trim() === '') throw new AppError('IOT_LOCATION_REQUIRED');
-  const sku = body.sku as { name?: unknown } | undefined;
-  const skuName = typeof sku?.name === 'string' ? CENTRAL_SKUS.find((s) => s.toLowerCase() === (sku.name as string).toLowerCase()) : undefined;
-  if (!skuName) throw new AppError('IOT_SKU_INVALID', { allowed: CENTRAL_SKUS.join(', '), sku: String(sku?.name ?? '') });
-  const tags = body.tags ?? {};
-  if (typeof tags !== 'object' || tags === null || Array.isArray(tags) || Object.entries(tags).length > 50
-    || Object.entries(tags as Record<string, unknown>).some(([k, v]) => typeof v !== 'string' || k.length > 512 || v.length > 256)) {
-    throw bad('tags: at most 50, names up to 512 and values up to 256 characters, values must be strings');
-  }
-  let identityType: Parsed['identityType'];
-  if (body.identity !== undefined && body.identity !== null) {
-    const t = (body.identity as { type?: unknown }).type;
-    identityType = typeof t === 'string' ? (['None', 'SystemAssigned'] as const).find((x) => x.toLowerCase() === t.toLowerCase()) : undefined;
-    if (!identityType) throw bad("identity.type must be 'None' or 'SystemAssigned'");
-  }
+  const location = body.location?.trim();
+  if (!location) throw new AppError('IOT_LOCATION_REQUIRED');
+  const sku = findCentralSku(body.sku?.name ?? '');
+  if (!sku) throw new AppError('IOT_SKU_INVALID', { allowed: CENTRAL_SKUS.join(', '), sku: body.sku?.name ?? '' });
+  const identityType = body.identity ? findCentralIdentityType(body.identity.type) : undefined;
+  if (body.identity && !identityType) throw bad(CENTRAL_IDENTITY_RULE);
   const props = body.properties ?? {};
-  if (typeof props !== 'object' || props === null || Array.isArray(props)) throw bad('properties must be an object');
-  const { displayName, subdomain, template } = props as Record<string, unknown>;
-  const optString = (v: unknown, what: string, max: number) => {
-    if (v === undefined || v === null) return undefined;
-    if (typeof v !== 'string' || v.trim() === '' || v.length > max) throw bad(`properties.${what} must be a non-empty string of at most ${max} characters`);
-    return v;
-  };
-  const sub = optString(subdomain, 'subdomain', 63);
-  if (sub !== undefined && !isValidSubdomain(sub)) throw new AppError('CENTRAL_SUBDOMAIN_INVALID', { subdomain: sub });
-  return {
-    location: body.location.trim(), sku: skuName, tags: tags as Record<string, string>, identityType,
-    displayName: optString(displayName, 'displayName', DISPLAY_NAME_MAX), subdomain: sub, template: optString(template, 'template', 200),
-  };
+  const subdomain = props.subdomain ?? undefined;
+  if (subdomain !== undefined && !isValidSubdomain(subdomain)) throw new AppError('CENTRAL_SUBDOMAIN_INVALID', { subdomain });
+  return { location, sku, tags: body.tags ?? {}, identityType, displayName: props.displayName ?? undefined, subdomain, template: props.template ?? undefined };
 }
 
 /**
@@ -153,11 +133,9 @@ export function centralAppService(deps: Deps) {
     async patch(ctx: Ctx, tenantId: string, resourceGroup: string, name: string, body: CentralAppInput): Promise<CentralApp> {
       checkNames(resourceGroup, name);
       const a = await find(tenantId, resourceGroup, name);
-      if (typeof body !== 'object' || body === null || Array.isArray(body)) throw bad('The request body must be a JSON object');
-      const props = (body.properties ?? {}) as Record<string, unknown>;
       const merged: CentralAppInput = {
         location: a.location, sku: body.sku ?? { name: a.sku }, tags: body.tags ?? a.tags, identity: body.identity ?? { type: a.identityType },
-        properties: { displayName: a.displayName, subdomain: a.subdomain, template: a.template, ...props },
+        properties: { displayName: a.displayName, subdomain: a.subdomain, template: a.template, ...body.properties },
       };
       return (await this.createOrUpdate(ctx, tenantId, resourceGroup, name, merged)).app;
     },

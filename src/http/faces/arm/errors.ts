@@ -5,6 +5,7 @@ import type { ErrorCode } from '../../../errors/catalog.js';
 import { toAppError } from '../../errors.js';
 import { IOT_KINDS, MAX_SKU_CAPACITY, MAX_TAG_NAME, MAX_TAG_VALUE, MAX_TAGS } from '../../../domain/iot.js';
 import type { IotKind } from '../../../domain/types.js';
+import { CENTRAL_IDENTITY_RULE, CENTRAL_SKUS, DISPLAY_NAME_MAX, TEMPLATE_MAX } from '../../../domain/central.js';
 import type { Services } from '../../../services/index.js';
 
 /** The ARM error envelope (spec/arm-iothub-dps-keys.md §7.3), used for every error of this face. */
@@ -61,29 +62,44 @@ interface BodyViolation {
   params?: Record<string, unknown>;
 }
 
+/** Which body rules an ARM route's schema errors are read against: an IoT hub / DPS, or an IoT Central app. */
+export type ArmBodyKind = IotKind | 'central';
+
+const skusOf = (kind: ArmBodyKind) => (kind === 'central' ? CENTRAL_SKUS : IOT_KINDS[kind].skus);
+
 /**
- * A PUT body the schema (schemas/arm.ts) rejected, as the catalogued IoT error the service
- * answers for the same field, so a wrong shape and a wrong value of one field read alike.
+ * A body the schema (schemas/arm.ts, schemas/central.ts) rejected, as the catalogued error the
+ * service answers for the same field, so a wrong shape and a wrong value of one field read alike.
  */
-function bodyError(v: BodyViolation, body: unknown, kind: IotKind): AppError {
+function bodyError(v: BodyViolation, body: unknown, kind: ArmBodyKind): AppError {
   const bad = (detail: string) => new AppError('IOT_BODY_INVALID', { detail });
   const path = v.instancePath.split('/').slice(1);
   if (v.keyword === 'required' && typeof v.params?.missingProperty === 'string') path.push(v.params.missingProperty);
   const [top, sub, index, field] = path;
-  const b = (body ?? {}) as { sku?: { name?: unknown }; properties?: { authorizationPolicies?: Record<string, unknown>[] } };
+  const b = (body ?? {}) as { sku?: { name?: unknown }; properties?: { subdomain?: unknown; authorizationPolicies?: Record<string, unknown>[] } };
   switch (top) {
     case undefined:
+      if (v.keyword === 'additionalProperties') return bad(`The request body has an unknown property '${String(v.params?.additionalProperty ?? '')}'`);
       return bad('The request body must be a JSON object');
     case 'location':
       return new AppError('IOT_LOCATION_REQUIRED');
     case 'sku':
       if (sub === 'capacity') return bad(`sku.capacity must be an integer between 1 and ${MAX_SKU_CAPACITY}`);
-      return new AppError('IOT_SKU_INVALID', { allowed: IOT_KINDS[kind].skus.join(', '), sku: String(b.sku?.name ?? '') });
+      return new AppError('IOT_SKU_INVALID', { allowed: skusOf(kind).join(', '), sku: String(b.sku?.name ?? '') });
     case 'tags':
       if (sub === undefined && v.keyword === 'type') return bad('tags must be an object of strings');
       return bad(`tags: at most ${MAX_TAGS}, names up to ${MAX_TAG_NAME} and values up to ${MAX_TAG_VALUE} characters, values must be strings`);
+    case 'identity':
+      if (kind === 'central') return bad(CENTRAL_IDENTITY_RULE);
+      break;
     case 'properties': {
       if (sub === undefined) return bad('properties must be an object');
+      if (kind === 'central') {
+        if (sub === 'subdomain') return new AppError('CENTRAL_SUBDOMAIN_INVALID', { subdomain: String(b.properties?.subdomain ?? '') });
+        if (sub === 'displayName') return bad(`properties.displayName must be a non-empty string of at most ${DISPLAY_NAME_MAX} characters`);
+        if (sub === 'template') return bad(`properties.template must be a non-empty string of at most ${TEMPLATE_MAX} characters`);
+        break;
+      }
       if (sub !== 'authorizationPolicies') break;
       if (index === undefined) return bad('properties.authorizationPolicies must be an array');
       if (field === undefined) return bad('each authorization policy must be an object');
@@ -95,7 +111,7 @@ function bodyError(v: BodyViolation, body: unknown, kind: IotKind): AppError {
       break;
     }
   }
-  return bad(`${v.instancePath.replace(/^\//, '').replace(/\//g, '.')} is invalid`);
+  return bad(`${path.join('.')} is ${v.keyword === 'required' ? 'required' : 'invalid'}`);
 }
 
 function toArmError(err: FastifyError, req: FastifyRequest): AppError {
@@ -165,7 +181,7 @@ declare module 'fastify' {
     armAction?: string;
     /** api-versions this ARM route accepts. */
     armApiVersions?: readonly string[];
-    /** The resource kind of this ARM route (body errors name its SKUs and rights). */
-    armKind?: IotKind;
+    /** The resource kind of this ARM route: its body's schema errors are answered as the service's codes for the same fields (bodyError). */
+    armKind?: ArmBodyKind;
   }
 }

@@ -4,7 +4,7 @@ import type { App } from '../../types.js';
 import type { Services } from '../../../services/index.js';
 import { PERMISSIONS, type Permission } from '../../../domain/permissions.js';
 import { CENTRAL_ARM_API_VERSIONS, type CentralApp } from '../../../domain/central.js';
-import { AvailabilityInputSchema, CentralAppInputSchema, type AvailabilityInput, type CentralAppInput } from '../../../schemas/central.js';
+import { AvailabilityInputSchema, CentralAppInputSchema } from '../../../schemas/central.js';
 import { CENTRAL_APP_TYPE } from '../../../services/central-apps.js';
 import { access, errorResponses } from '../../route.js';
 import { ArmErrorSchema } from './errors.js';
@@ -37,7 +37,7 @@ type P = { subscriptionId: string; resourceGroupName: string; resourceName: stri
 export function registerIotCentralApps(app: App, s: Services) {
   const route = (permission: Permission, verb: string) => {
     const a = access({ tenantScoped: true, permission });
-    return { config: { ...a.config, armAction: `Microsoft.IoTCentral/IoTApps/${verb}`, armApiVersions: CENTRAL_ARM_API_VERSIONS }, extras: a.schemaExtras };
+    return { config: { ...a.config, armAction: `Microsoft.IoTCentral/IoTApps/${verb}`, armApiVersions: CENTRAL_ARM_API_VERSIONS, armKind: 'central' as const }, extras: a.schemaExtras };
   };
   const read = route(PERMISSIONS.CENTRAL_APP_READ, 'read');
   const write = route(PERMISSIONS.CENTRAL_APP_WRITE, 'write');
@@ -60,14 +60,15 @@ export function registerIotCentralApps(app: App, s: Services) {
       response: { 200: AppRef, 201: AppRef, ...errs('IOT_BODY_INVALID', 'IOT_SKU_INVALID', 'IOT_LOCATION_REQUIRED', 'IOT_NAME_UNAVAILABLE', 'CENTRAL_SUBDOMAIN_INVALID', 'CENTRAL_SUBDOMAIN_UNAVAILABLE', 'CENTRAL_TEMPLATE_CHANGED') },
     },
   }, async (req, reply) => {
-    const { app: a, created } = await s.centralApps.createOrUpdate(req.ctx, req.tenantId!, p(req).resourceGroupName, p(req).resourceName, req.body as CentralAppInput);
+    const { app: a, created } = await s.centralApps.createOrUpdate(req.ctx, req.tenantId!, p(req).resourceGroupName, p(req).resourceName, req.body);
     return reply.code(created ? 201 : 200).send(centralAppView(a));
   });
 
   app.patch(one, {
     config: write.config,
-    schema: { ...write.extras, tags, summary: 'Update an IoT Central app (AppPatch: tags, sku, identity, displayName, subdomain)', params: Params, querystring: ApiVersionQuery, body: CentralAppInputSchema, response: { 200: AppRef, ...errs('IOT_RESOURCE_NOT_FOUND', 'CENTRAL_SUBDOMAIN_UNAVAILABLE') } },
-  }, async (req) => centralAppView(await s.centralApps.patch(req.ctx, req.tenantId!, p(req).resourceGroupName, p(req).resourceName, req.body as CentralAppInput)));
+    schema: { ...write.extras, tags, summary: 'Update an IoT Central app (AppPatch: tags, sku, identity, displayName, subdomain)', params: Params, querystring: ApiVersionQuery, body: CentralAppInputSchema,
+      response: { 200: AppRef, ...errs('IOT_BODY_INVALID', 'IOT_SKU_INVALID', 'IOT_RESOURCE_NOT_FOUND', 'CENTRAL_SUBDOMAIN_INVALID', 'CENTRAL_SUBDOMAIN_UNAVAILABLE', 'CENTRAL_TEMPLATE_CHANGED') } },
+  }, async (req) => centralAppView(await s.centralApps.patch(req.ctx, req.tenantId!, p(req).resourceGroupName, p(req).resourceName, req.body)));
 
   app.get(one, {
     config: read.config,
@@ -100,6 +101,6 @@ export function registerIotCentralApps(app: App, s: Services) {
     app.post(`${sub}/${path}`, {
       config: check.config,
       schema: { ...check.extras, tags, summary: `Whether ${what} is free`, params: Type.Object({ subscriptionId: Str }), querystring: ApiVersionQuery, body: AvailabilityInputSchema, response: { 200: AvailabilitySchema, ...errs('IOT_BODY_INVALID') } },
-    }, async (req) => fn(req.body as AvailabilityInput));
+    }, async (req) => fn(req.body));
   }
 }

@@ -5,6 +5,7 @@ import { routeTable } from '../../src/http/route.js';
 import { ERRORS, type ErrorCode } from '../../src/errors/catalog.js';
 import { MAX_POLICIES } from '../../src/domain/iot.js';
 import { makeTestApp, type Req, type TestApp } from '../harness.js';
+import { ROLES } from '../faces/central/helpers.js';
 
 /**
  * Every catalogued code a route documents (errorResponses in its schema, so also in OpenAPI) has a
@@ -25,6 +26,8 @@ interface Ctx {
   /** A hub and a provisioning service in resource group `rg` of `tenant`. */
   hub: string;
   dps: string;
+  /** An IoT Central app in resource group `rg` of `tenant`, with organization `org` and API token `token` (Operator). */
+  central: { id: string; name: string; subdomain: string; org: string; token: string };
 }
 
 type Case = (c: Ctx) => Promise<LightMyRequestResponse>;
@@ -206,6 +209,9 @@ const ARM_WIRE: Partial<Record<ErrorCode, string>> = {
   IOT_KEY_NAME_DUPLICATE: 'DuplicateKeyName',
   IOT_TOO_MANY_POLICIES: 'TooManyAuthorizationPolicies',
   IOT_KEY_INVALID: 'InvalidKey',
+  CENTRAL_SUBDOMAIN_INVALID: 'InvalidSubdomain',
+  CENTRAL_SUBDOMAIN_UNAVAILABLE: 'SubdomainUnavailable',
+  CENTRAL_TEMPLATE_CHANGED: 'InvalidTemplate',
 };
 
 interface ArmKind {
@@ -303,12 +309,238 @@ function armCases(k: ArmKind): Cases {
   return cases;
 }
 
-const CASES: Cases = { ...iamCases, ...armCases(HUB), ...armCases(DPS) };
+// ---- IoT Central: ARM Microsoft.IoTCentral/iotApps (ARM envelope) ----
+
+const CENTRAL_ARM_API = '2021-06-01';
+const validApp = () => ({ location: 'westus', sku: { name: 'ST1' } });
+const GUID_SUBDOMAIN = '3f1c9a52-0c1e-4d7e-9a55-2b8f0e6d4c11';
+
+function centralArmCases(): Cases {
+  const sub = '/subscriptions/:subscriptionId/providers/Microsoft.IoTCentral';
+  const base = '/subscriptions/:subscriptionId/resourceGroups/:resourceGroupName/providers/Microsoft.IoTCentral/iotApps';
+  const one = `${base}/:resourceName`;
+  type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  const routes: [method: Method, template: string, body: () => unknown][] = [
+    ['PUT', one, validApp],
+    ['PATCH', one, () => ({ tags: { patched: 'yes' } })],
+    ['GET', one, () => undefined],
+    ['DELETE', one, () => undefined],
+    ['GET', base, () => undefined],
+    ['GET', `${sub}/iotApps`, () => undefined],
+    ['POST', `${sub}/checkNameAvailability`, () => ({ name: uniq('free') })],
+    ['POST', `${sub}/checkSubdomainAvailability`, () => ({ name: uniq('free') })],
+  ];
+  /** The template with the fixture's tenant, resource group `rg` and app filled in. */
+  const url = (c: Ctx, template: string, o: { name?: string; rg?: string; apiVersion?: string } = {}) =>
+    template
+      .replace(':subscriptionId', c.tenant)
+      .replace(':resourceGroupName', o.rg ?? 'rg')
+      .replace(':resourceName', o.name ?? c.central.name) + `?api-version=${o.apiVersion ?? CENTRAL_ARM_API}`;
+  const send = (c: Ctx, method: 'PUT' | 'PATCH', body: unknown, o: { name?: string; rg?: string } = {}) =>
+    c.t.req(method, url(c, one, o), { token: c.admin, body });
+  const put = (c: Ctx, body: unknown, o: { name?: string; rg?: string } = {}) => send(c, 'PUT', body, { name: uniq('app'), ...o });
+  const patch = (c: Ctx, body: unknown, o: { name?: string } = {}) => send(c, 'PATCH', body, o);
+
+  const cases: Cases = {};
+  for (const [method, template, body] of routes) {
+    // Each route's body is one it would accept, so only the credential or the api-version is wrong.
+    const fresh = method === 'PUT' ? { name: uniq('app') } : {};
+    cases[`${method} ${template}`] = {
+      AUTH_MISSING: (c) => c.t.req(method, url(c, template, fresh), { body: body() }),
+      PERMISSION_DENIED: (c) => c.t.req(method, url(c, template, fresh), { token: c.operator, body: body() }),
+      ARM_API_VERSION_INVALID: (c) => c.t.req(method, url(c, template, { ...fresh, apiVersion: '1999-01-01' }), { token: c.admin, body: body() }),
+    };
+  }
+  const missing = (method: 'GET' | 'DELETE'): Case => (c) => c.t.req(method, url(c, one, { name: uniq('missing') }), { token: c.admin });
+  Object.assign(cases[`PUT ${one}`]!, {
+    IOT_BODY_INVALID: (c) => put(c, { ...validApp(), properties: 'not an object' }),
+    IOT_SKU_INVALID: (c) => put(c, { location: 'westus', sku: { name: 'ST9' } }),
+    IOT_LOCATION_REQUIRED: (c) => put(c, { sku: { name: 'ST1' } }),
+    CENTRAL_SUBDOMAIN_INVALID: (c) => put(c, { ...validApp(), properties: { subdomain: GUID_SUBDOMAIN } }),
+    // an update of the fixture app that names another template
+    CENTRAL_TEMPLATE_CHANGED: (c) => put(c, { ...validApp(), properties: { template: 'iotc-other' } }, { name: c.central.name }),
+    // names are global: the fixture's app name, in another resource group
+    IOT_NAME_UNAVAILABLE: (c) => put(c, validApp(), { name: c.central.name, rg: 'other-rg' }),
+    CENTRAL_SUBDOMAIN_UNAVAILABLE: (c) => put(c, { ...validApp(), properties: { subdomain: c.central.subdomain } }),
+  } satisfies Partial<Record<ErrorCode, Case>>);
+  Object.assign(cases[`PATCH ${one}`]!, {
+    IOT_BODY_INVALID: (c) => patch(c, { tags: ['not', 'an', 'object'] }),
+    IOT_SKU_INVALID: (c) => patch(c, { sku: { name: 'ST9' } }),
+    IOT_RESOURCE_NOT_FOUND: (c) => patch(c, { tags: {} }, { name: uniq('missing') }),
+    CENTRAL_SUBDOMAIN_INVALID: (c) => patch(c, { properties: { subdomain: GUID_SUBDOMAIN } }),
+    CENTRAL_SUBDOMAIN_UNAVAILABLE: async (c) => {
+      const other = await put(c, validApp());
+      await created(other, 'create app');
+      return patch(c, { properties: { subdomain: (other.json() as { properties: { subdomain: string } }).properties.subdomain } });
+    },
+    CENTRAL_TEMPLATE_CHANGED: (c) => patch(c, { properties: { template: 'iotc-other' } }),
+  } satisfies Partial<Record<ErrorCode, Case>>);
+  cases[`GET ${one}`]!.IOT_RESOURCE_NOT_FOUND = missing('GET');
+  cases[`DELETE ${one}`]!.IOT_RESOURCE_NOT_FOUND = missing('DELETE');
+  for (const check of ['checkNameAvailability', 'checkSubdomainAvailability']) {
+    cases[`POST ${sub}/${check}`]!.IOT_BODY_INVALID = (c) => c.t.req('POST', url(c, `${sub}/${check}`), { token: c.admin, body: { name: uniq('free'), type: 'NotIoTApps' } });
+  }
+  return cases;
+}
+
+// ---- IoT Central data plane (Central envelope: { error: { code, message, requestId, time } } and x-ms-error-code) ----
+
+/** The Central wire code each catalogue code is answered with (spec/iot-central-api-tokens.md §8 and faces/central/errors.ts). */
+const CENTRAL_WIRE: Partial<Record<ErrorCode, string>> = {
+  CENTRAL_APP_NOT_FOUND: 'NotFound',
+  CENTRAL_UNAUTHENTICATED: 'Unauthenticated',
+  CENTRAL_API_VERSION_INVALID: 'BadRequest',
+  CENTRAL_FORBIDDEN: 'Forbidden',
+  CENTRAL_TOKEN_ID_INVALID: 'BadRequest',
+  CENTRAL_TOKEN_NOT_FOUND: 'NotFound',
+  CENTRAL_TOKEN_EXISTS: 'Conflict',
+  CENTRAL_EXPIRY_INVALID: 'BadRequest',
+  CENTRAL_ROLE_UNKNOWN: 'BadRequest',
+  CENTRAL_ROLE_NEEDS_ORG: 'BadRequest',
+  CENTRAL_ROLE_APP_SCOPED: 'BadRequest',
+  CENTRAL_ORG_UNKNOWN: 'BadRequest',
+  CENTRAL_ROLE_ESCALATION: 'Forbidden',
+  CENTRAL_ROLE_NOT_FOUND: 'NotFound',
+  CENTRAL_ROLE_EXISTS: 'Conflict',
+  CENTRAL_ROLE_ID_INVALID: 'BadRequest',
+  CENTRAL_ROLE_PERMISSION_INVALID: 'BadRequest',
+  CENTRAL_ORG_ID_INVALID: 'BadRequest',
+  CENTRAL_ORG_NOT_FOUND: 'NotFound',
+  CENTRAL_ORG_EXISTS: 'Conflict',
+  CENTRAL_ORG_PARENT_UNKNOWN: 'BadRequest',
+  CENTRAL_ORG_HAS_CHILDREN: 'Conflict',
+  CENTRAL_ORG_IN_USE: 'Conflict',
+};
+
+const CENTRAL_API = '2022-07-31';
+/** Built-in role ids (spec §5): the same in every app. */
+const { admin: ADMINISTRATOR, operator: OPERATOR, orgViewer: ORG_VIEWER } = ROLES;
+
+interface CentralReq {
+  /** Authorization header; default: the platform administrator's Bearer token (Administrator in the app). */
+  auth?: string | null;
+  body?: unknown;
+  /** App label; default: the fixture app's id. */
+  app?: string;
+  apiVersion?: string;
+}
+
+/** A data-plane call: /central/{app}/api/{path}. */
+const dp = (c: Ctx, method: 'GET' | 'PUT' | 'DELETE', path: string, r: CentralReq = {}) => {
+  const auth = r.auth === undefined ? `Bearer ${c.admin}` : r.auth;
+  return c.t.req(method, `/central/${r.app ?? c.central.id}/api/${path}?api-version=${r.apiVersion ?? CENTRAL_API}`, {
+    headers: auth === null ? {} : { authorization: auth },
+    body: r.body,
+  });
+};
+
+async function centralToken(c: Ctx, roles: { role: string; organization?: string }[], auth?: string): Promise<string> {
+  const res = await dp(c, 'PUT', `apiTokens/${uniq('tok-')}`, { auth, body: { roles } });
+  if (res.statusCode !== 200) throw new Error(`create token: ${res.statusCode} ${res.body}`);
+  return (res.json() as { token: string }).token;
+}
+async function centralOrg(c: Ctx, body: Record<string, unknown> = {}): Promise<string> {
+  const id = uniq('org-');
+  const res = await dp(c, 'PUT', `organizations/${id}`, { body });
+  if (res.statusCode !== 200) throw new Error(`create organization: ${res.statusCode} ${res.body}`);
+  return id;
+}
+
+function centralCases(): Cases {
+  const P = '/central/:appId/api';
+  type Method = 'GET' | 'PUT' | 'DELETE';
+  // Each route with a request it would accept from an Administrator: the common cases change only the app, credential or api-version.
+  const routes: [method: Method, template: string, path: (c: Ctx) => string, body?: () => unknown][] = [
+    ['GET', '/apiTokens', () => 'apiTokens'],
+    ['PUT', '/apiTokens/:tokenId', () => `apiTokens/${uniq('tok-')}`, () => ({ roles: [{ role: OPERATOR }] })],
+    ['GET', '/apiTokens/:tokenId', (c) => `apiTokens/${c.central.token}`],
+    ['DELETE', '/apiTokens/:tokenId', (c) => `apiTokens/${c.central.token}`],
+    ['GET', '/roles', () => 'roles'],
+    ['GET', '/roles/:roleId', () => `roles/${OPERATOR}`],
+    ['PUT', '/roles/:roleId', () => `roles/${randomUUID()}`, () => ({ displayName: uniq('role-'), permissions: ['roles.read'] })],
+    ['GET', '/organizations', () => 'organizations'],
+    ['GET', '/organizations/:organizationId', (c) => `organizations/${c.central.org}`],
+    ['PUT', '/organizations/:organizationId', () => `organizations/${uniq('org-')}`, () => ({})],
+    ['DELETE', '/organizations/:organizationId', (c) => `organizations/${c.central.org}`],
+  ];
+  const cases: Cases = {};
+  for (const [method, template, path, body] of routes) {
+    const call = (c: Ctx, r: CentralReq) => dp(c, method, path(c), { body: body?.(), ...r });
+    cases[`${method} ${P}${template}`] = {
+      CENTRAL_APP_NOT_FOUND: (c) => call(c, { app: NIL }),
+      CENTRAL_UNAUTHENTICATED: (c) => call(c, { auth: null }),
+      CENTRAL_API_VERSION_INVALID: (c) => call(c, { apiVersion: '1999-01-01' }),
+      // a member of the tenant without IoT Central Administration holds no role in the app
+      CENTRAL_FORBIDDEN: (c) => call(c, { auth: `Bearer ${c.operator}` }),
+    };
+  }
+  const route = (key: string) => cases[`${key.split(' ')[0]} ${P}${key.split(' ')[1]}`]!;
+  const putToken = (c: Ctx, body: unknown, o: { id?: string; auth?: string } = {}) => dp(c, 'PUT', `apiTokens/${o.id ?? uniq('tok-')}`, { body, auth: o.auth });
+  Object.assign(route('PUT /apiTokens/:tokenId'), {
+    CENTRAL_TOKEN_ID_INVALID: (c) => putToken(c, { roles: [{ role: OPERATOR }] }, { id: 'no_underscores' }),
+    CENTRAL_ROLE_UNKNOWN: (c) => putToken(c, { roles: [{ role: randomUUID() }] }),
+    CENTRAL_ROLE_NEEDS_ORG: (c) => putToken(c, { roles: [{ role: ORG_VIEWER }] }),
+    CENTRAL_ROLE_APP_SCOPED: (c) => putToken(c, { roles: [{ role: OPERATOR, organization: c.central.org }] }),
+    CENTRAL_ORG_UNKNOWN: (c) => putToken(c, { roles: [{ role: ORG_VIEWER, organization: 'no-such-org' }] }),
+    CENTRAL_EXPIRY_INVALID: (c) => putToken(c, { roles: [{ role: OPERATOR }], expiry: new Date(c.t.clock.now() - 60_000).toISOString() }),
+    CENTRAL_TOKEN_EXISTS: (c) => putToken(c, { roles: [{ role: OPERATOR }] }, { id: c.central.token }),
+    // a token of a custom role holding apiTokens.write only cannot grant Administrator
+    CENTRAL_ROLE_ESCALATION: async (c) => {
+      const roleId = randomUUID();
+      const r = await dp(c, 'PUT', `roles/${roleId}`, { body: { displayName: uniq('writer-'), permissions: ['apiTokens.write'] } });
+      if (r.statusCode !== 200) throw new Error(`create role: ${r.statusCode} ${r.body}`);
+      return putToken(c, { roles: [{ role: ADMINISTRATOR }] }, { auth: await centralToken(c, [{ role: roleId }]) });
+    },
+  } satisfies Partial<Record<ErrorCode, Case>>);
+  for (const method of ['GET', 'DELETE'] as const) {
+    Object.assign(route(`${method} /apiTokens/:tokenId`), {
+      CENTRAL_TOKEN_ID_INVALID: (c) => dp(c, method, 'apiTokens/no_underscores'),
+      CENTRAL_TOKEN_NOT_FOUND: (c) => dp(c, method, `apiTokens/${uniq('missing-')}`),
+    } satisfies Partial<Record<ErrorCode, Case>>);
+  }
+  route('GET /roles/:roleId').CENTRAL_ROLE_NOT_FOUND = (c) => dp(c, 'GET', `roles/${randomUUID()}`);
+  Object.assign(route('PUT /roles/:roleId'), {
+    // built-in ids are taken in every app
+    CENTRAL_ROLE_ID_INVALID: (c) => dp(c, 'PUT', `roles/${OPERATOR}`, { body: { displayName: 'x', permissions: [] } }),
+    CENTRAL_ROLE_PERMISSION_INVALID: (c) => dp(c, 'PUT', `roles/${randomUUID()}`, { body: { displayName: 'x', permissions: ['everything'] } }),
+    CENTRAL_ROLE_EXISTS: async (c) => {
+      const id = randomUUID();
+      const first = await dp(c, 'PUT', `roles/${id}`, { body: { displayName: uniq('role-'), permissions: [] } });
+      if (first.statusCode !== 200) throw new Error(`create role: ${first.statusCode} ${first.body}`);
+      return dp(c, 'PUT', `roles/${id}`, { body: { displayName: uniq('role-'), permissions: [] } });
+    },
+  } satisfies Partial<Record<ErrorCode, Case>>);
+  route('GET /organizations/:organizationId').CENTRAL_ORG_NOT_FOUND = (c) => dp(c, 'GET', `organizations/${uniq('missing-')}`);
+  Object.assign(route('PUT /organizations/:organizationId'), {
+    CENTRAL_ORG_ID_INVALID: (c) => dp(c, 'PUT', 'organizations/Upper-Case', { body: {} }),
+    CENTRAL_ORG_PARENT_UNKNOWN: (c) => dp(c, 'PUT', `organizations/${uniq('org-')}`, { body: { parent: 'no-such-org' } }),
+    CENTRAL_ORG_EXISTS: (c) => dp(c, 'PUT', `organizations/${c.central.org}`, { body: {} }),
+  } satisfies Partial<Record<ErrorCode, Case>>);
+  Object.assign(route('DELETE /organizations/:organizationId'), {
+    CENTRAL_ORG_NOT_FOUND: (c) => dp(c, 'DELETE', `organizations/${uniq('missing-')}`),
+    CENTRAL_ORG_HAS_CHILDREN: async (c) => {
+      const parent = await centralOrg(c);
+      await centralOrg(c, { parent });
+      return dp(c, 'DELETE', `organizations/${parent}`);
+    },
+    CENTRAL_ORG_IN_USE: async (c) => {
+      const org = await centralOrg(c);
+      await centralToken(c, [{ role: ORG_VIEWER, organization: org }]);
+      return dp(c, 'DELETE', `organizations/${org}`);
+    },
+  } satisfies Partial<Record<ErrorCode, Case>>);
+  return cases;
+}
+
+const CASES: Cases = { ...iamCases, ...armCases(HUB), ...armCases(DPS), ...centralArmCases(), ...centralCases() };
 const PAIRS = Object.entries(CASES).flatMap(([route, byCode]) => Object.keys(byCode).map((code) => [route, code as ErrorCode] as const));
 
 /** A catalogue message template as a pattern: `{name}` placeholders match anything. */
 const template = (code: ErrorCode) =>
   new RegExp(`^${ERRORS[code].message.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{\w+\}/g, '.*')}$`, 's');
+
+/** RFC 1123, as the Date header (Central's `error.time`). */
+const RFC_1123 = /^[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT$/;
 
 function expectEnvelope(route: string, code: ErrorCode, res: LightMyRequestResponse): void {
   const status = ERRORS[code].status;
@@ -319,7 +551,15 @@ function expectEnvelope(route: string, code: ErrorCode, res: LightMyRequestRespo
     expect(ARM_WIRE[code], `no ARM wire code listed for ${code}`).toBeDefined();
     expect(error.code).toBe(ARM_WIRE[code]);
     // where the ARM face answers with the catalogue text, it is that code's template
-    if (/^(IOT|ARM)_/.test(code)) expect(error.message).toMatch(template(code));
+    if (/^(IOT|ARM|CENTRAL)_/.test(code)) expect(error.message).toMatch(template(code));
+  } else if (route.includes(' /central/')) {
+    const wire = CENTRAL_WIRE[code];
+    expect(wire, `no Central wire code listed for ${code}`).toBeDefined();
+    expect(res.headers['content-type']).toBe('application/json');
+    expect(res.headers['x-ms-error-code']).toBe(wire);
+    expect(Object.keys(body)).toEqual(['error']);
+    // the message is the catalogue text of that very code: it tells apart codes sharing a wire code
+    expect(body.error).toEqual({ code: wire, message: expect.stringMatching(template(code)), requestId: res.headers['x-ms-request-id'], time: expect.stringMatching(RFC_1123) });
   } else {
     expect(body).toMatchObject({ status, code });
   }
@@ -362,6 +602,7 @@ describe.each(['sqlite', 'postgres'] as const)('every declared error code over H
       operator: (await t.login(op.username, op.password)).access_token,
       hub: uniq('hub'),
       dps: uniq('dps'),
+      central: { id: '', name: uniq('capp'), subdomain: '', org: uniq('org-'), token: uniq('tok-') },
     };
     for (const [k, name] of [
       [HUB, c.hub],
@@ -371,6 +612,14 @@ describe.each(['sqlite', 'postgres'] as const)('every declared error code over H
       const res = await t.req('PUT', url, { token: c.admin, body: validBody() });
       if (res.statusCode !== 201) throw new Error(`create ${k.collection}/${name}: ${res.statusCode} ${res.body}`);
     }
+    const app = await t.req('PUT', `/subscriptions/${tenant}/resourceGroups/rg/providers/Microsoft.IoTCentral/iotApps/${c.central.name}?api-version=${CENTRAL_ARM_API}`, { token: c.admin, body: validApp() });
+    if (app.statusCode !== 201) throw new Error(`create iotApps/${c.central.name}: ${app.statusCode} ${app.body}`);
+    const props = (app.json() as { properties: { applicationId: string; subdomain: string } }).properties;
+    Object.assign(c.central, { id: props.applicationId, subdomain: props.subdomain });
+    const org = await dp(c, 'PUT', `organizations/${c.central.org}`, { body: {} });
+    if (org.statusCode !== 200) throw new Error(`create organization: ${org.statusCode} ${org.body}`);
+    const token = await dp(c, 'PUT', `apiTokens/${c.central.token}`, { body: { roles: [{ role: OPERATOR }] } });
+    if (token.statusCode !== 200) throw new Error(`create API token: ${token.statusCode} ${token.body}`);
   });
   afterAll(async () => c?.t.close());
 

@@ -42,7 +42,7 @@ export function registerApiTokenRoutes(app: App, s: Services) {
     config: write.config,
     schema: {
       ...write.extras, tags, summary: 'Create an API token: 200 with the token, shown once (never 201: az would drop it)', params: TokenParams, querystring: ApiVersionQuery, body: ApiTokenCreateSchema,
-      response: { 200: ApiTokenCreatedSchema, ...centralErrors('CENTRAL_TOKEN_ID_INVALID', 'CENTRAL_ROLE_UNKNOWN', 'CENTRAL_ROLE_NEEDS_ORG', 'CENTRAL_ORG_UNKNOWN', 'CENTRAL_EXPIRY_INVALID', 'CENTRAL_TOKEN_EXISTS', 'CENTRAL_ROLE_ESCALATION') },
+      response: { 200: ApiTokenCreatedSchema, ...centralErrors('CENTRAL_TOKEN_ID_INVALID', 'CENTRAL_ROLE_UNKNOWN', 'CENTRAL_ROLE_NEEDS_ORG', 'CENTRAL_ROLE_APP_SCOPED', 'CENTRAL_ORG_UNKNOWN', 'CENTRAL_EXPIRY_INVALID', 'CENTRAL_TOKEN_EXISTS', 'CENTRAL_ROLE_ESCALATION') },
     },
   }, async (req) => {
     const { token, sas } = await s.centralTokens.create(caller(req), tokenId(req), req.body as ApiTokenCreate);

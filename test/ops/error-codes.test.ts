@@ -348,10 +348,14 @@ function centralArmCases(): Cases {
     cases[`${method} ${template}`] = {
       AUTH_MISSING: (c) => c.t.req(method, url(c, template, fresh), { body: body() }),
       PERMISSION_DENIED: (c) => c.t.req(method, url(c, template, fresh), { token: c.operator, body: body() }),
-      ARM_API_VERSION_INVALID: (c) => c.t.req(method, url(c, template, { ...fresh, apiVersion: '1999-01-01' }), { token: c.admin, body: body() }),
+      ARM_API_VERSION_INVALID: (c) =>
+        c.t.req(method, url(c, template, { ...fresh, apiVersion: '1999-01-01' }), { token: c.admin, body: body() }),
     };
   }
-  const missing = (method: 'GET' | 'DELETE'): Case => (c) => c.t.req(method, url(c, one, { name: uniq('missing') }), { token: c.admin });
+  const missing =
+    (method: 'GET' | 'DELETE'): Case =>
+    (c) =>
+      c.t.req(method, url(c, one, { name: uniq('missing') }), { token: c.admin });
   Object.assign(cases[`PUT ${one}`]!, {
     IOT_BODY_INVALID: (c) => put(c, { ...validApp(), properties: 'not an object' }),
     IOT_SKU_INVALID: (c) => put(c, { location: 'westus', sku: { name: 'ST9' } }),
@@ -378,7 +382,8 @@ function centralArmCases(): Cases {
   cases[`GET ${one}`]!.IOT_RESOURCE_NOT_FOUND = missing('GET');
   cases[`DELETE ${one}`]!.IOT_RESOURCE_NOT_FOUND = missing('DELETE');
   for (const check of ['checkNameAvailability', 'checkSubdomainAvailability']) {
-    cases[`POST ${sub}/${check}`]!.IOT_BODY_INVALID = (c) => c.t.req('POST', url(c, `${sub}/${check}`), { token: c.admin, body: { name: uniq('free'), type: 'NotIoTApps' } });
+    cases[`POST ${sub}/${check}`]!.IOT_BODY_INVALID = (c) =>
+      c.t.req('POST', url(c, `${sub}/${check}`), { token: c.admin, body: { name: uniq('free'), type: 'NotIoTApps' } });
   }
   return cases;
 }
@@ -475,7 +480,8 @@ function centralCases(): Cases {
     };
   }
   const route = (key: string) => cases[`${key.split(' ')[0]} ${P}${key.split(' ')[1]}`]!;
-  const putToken = (c: Ctx, body: unknown, o: { id?: string; auth?: string } = {}) => dp(c, 'PUT', `apiTokens/${o.id ?? uniq('tok-')}`, { body, auth: o.auth });
+  const putToken = (c: Ctx, body: unknown, o: { id?: string; auth?: string } = {}) =>
+    dp(c, 'PUT', `apiTokens/${o.id ?? uniq('tok-')}`, { body, auth: o.auth });
   Object.assign(route('PUT /apiTokens/:tokenId'), {
     CENTRAL_TOKEN_ID_INVALID: (c) => putToken(c, { roles: [{ role: OPERATOR }] }, { id: 'no_underscores' }),
     CENTRAL_ROLE_UNKNOWN: (c) => putToken(c, { roles: [{ role: randomUUID() }] }),
@@ -502,7 +508,8 @@ function centralCases(): Cases {
   Object.assign(route('PUT /roles/:roleId'), {
     // built-in ids are taken in every app
     CENTRAL_ROLE_ID_INVALID: (c) => dp(c, 'PUT', `roles/${OPERATOR}`, { body: { displayName: 'x', permissions: [] } }),
-    CENTRAL_ROLE_PERMISSION_INVALID: (c) => dp(c, 'PUT', `roles/${randomUUID()}`, { body: { displayName: 'x', permissions: ['everything'] } }),
+    CENTRAL_ROLE_PERMISSION_INVALID: (c) =>
+      dp(c, 'PUT', `roles/${randomUUID()}`, { body: { displayName: 'x', permissions: ['everything'] } }),
     CENTRAL_ROLE_EXISTS: async (c) => {
       const id = randomUUID();
       const first = await dp(c, 'PUT', `roles/${id}`, { body: { displayName: uniq('role-'), permissions: [] } });
@@ -559,7 +566,12 @@ function expectEnvelope(route: string, code: ErrorCode, res: LightMyRequestRespo
     expect(res.headers['x-ms-error-code']).toBe(wire);
     expect(Object.keys(body)).toEqual(['error']);
     // the message is the catalogue text of that very code: it tells apart codes sharing a wire code
-    expect(body.error).toEqual({ code: wire, message: expect.stringMatching(template(code)), requestId: res.headers['x-ms-request-id'], time: expect.stringMatching(RFC_1123) });
+    expect(body.error).toEqual({
+      code: wire,
+      message: expect.stringMatching(template(code)),
+      requestId: res.headers['x-ms-request-id'],
+      time: expect.stringMatching(RFC_1123),
+    });
   } else {
     expect(body).toMatchObject({ status, code });
   }
@@ -612,7 +624,11 @@ describe.each(['sqlite', 'postgres'] as const)('every declared error code over H
       const res = await t.req('PUT', url, { token: c.admin, body: validBody() });
       if (res.statusCode !== 201) throw new Error(`create ${k.collection}/${name}: ${res.statusCode} ${res.body}`);
     }
-    const app = await t.req('PUT', `/subscriptions/${tenant}/resourceGroups/rg/providers/Microsoft.IoTCentral/iotApps/${c.central.name}?api-version=${CENTRAL_ARM_API}`, { token: c.admin, body: validApp() });
+    const app = await t.req(
+      'PUT',
+      `/subscriptions/${tenant}/resourceGroups/rg/providers/Microsoft.IoTCentral/iotApps/${c.central.name}?api-version=${CENTRAL_ARM_API}`,
+      { token: c.admin, body: validApp() },
+    );
     if (app.statusCode !== 201) throw new Error(`create iotApps/${c.central.name}: ${app.statusCode} ${app.body}`);
     const props = (app.json() as { properties: { applicationId: string; subdomain: string } }).properties;
     Object.assign(c.central, { id: props.applicationId, subdomain: props.subdomain });

@@ -22,14 +22,34 @@ const REFUSED: [what: string, code: string, body: unknown, message?: RegExp][] =
   ['an unknown sku', 'InvalidSku', { ...ok, sku: { name: 'ST9' } }, /ST0, ST1, ST2; got 'ST9'/],
   ['tags not an object', 'InvalidRequestContent', { ...ok, tags: ['a'] }, /^tags must be an object of strings$/],
   ['a tag value not a string', 'InvalidRequestContent', { ...ok, tags: { a: 1 } }, /^tags: at most 50/],
-  ['too many tags', 'InvalidRequestContent', { ...ok, tags: Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`t${i}`, 'v'])) }, /^tags: at most 50/],
-  ['identity not an object', 'InvalidRequestContent', { ...ok, identity: 'SystemAssigned' }, /^identity.type must be 'None' or 'SystemAssigned'$/],
+  [
+    'too many tags',
+    'InvalidRequestContent',
+    { ...ok, tags: Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`t${i}`, 'v'])) },
+    /^tags: at most 50/,
+  ],
+  [
+    'identity not an object',
+    'InvalidRequestContent',
+    { ...ok, identity: 'SystemAssigned' },
+    /^identity.type must be 'None' or 'SystemAssigned'$/,
+  ],
   ['identity without a type', 'InvalidRequestContent', { ...ok, identity: {} }, /^identity.type must be/],
   ['an unknown identity type', 'InvalidRequestContent', { ...ok, identity: { type: 'UserAssigned' } }, /^identity.type must be/],
   ['properties not an object', 'InvalidRequestContent', { ...ok, properties: 'x' }, /^properties must be an object$/],
-  ['a blank displayName', 'InvalidRequestContent', { ...ok, properties: { displayName: ' ' } }, /^properties.displayName must be a non-empty string/],
+  [
+    'a blank displayName',
+    'InvalidRequestContent',
+    { ...ok, properties: { displayName: ' ' } },
+    /^properties.displayName must be a non-empty string/,
+  ],
   ['displayName not a string', 'InvalidRequestContent', { ...ok, properties: { displayName: 5 } }, /^properties.displayName/],
-  ['a template too long', 'InvalidRequestContent', { ...ok, properties: { template: 'x'.repeat(201) } }, /^properties.template must be a non-empty string of at most 200/],
+  [
+    'a template too long',
+    'InvalidRequestContent',
+    { ...ok, properties: { template: 'x'.repeat(201) } },
+    /^properties.template must be a non-empty string of at most 200/,
+  ],
   ['subdomain not a string', 'InvalidSubdomain', { ...ok, properties: { subdomain: 5 } }],
   ['an empty subdomain', 'InvalidSubdomain', { ...ok, properties: { subdomain: '' } }],
   ['a GUID-shaped subdomain', 'InvalidSubdomain', { ...ok, properties: { subdomain: GUID } }],
@@ -40,9 +60,15 @@ describe.each(['sqlite', 'postgres'] as const)('ARM iotApps body: shapes by the 
   let t: TestApp;
   let token: string;
   let n = 0;
-  const url = (name: string) => `/subscriptions/${t.defaultTenantId}/resourceGroups/rg/providers/Microsoft.IoTCentral/iotApps/${name}?api-version=2021-06-01`;
+  const url = (name: string) =>
+    `/subscriptions/${t.defaultTenantId}/resourceGroups/rg/providers/Microsoft.IoTCentral/iotApps/${name}?api-version=2021-06-01`;
   const send = (method: 'PUT' | 'PATCH', name: string, body: unknown) =>
-    t.app.inject({ method, url: url(name), headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, payload: typeof body === 'string' ? body : JSON.stringify(body) });
+    t.app.inject({
+      method,
+      url: url(name),
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      payload: typeof body === 'string' ? body : JSON.stringify(body),
+    });
 
   beforeAll(async () => {
     t = await makeTestApp({ dialect });
@@ -61,7 +87,9 @@ describe.each(['sqlite', 'postgres'] as const)('ARM iotApps body: shapes by the 
   });
 
   // the same fields in a PATCH (AppPatch: no location; an absent sku keeps the current one)
-  const patchable = REFUSED.filter(([, , body]) => typeof body === 'object' && body !== null && 'sku' in body && (body as { location?: unknown }).location === 'westus');
+  const patchable = REFUSED.filter(
+    ([, , body]) => typeof body === 'object' && body !== null && 'sku' in body && (body as { location?: unknown }).location === 'westus',
+  );
   it.each(patchable)('PATCH refuses %s the same way (400 %s), and the app is unchanged', async (_what, code, body) => {
     const before = (await t.req('GET', url('body-app'), { token })).json();
     const res = await send('PATCH', 'body-app', body);
@@ -72,12 +100,31 @@ describe.each(['sqlite', 'postgres'] as const)('ARM iotApps body: shapes by the 
 
   it('accepts what ARM clients send back: read-only fields, nulls, case-insensitive SKU and identity type', async () => {
     const res = await send('PUT', 'read-back', {
-      ...ok, id: '/subscriptions/x', name: 'other', type: 'Microsoft.IoTCentral/IoTApps', systemData: { createdAt: 'x' }, sku: { name: 'st2', tier: 'x' }, tags: null,
+      ...ok,
+      id: '/subscriptions/x',
+      name: 'other',
+      type: 'Microsoft.IoTCentral/IoTApps',
+      systemData: { createdAt: 'x' },
+      sku: { name: 'st2', tier: 'x' },
+      tags: null,
       identity: { type: 'systemassigned', principalId: 'p', tenantId: 't' },
-      properties: { displayName: null, subdomain: null, template: null, applicationId: 'a', state: 'created', provisioningState: 'Succeeded' },
+      properties: {
+        displayName: null,
+        subdomain: null,
+        template: null,
+        applicationId: 'a',
+        state: 'created',
+        provisioningState: 'Succeeded',
+      },
     });
     expect(res.statusCode, res.body).toBe(201);
-    expect(res.json()).toMatchObject({ name: 'read-back', sku: { name: 'ST2' }, tags: {}, identity: { type: 'SystemAssigned' }, properties: { displayName: 'read-back', subdomain: 'read-back', template: 'iotc-pnp-preview' } });
+    expect(res.json()).toMatchObject({
+      name: 'read-back',
+      sku: { name: 'ST2' },
+      tags: {},
+      identity: { type: 'SystemAssigned' },
+      properties: { displayName: 'read-back', subdomain: 'read-back', template: 'iotc-pnp-preview' },
+    });
     expect(res.json().properties.applicationId).not.toBe('a');
     // a GET answer PUT back as is is accepted unchanged
     const again = await send('PUT', 'read-back', res.json());
@@ -92,8 +139,16 @@ describe.each(['sqlite', 'postgres'] as const)('ARM iotApps body: shapes by the 
   });
 
   it('answers schema errors of checkNameAvailability as InvalidRequestContent', async () => {
-    for (const [body, message] of [[{ type: 'IoTApps' }, /^name is required$/], [{ name: 'x', extra: 1 }, /unknown property 'extra'/], [{ name: 'x', type: 'Other' }, /^type must be 'IoTApps'$/]] as const) {
-      const res = await t.req('POST', `/subscriptions/${t.defaultTenantId}/providers/Microsoft.IoTCentral/checkNameAvailability?api-version=2021-06-01`, { token, body });
+    for (const [body, message] of [
+      [{ type: 'IoTApps' }, /^name is required$/],
+      [{ name: 'x', extra: 1 }, /unknown property 'extra'/],
+      [{ name: 'x', type: 'Other' }, /^type must be 'IoTApps'$/],
+    ] as const) {
+      const res = await t.req(
+        'POST',
+        `/subscriptions/${t.defaultTenantId}/providers/Microsoft.IoTCentral/checkNameAvailability?api-version=2021-06-01`,
+        { token, body },
+      );
       expect(res.statusCode).toBe(400);
       expect(res.json().error).toEqual({ code: 'InvalidRequestContent', message: expect.stringMatching(message) });
     }

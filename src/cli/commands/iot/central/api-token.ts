@@ -5,11 +5,11 @@
  */
 import type { ArgSpec, CommandSpec } from '../../../command-table.js';
 import { APP_ID_ARG, apiPath, CENTRAL_COMMON_ARGS, centralCall } from './data-plane.js';
-import { CENTRAL_ROLE_ALIASES, CENTRAL_TOKEN_ID } from './rules.js';
+import { API_TOKEN_ID, CENTRAL_ROLE_ALIASES } from './rules.js';
 
 const TOKEN_ID = (help: string): ArgSpec => ({
   dest: 'tokenId', options: ['--token-id', '--tkid'], required: true, help,
-  validate: (v) => (CENTRAL_TOKEN_ID.test(v) ? undefined : 'use only [0-9a-zA-Z-], at most 40 characters'),
+  validate: (v) => (API_TOKEN_ID.test(v) ? undefined : 'use only [0-9a-zA-Z-], at most 40 characters'),
 });
 
 export const apiTokenCommands: CommandSpec[] = [
@@ -32,7 +32,7 @@ export const apiTokenCommands: CommandSpec[] = [
     examples: [{ name: 'Add new API token', text: 'latch iot central api-token create --token-id {tokenId} --app-id {appId} --role admin' }],
     handler(ctx) {
       const a = ctx.args as { tokenId: string; role: string; orgId?: string };
-      const role = CENTRAL_ROLE_ALIASES[a.role as keyof typeof CENTRAL_ROLE_ALIASES] ?? a.role;
+      const role = Object.hasOwn(CENTRAL_ROLE_ALIASES, a.role) ? CENTRAL_ROLE_ALIASES[a.role] : a.role;
       const assignment = a.orgId === undefined ? { role } : { role, organization: a.orgId };
       return centralCall(ctx, 'PUT', apiPath('apiTokens', a.tokenId), { roles: [assignment] });
     },

@@ -4,11 +4,11 @@
  */
 import { CliNotFoundError } from '../../../output/index.js';
 import type { ArgSpec, CommandSpec } from '../../../command-table.js';
+import { CENTRAL_SKUS, DEFAULT_TEMPLATE } from './rules.js';
 import { deleteResource, getResource, listResources, putResource, RESOURCE_GROUP_ARG, resourceGroupOf, type ArmType } from '../arm.js';
 
 export const IOT_APPS: ArmType = { provider: 'Microsoft.IoTCentral', collection: 'iotApps', apiVersion: '2021-06-01', display: 'IoT Central application' };
 
-const CENTRAL_SKUS = ['ST0', 'ST1', 'ST2'];
 const NAME: ArgSpec = { dest: 'name', options: ['--name', '-n'], required: true, help: 'IoT Central application name.' };
 
 export const appCommands: CommandSpec[] = [
@@ -22,8 +22,8 @@ export const appCommands: CommandSpec[] = [
       { dest: 'subdomain', options: ['--subdomain', '-s'], required: true, help: 'Subdomain of the application URL {subdomain}.<central suffix>: unique, case-insensitive.' },
       { dest: 'displayName', options: ['--display-name'], help: 'Display name of the application. Default: the name.' },
       { dest: 'location', options: ['--location', '-l'], help: 'Location. Default: westus.' },
-      { dest: 'sku', options: ['--sku'], choices: CENTRAL_SKUS, help: 'Pricing plan. Default: ST2.' },
-      { dest: 'template', options: ['--template', '-t'], help: 'Application template. Default: iotc-pnp-preview.' },
+      { dest: 'sku', options: ['--sku'], choices: [...CENTRAL_SKUS], help: 'Pricing plan. Default: ST2.' },
+      { dest: 'template', options: ['--template'], help: `Application template. Default: ${DEFAULT_TEMPLATE}.` },
     ],
     examples: [{ name: 'Create an IoT Central application.', text: 'latch iot central app create -n my-first-app -g MyResourceGroup --subdomain my-app --sku ST2' }],
     handler(ctx) {
@@ -31,7 +31,7 @@ export const appCommands: CommandSpec[] = [
       const body = {
         location: a.location ?? 'westus',
         sku: { name: a.sku ?? 'ST2' },
-        properties: { subdomain: a.subdomain, displayName: a.displayName ?? a.name, template: a.template ?? 'iotc-pnp-preview' },
+        properties: { subdomain: a.subdomain, displayName: a.displayName ?? a.name, template: a.template ?? DEFAULT_TEMPLATE },
       };
       return putResource(ctx, IOT_APPS, a.resourceGroup, a.name, body);
     },

@@ -1,7 +1,13 @@
-// Placeholder until the domain module of the Central face lands: then these come from src/domain.
-export const CENTRAL_TOKEN_ID = /^[0-9a-zA-Z-]{1,40}$/;
-export const CENTRAL_ROLE_ALIASES = {
-  admin: 'ca310b8d-2f4a-44e0-a36e-957c202cd8d4',
-  builder: '344138e9-8de4-4497-8c54-5237e96d6aaf',
-  operator: 'ae2c9854-393b-4f97-8c42-479d70ce626e',
-} as const;
+/** The Central rules the CLI checks before calling, from the one definition in domain/. */
+import { API_TOKEN_ID, CENTRAL_BUILT_IN_ROLES, CENTRAL_SKUS, DEFAULT_TEMPLATE } from '../../../../domain/central.js';
+
+export { API_TOKEN_ID, CENTRAL_SKUS, DEFAULT_TEMPLATE };
+
+const roleId = (displayName: string): string => CENTRAL_BUILT_IN_ROLES.find((r) => r.displayName === displayName)!.id;
+
+/** az's `--role` enum (azext_iot/central/models/enum.py `Role`): exact, case-sensitive names → built-in role ids. */
+export const CENTRAL_ROLE_ALIASES: Readonly<Record<string, string>> = {
+  admin: roleId('Administrator'),
+  builder: roleId('Builder'),
+  operator: roleId('Operator'),
+};

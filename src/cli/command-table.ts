@@ -32,6 +32,11 @@ export interface ArgSpec {
   secret?: boolean;
   /** Shown in help as the value name. */
   metavar?: string;
+  /**
+   * Deprecated (knack `c.deprecate()`): still accepted, tagged `[Deprecated]` in help, and warned
+   * about on stderr after parsing (suppressed by --only-show-errors).
+   */
+  deprecated?: { redirect?: string };
 }
 
 export interface Example {
@@ -87,5 +92,15 @@ export const TENANT_ARG: ArgSpec = {
   options: ['--tenant', '-t'],
   help: "Tenant (organization) id or name. Default: the tenant chosen at login or with 'latch iam tenant set'.",
 };
+
+/**
+ * knack's warning for a deprecated argument: `Argument '<python dest>' has been deprecated and will
+ * be removed in a future release.` (the dest is the Python parameter name, e.g. `api_version`).
+ */
+export function deprecationMessage(a: ArgSpec): string {
+  const dest = a.dest.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+  const tail = a.deprecated?.redirect ? ` Use '${a.deprecated.redirect}' instead.` : '';
+  return `Argument '${dest}' has been deprecated and will be removed in a future release.${tail}`;
+}
 
 export const argsOf = (c: CommandSpec): readonly ArgSpec[] => (c.tenantScoped ? [...c.args, TENANT_ARG] : c.args);

@@ -2,7 +2,7 @@
  * knack-style help text (spec/cli-conventions.md §5): `Command`/`Group` heading, `Arguments`
  * (required first, then alphabetical; aliases space-separated), `Global Arguments`, `Examples`.
  */
-import { argsOf, type ArgSpec, type CommandSpec } from './command-table.js';
+import { argsOf, deprecationMessage, type ArgSpec, type CommandSpec } from './command-table.js';
 import { GLOBAL_ARGS, PROG, type GroupNode } from './parser.js';
 
 const INDENT = '    ';
@@ -32,17 +32,18 @@ function argLines(args: readonly ArgSpec[], width: number): string[] {
   const out: string[] = [];
   for (const a of args) {
     const names = [a.options[0], ...a.options.slice(1).sort()].join(' ');
-    const tag = a.required ? ' [Required]' : '';
+    const tag = a.required ? ' [Required]' : a.deprecated ? ' [Deprecated]' : '';
     const left = `${INDENT}${(names + tag).padEnd(width)} : `;
     let help = a.help;
     if (a.choices) help += `  Allowed values: ${a.choices.join(', ')}.`;
     out.push(...wrap(help, left, left.length));
+    if (a.deprecated) out.push(...wrap(deprecationMessage(a), ' '.repeat(left.length), left.length));
   }
   return out;
 }
 
 const labelWidth = (args: readonly ArgSpec[]) =>
-  Math.max(...args.map((a) => a.options.join(' ').length + (a.required ? 11 : 0)));
+  Math.max(...args.map((a) => a.options.join(' ').length + (a.required ? 11 : a.deprecated ? 13 : 0)));
 
 export function commandHelp(spec: CommandSpec): string {
   const args = [...argsOf(spec)].sort((x, y) => Number(!!y.required) - Number(!!x.required) || argKey(x).localeCompare(argKey(y)));

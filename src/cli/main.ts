@@ -80,6 +80,7 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
       out(commandHelp(r.spec));
       return 0;
     }
+    for (const w of parsed.warnings) log.warning(w);
     const t1 = Date.now();
     const ctx = makeContext(parsed.values, io, log);
     ctx.output = parsed.output;

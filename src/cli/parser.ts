@@ -14,7 +14,7 @@ import {
   type CompiledQuery,
   type OutputFormat,
 } from './output/index.js';
-import { argsOf, type ArgSpec, type CommandModule, type CommandSpec, type GroupSpec } from './command-table.js';
+import { argsOf, deprecationMessage, type ArgSpec, type CommandModule, type CommandSpec, type GroupSpec } from './command-table.js';
 
 export const PROG = 'latch';
 
@@ -101,6 +101,8 @@ export interface Parsed {
   values: Record<string, unknown>;
   output: OutputFormat;
   query: CompiledQuery | undefined;
+  /** knack's deprecation warnings for the deprecated arguments that were given, in order. */
+  warnings: string[];
 }
 
 export const optionNames = (a: ArgSpec): string => a.options.join('/');
@@ -120,7 +122,7 @@ function looksLikeOption(t: string): boolean {
 export function parseArgs(spec: CommandSpec, tokens: readonly string[], defaultOutput: string): Parsed {
   const prog = `${PROG} ${spec.name}`;
   const specs = [...argsOf(spec), ...GLOBAL_ARGS];
-  if (wantsHelp(tokens)) return { help: true, values: {}, output: 'json', query: undefined };
+  if (wantsHelp(tokens)) return { help: true, values: {}, output: 'json', query: undefined, warnings: [] };
   const byOption = new Map<string, ArgSpec>();
   for (const a of specs) for (const o of a.options) byOption.set(o, a);
   const longs = [...byOption.keys()].filter((o) => o.startsWith('--'));
@@ -220,5 +222,6 @@ export function parseArgs(spec: CommandSpec, tokens: readonly string[], defaultO
       throw (e as CliUsageError).withMessage(`${prog}: ${(e as Error).message}`);
     }
   }
-  return { help: false, values, output, query: values._query as CompiledQuery | undefined };
+  const warnings = specs.filter((a) => a.deprecated && values[a.dest] !== undefined).map(deprecationMessage);
+  return { help: false, values, output, query: values._query as CompiledQuery | undefined, warnings };
 }

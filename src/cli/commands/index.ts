@@ -12,8 +12,9 @@ import { sessionCommands } from './iam/session.js';
 import { keysCommands } from './keys.js';
 import { serveCommands } from './serve.js';
 import { iotDpsCommands, iotHubCommands } from './iot/index.js';
+import { iotCentralCommands } from './iot/central/index.js';
 
 export const MODULES: readonly CommandModule[] = [
   accountCommands, apiKeyCommands, userCommands, roleCommands, orgCommands, sessionCommands, keysCommands, serveCommands,
-  iotHubCommands, iotDpsCommands,
+  iotHubCommands, iotDpsCommands, iotCentralCommands,
 ];

@@ -1,5 +1,5 @@
 /**
- * ARM plumbing of `latch iot hub|dps`: the two Microsoft.Devices resource types, their paths and
+ * ARM plumbing of `latch iot hub|dps|central app`: the resource types, their paths and
  * api-versions (spec/arm-iothub-dps-keys.md §2–§4), resolving a resource without `-g` (az looks the
  * name up in the subscription list), paged listkeys, and the az policy-edit PUT (GET → listkeys →
  * PUT with If-Match). The subscription id is the current tenant; calls carry the session's bearer.
@@ -8,15 +8,22 @@ import { CliNotFoundError } from '../../output/index.js';
 import type { ArgSpec, CommandContext } from '../../command-table.js';
 import { DPS_RIGHTS, HUB_RIGHTS, parseDpsRights, parseHubRights, type RightsParseResult } from '../../../domain/sas.js';
 
-export interface KindSpec {
+/** An ARM resource type the CLI manages: where its collection lives and the api-version it sends. */
+export interface ArmType {
+  /** Resource provider namespace, `Microsoft.Devices` / `Microsoft.IoTCentral`. */
+  provider: string;
+  collection: string;
+  apiVersion: string;
+  /** Wording in az's messages: `IoT Hub`, `IoT Provisioning Service`, `IoT Central application`. */
+  display: string;
+}
+
+export interface KindSpec extends ArmType {
   kind: 'hub' | 'dps';
   /** Command group words, `iot hub` / `iot dps`. */
   group: string;
   collection: 'IotHubs' | 'provisioningServices';
   keysSegment: 'IotHubKeys' | 'keys';
-  apiVersion: string;
-  /** Wording in az's messages: `IoT Hub`, `IoT Provisioning Service`. */
-  display: string;
   /** `--hub-name` / `--dps-name` of the policy/connection-string/sas commands. */
   nameOption: string;
   defaultPolicy: string;
@@ -46,13 +53,13 @@ export interface AuthorizationRule {
 }
 
 export const HUB: KindSpec = {
-  kind: 'hub', group: 'iot hub', collection: 'IotHubs', keysSegment: 'IotHubKeys', apiVersion: '2023-06-30', display: 'IoT Hub',
+  kind: 'hub', provider: 'Microsoft.Devices', group: 'iot hub', collection: 'IotHubs', keysSegment: 'IotHubKeys', apiVersion: '2023-06-30', display: 'IoT Hub',
   nameOption: '--hub-name', defaultPolicy: 'iothubowner', atoms: HUB_RIGHTS, parseRights: parseHubRights,
   hostName: (r) => String(r.properties.hostName),
 };
 
 export const DPS: KindSpec = {
-  kind: 'dps', group: 'iot dps', collection: 'provisioningServices', keysSegment: 'keys', apiVersion: '2022-02-05', display: 'IoT Provisioning Service',
+  kind: 'dps', provider: 'Microsoft.Devices', group: 'iot dps', collection: 'provisioningServices', keysSegment: 'keys', apiVersion: '2022-02-05', display: 'IoT Provisioning Service',
   nameOption: '--dps-name', defaultPolicy: 'provisioningserviceowner', atoms: DPS_RIGHTS, parseRights: parseDpsRights,
   hostName: (r) => String(r.properties.serviceOperationsHostName),
 };
@@ -64,7 +71,7 @@ export const RESOURCE_GROUP_ARG = (required: boolean): ArgSpec => ({
   help: required ? 'Name of resource group.' : 'Name of resource group. Default: found by looking the name up in the subscription (tenant).',
 });
 
-async function armRequest<T>(ctx: CommandContext, method: string, path: string, opts: { body?: unknown; headers?: Record<string, string> } = {}, k?: KindSpec): Promise<T> {
+async function armRequest<T>(ctx: CommandContext, method: string, path: string, opts: { body?: unknown; headers?: Record<string, string> } = {}, k?: ArmType): Promise<T> {
   const c = await ctx.client();
   return c.request<T>(method, path, { body: opts.body, headers: opts.headers, query: k ? { 'api-version': k.apiVersion } : undefined });
 }
@@ -73,14 +80,14 @@ export async function subscriptionPath(ctx: CommandContext): Promise<string> {
   return `/subscriptions/${seg(await ctx.tenant())}`;
 }
 
-export async function collectionPath(ctx: CommandContext, k: KindSpec, resourceGroup?: string): Promise<string> {
+export async function collectionPath(ctx: CommandContext, k: ArmType, resourceGroup?: string): Promise<string> {
   const sub = await subscriptionPath(ctx);
   return resourceGroup === undefined
-    ? `${sub}/providers/Microsoft.Devices/${k.collection}`
-    : `${sub}/resourceGroups/${seg(resourceGroup)}/providers/Microsoft.Devices/${k.collection}`;
+    ? `${sub}/providers/${k.provider}/${k.collection}`
+    : `${sub}/resourceGroups/${seg(resourceGroup)}/providers/${k.provider}/${k.collection}`;
 }
 
-export async function resourcePath(ctx: CommandContext, k: KindSpec, resourceGroup: string, name: string): Promise<string> {
+export async function resourcePath(ctx: CommandContext, k: ArmType, resourceGroup: string, name: string): Promise<string> {
   return `${await collectionPath(ctx, k, resourceGroup)}/${seg(name)}`;
 }
 
@@ -89,7 +96,7 @@ export async function resourcePath(ctx: CommandContext, k: KindSpec, resourceGro
  * GET on nextLink. Only its path and query are used, against the signed-in server, so the bearer
  * token never goes to another origin (the server writes api-version into nextLink itself).
  */
-export async function allPages<T>(ctx: CommandContext, k: KindSpec, method: 'GET' | 'POST', path: string): Promise<T[]> {
+export async function allPages<T>(ctx: CommandContext, k: ArmType, method: 'GET' | 'POST', path: string): Promise<T[]> {
   const c = await ctx.client();
   const out: T[] = [];
   let page = await c.request<{ value: T[]; nextLink?: string | null }>(method, path, { query: { 'api-version': k.apiVersion } });
@@ -102,11 +109,11 @@ export async function allPages<T>(ctx: CommandContext, k: KindSpec, method: 'GET
   }
 }
 
-export const listResources = async (ctx: CommandContext, k: KindSpec, resourceGroup?: string) =>
+export const listResources = async (ctx: CommandContext, k: ArmType, resourceGroup?: string) =>
   allPages<ArmResource>(ctx, k, 'GET', await collectionPath(ctx, k, resourceGroup));
 
 /** GET the resource; without a resource group, find it by name in the subscription list (az `_get_iot_hub_by_name`). */
-export async function getResource(ctx: CommandContext, k: KindSpec, name: string, resourceGroup: string | undefined): Promise<ArmResource> {
+export async function getResource(ctx: CommandContext, k: ArmType, name: string, resourceGroup: string | undefined): Promise<ArmResource> {
   if (resourceGroup !== undefined) return armRequest<ArmResource>(ctx, 'GET', await resourcePath(ctx, k, resourceGroup, name), {}, k);
   const hit = (await listResources(ctx, k)).find((r) => r.name.toLowerCase() === name.toLowerCase());
   if (!hit) throw new CliNotFoundError(`No ${k.display} found with name ${name} in current subscription.`);
@@ -115,11 +122,11 @@ export async function getResource(ctx: CommandContext, k: KindSpec, name: string
 
 export const resourceGroupOf = (r: ArmResource): string => r.resourcegroup ?? String(r.id.split('/')[4]);
 
-export async function putResource(ctx: CommandContext, k: KindSpec, resourceGroup: string, name: string, body: unknown, ifMatch?: string): Promise<ArmResource> {
+export async function putResource(ctx: CommandContext, k: ArmType, resourceGroup: string, name: string, body: unknown, ifMatch?: string): Promise<ArmResource> {
   return armRequest<ArmResource>(ctx, 'PUT', await resourcePath(ctx, k, resourceGroup, name), { body, headers: ifMatch ? { 'if-match': ifMatch } : undefined }, k);
 }
 
-export async function deleteResource(ctx: CommandContext, k: KindSpec, resourceGroup: string, name: string): Promise<void> {
+export async function deleteResource(ctx: CommandContext, k: ArmType, resourceGroup: string, name: string): Promise<void> {
   await armRequest(ctx, 'DELETE', await resourcePath(ctx, k, resourceGroup, name), {}, k);
 }
 

@@ -7,7 +7,7 @@ import { sasTokenCommands } from './sas-token.js';
 
 export const iotHubCommands: CommandModule = {
   groups: [
-    { name: 'iot', summary: 'Manage IoT resources: IoT hubs and provisioning services.' },
+    { name: 'iot', summary: 'Manage IoT resources: IoT hubs, provisioning services and IoT Central applications.' },
     { name: 'iot hub', summary: 'Manage IoT hubs (ARM Microsoft.Devices/IotHubs).' },
     { name: 'iot hub policy', summary: 'Manage shared access policies of an IoT hub.' },
     { name: 'iot hub connection-string', summary: 'Manage IoT hub connection strings.' },

@@ -78,7 +78,10 @@ export interface HttpLoad {
 export class BenchFailure extends Error {}
 
 /** Runs autocannon (one worker thread) against one request, after a warm-up; fails on any non-2xx (or any status but expectStatus). */
-export async function load(settings: BenchSettings, req: HttpLoad): Promise<{ rps: number; latencyMs: number; requests: number; serverUs: number }> {
+export async function load(
+  settings: BenchSettings,
+  req: HttpLoad,
+): Promise<{ rps: number; latencyMs: number; requests: number; serverUs: number }> {
   const opts = {
     url: req.url,
     method: req.method ?? 'GET',
@@ -91,7 +94,12 @@ export async function load(settings: BenchSettings, req: HttpLoad): Promise<{ rp
   const elu = performance.eventLoopUtilization();
   const r = await run({ ...opts, duration: settings.durationSec }, req);
   const busyMs = performance.eventLoopUtilization(elu).active;
-  return { rps: r.requests.average, latencyMs: r.latency.average, requests: r.requests.total, serverUs: (busyMs * 1000) / Math.max(1, r.requests.total) };
+  return {
+    rps: r.requests.average,
+    latencyMs: r.latency.average,
+    requests: r.requests.total,
+    serverUs: (busyMs * 1000) / Math.max(1, r.requests.total),
+  };
 }
 
 async function run(opts: autocannon.Options, req: HttpLoad): Promise<autocannon.Result> {
@@ -102,16 +110,19 @@ async function run(opts: autocannon.Options, req: HttpLoad): Promise<autocannon.
   if (r.timeouts > 0) failures.push(`${r.timeouts} timeouts`);
   if (r['2xx'] === 0) failures.push('no 2xx response at all');
   if (req.expectStatus !== undefined) {
-    const stats = ((r as { statusCodeStats?: Record<string, { count?: number }> }).statusCodeStats ?? {});
+    const stats = (r as { statusCodeStats?: Record<string, { count?: number }> }).statusCodeStats ?? {};
     const other = Object.entries(stats).filter(([code, s]) => Number(code) !== req.expectStatus && (s.count ?? 0) > 0);
-    if (other.length) failures.push(`responses other than ${req.expectStatus}: ${other.map(([code, s]) => `${s.count}× ${code}`).join(', ')}`);
+    if (other.length)
+      failures.push(`responses other than ${req.expectStatus}: ${other.map(([code, s]) => `${s.count}× ${code}`).join(', ')}`);
   }
   if (failures.length) {
     // Show what the server actually answers, so the failure explains itself.
     const sample = await fetch(req.url, { method: req.method ?? 'GET', headers: req.headers, body: req.body })
       .then(async (res) => `${res.status} ${(await res.text()).slice(0, 300)}`)
       .catch((e: unknown) => String(e));
-    throw new BenchFailure(`${opts.method ?? 'GET'} ${req.url}: ${failures.join(', ')} (of ${r.requests.total}); a sample request answers: ${sample}`);
+    throw new BenchFailure(
+      `${opts.method ?? 'GET'} ${req.url}: ${failures.join(', ')} (of ${r.requests.total}); a sample request answers: ${sample}`,
+    );
   }
   return r;
 }
@@ -167,12 +178,19 @@ export function table(results: ScenarioResult[], baseline: ScenarioResult): stri
     r.compare === false ? '—' : `${(r.rps / baseline.rps).toFixed(2)}×`,
     r.latencyMs === undefined ? '—' : r.latencyMs.toFixed(2),
     r.serverUs === undefined ? '—' : r.serverUs.toFixed(1),
-    r.serverUs === undefined || baseline.serverUs === undefined || r.compare === false ? '—' : `${(baseline.serverUs / r.serverUs).toFixed(2)}×`,
+    r.serverUs === undefined || baseline.serverUs === undefined || r.compare === false
+      ? '—'
+      : `${(baseline.serverUs / r.serverUs).toFixed(2)}×`,
     r.note,
   ]);
   const head = ['scenario', 'req/s', 'vs baseline', 'mean ms', 'server µs/req', 'capacity vs baseline', 'note'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const numeric = (i: number) => i >= 1 && i <= 5;
-  const line = (cells: string[]) => '| ' + cells.map((c, i) => (numeric(i) ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join(' | ') + ' |';
-  return [line(head), '| ' + widths.map((w, i) => (numeric(i) ? '-'.repeat(w - 1) + ':' : '-'.repeat(w))).join(' | ') + ' |', ...rows.map(line)].join('\n');
+  const line = (cells: string[]) =>
+    '| ' + cells.map((c, i) => (numeric(i) ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join(' | ') + ' |';
+  return [
+    line(head),
+    '| ' + widths.map((w, i) => (numeric(i) ? '-'.repeat(w - 1) + ':' : '-'.repeat(w))).join(' | ') + ' |',
+    ...rows.map(line),
+  ].join('\n');
 }

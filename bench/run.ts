@@ -30,7 +30,11 @@ async function json<T>(res: Response, what: string): Promise<T> {
 }
 
 async function token(url: string, body: Record<string, string>, what: string): Promise<string> {
-  const res = await fetch(`${url}/iam/auth/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const res = await fetch(`${url}/iam/auth/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
   return (await json<{ access_token: string }>(res, what)).access_token;
 }
 
@@ -39,20 +43,39 @@ async function setup(latch: Server, settings: BenchSettings, baselineUrl: string
   const url = latch.url;
   const adminToken = await token(url, { username: 'admin', password: ADMIN_PASSWORD }, 'admin login');
   const me = await json<{ tenant_id: string; roles: { tenant_id: string; role_name: string }[] }>(
-    await fetch(`${url}/iam/users/me`, { headers: { authorization: `Bearer ${adminToken}` } }), 'GET /iam/users/me');
+    await fetch(`${url}/iam/users/me`, { headers: { authorization: `Bearer ${adminToken}` } }),
+    'GET /iam/users/me',
+  );
   const tenantId = me.tenant_id;
   const key = await json<{ id: string; name: string; clientId: string; secret: string }>(
     await fetch(`${url}/iam/api-keys`, {
       method: 'POST',
       headers: { authorization: `Bearer ${adminToken}`, 'x-tenant-id': tenantId, 'content-type': 'application/json' },
       body: JSON.stringify({ name: 'bench-key', roles: ['EI Admin'] }),
-    }), 'POST /iam/api-keys');
-  const accessToken = await token(url, { grant_type: 'client_credentials', client_id: key.clientId, client_secret: key.secret }, 'client_credentials');
+    }),
+    'POST /iam/api-keys',
+  );
+  const accessToken = await token(
+    url,
+    { grant_type: 'client_credentials', client_id: key.clientId, client_secret: key.secret },
+    'client_credentials',
+  );
   // Sanity: the headline request answers 200 before any load is applied.
-  await json(await fetch(`${url}/nbapi/ei/v1/agents`, { headers: { authorization: `Bearer ${accessToken}`, 'x-tenant-id': tenantId } }), 'GET /nbapi/ei/v1/agents');
+  await json(
+    await fetch(`${url}/nbapi/ei/v1/agents`, { headers: { authorization: `Bearer ${accessToken}`, 'x-tenant-id': tenantId } }),
+    'GET /nbapi/ei/v1/agents',
+  );
   return {
-    settings, baselineUrl, latch, latchUrl: url, dataDir, tenantId, adminToken, accessToken,
-    apiKey: { id: key.id, name: key.name, clientId: key.clientId, secret: key.secret }, state: new Map(),
+    settings,
+    baselineUrl,
+    latch,
+    latchUrl: url,
+    dataDir,
+    tenantId,
+    adminToken,
+    accessToken,
+    apiKey: { id: key.id, name: key.name, clientId: key.clientId, secret: key.secret },
+    state: new Map(),
   };
 }
 
@@ -78,28 +101,41 @@ async function main(): Promise<number> {
     },
   });
   const settings: BenchSettings = {
-    connections: Number(values.connections), durationSec: Number(values.duration),
-    warmupSec: Number(values.warmup), inProcessMs: Number(values['in-process-ms']),
+    connections: Number(values.connections),
+    durationSec: Number(values.duration),
+    warmupSec: Number(values.warmup),
+    inProcessMs: Number(values['in-process-ms']),
   };
   for (const [k, v] of Object.entries(settings)) if (!Number.isFinite(v) || v < 0) throw new Error(`bad --${k}: ${v}`);
 
   console.log('Latch benchmark');
   for (const l of machine()) console.log(`  ${l}`);
-  console.log(`  load: autocannon, ${settings.connections} connections, ${settings.durationSec} s per scenario after ${settings.warmupSec} s warm-up, 1 worker thread`);
+  console.log(
+    `  load: autocannon, ${settings.connections} connections, ${settings.durationSec} s per scenario after ${settings.warmupSec} s warm-up, 1 worker thread`,
+  );
   console.log('');
 
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'latch-bench-'));
   const baseline = await startBaseline();
   let latch: Server | undefined;
   try {
-    const config = loadConfig({ LATCH_PORT: '0', LATCH_HOST: '127.0.0.1', LATCH_DATA_DIR: dataDir, LATCH_ADMIN_PASSWORD: ADMIN_PASSWORD, LATCH_LOG_LEVEL: 'silent' });
+    const config = loadConfig({
+      LATCH_PORT: '0',
+      LATCH_HOST: '127.0.0.1',
+      LATCH_DATA_DIR: dataDir,
+      LATCH_ADMIN_PASSWORD: ADMIN_PASSWORD,
+      LATCH_LOG_LEVEL: 'silent',
+    });
     latch = await startServer(config, { log: createLogger('silent'), print: () => undefined });
     const ctx = await setup(latch, settings, baseline.url, dataDir);
-    console.log(`  baseline ${baseline.url}, latch ${latch.url} (store: ${latch.deps.store.dialect}, data dir ${dataDir}, signing ${config.signingAlg})`);
+    console.log(
+      `  baseline ${baseline.url}, latch ${latch.url} (store: ${latch.deps.store.dialect}, data dir ${dataDir}, signing ${config.signingAlg})`,
+    );
     console.log('');
 
-    const selected = SCENARIOS.filter((s, i) => i === 0
-      || ((!values.only || values.only.some((o) => s.name.includes(o))) && !(values['no-diag'] && s.diagnostic)));
+    const selected = SCENARIOS.filter(
+      (s, i) => i === 0 || ((!values.only || values.only.some((o) => s.name.includes(o))) && !(values['no-diag'] && s.diagnostic)),
+    );
     const results: ScenarioResult[] = [];
     let failed = false;
     console.log(`  before: ${loadNote()}`);
@@ -147,12 +183,16 @@ async function main(): Promise<number> {
         const x = await scenario.run(ctx);
         rps.push(x.rps / b.rps);
         if (b.serverUs && x.serverUs) capacity.push(b.serverUs / x.serverUs);
-        console.log(`  round ${i + 1}: baseline ${Math.round(b.rps)} /s (${b.serverUs?.toFixed(1)} µs), ${Math.round(x.rps)} /s (${x.serverUs?.toFixed(1)} µs)`);
+        console.log(
+          `  round ${i + 1}: baseline ${Math.round(b.rps)} /s (${b.serverUs?.toFixed(1)} µs), ${Math.round(x.rps)} /s (${x.serverUs?.toFixed(1)} µs)`,
+        );
       }
       const ratio = median(rps);
       const ok = ratio >= t.minRatio;
       missed ||= !ok;
-      console.log(`TARGET ${ok ? 'MET' : 'NOT MET'}: ${t.scenario} = ${ratio.toFixed(2)}× baseline req/s, ${capacity.length ? median(capacity).toFixed(2) : '?'}× baseline server capacity (median of ${rounds} interleaved rounds; target ≥ ${t.minRatio.toFixed(2)}×)`);
+      console.log(
+        `TARGET ${ok ? 'MET' : 'NOT MET'}: ${t.scenario} = ${ratio.toFixed(2)}× baseline req/s, ${capacity.length ? median(capacity).toFixed(2) : '?'}× baseline server capacity (median of ${rounds} interleaved rounds; target ≥ ${t.minRatio.toFixed(2)}×)`,
+      );
     }
     return failed || (values.strict && missed) ? 1 : 0;
   } finally {
@@ -163,7 +203,9 @@ async function main(): Promise<number> {
 }
 
 main().then(
-  (code) => { process.exitCode = code; },
+  (code) => {
+    process.exitCode = code;
+  },
   (e: unknown) => {
     console.error(e instanceof BenchFailure ? `bench failed: ${e.message}` : e);
     process.exitCode = 1;

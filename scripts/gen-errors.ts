@@ -71,7 +71,12 @@ function code(text: string): string {
   return `${ticks}${escaped}${ticks === '`` ' ? ' ``' : '`'}`;
 }
 
-const anchor = (title: string) => title.toLowerCase().replace(/[^\w\s-]/g, '').trim().replace(/\s+/g, '-');
+const anchor = (title: string) =>
+  title
+    .toLowerCase()
+    .replace(/[^\w\s-]/g, '')
+    .trim()
+    .replace(/\s+/g, '-');
 
 /** The whole of docs/errors.md. */
 export function generateErrorsDoc(
@@ -83,7 +88,9 @@ export function generateErrorsDoc(
   const missing = Object.keys(catalog).filter((c) => !inSource.includes(c));
   const unknown = inSource.filter((c) => !(c in catalog));
   if (missing.length || unknown.length) {
-    throw new Error(`catalogue source and ERRORS disagree: missing from source ${JSON.stringify(missing)}, unknown at runtime ${JSON.stringify(unknown)}`);
+    throw new Error(
+      `catalogue source and ERRORS disagree: missing from source ${JSON.stringify(missing)}, unknown at runtime ${JSON.stringify(unknown)}`,
+    );
   }
 
   const out: string[] = [];
@@ -94,7 +101,7 @@ export function generateErrorsDoc(
   out.push('');
   out.push('Every error Latch answers with has a stable code, an HTTP status and a message template.');
   out.push('Codes are append-only; clients and tests match on them. `{name}` placeholders are filled');
-  out.push('from the request. Each face renders these in its platform\'s error envelope (EI/IoT OD,');
+  out.push("from the request. Each face renders these in its platform's error envelope (EI/IoT OD,");
   out.push('OAuth 2.0 on the token endpoint, ARM, IoT Central); 5xx messages never reach a client.');
   out.push('');
   out.push(`${inSource.length} codes in ${groups.length} groups:`);

@@ -11,12 +11,14 @@ interface Option<T> {
 
 class ConfigError extends Error {}
 
-const int = (min: number, max: number) => (raw: string): number => {
-  if (!/^\d+$/.test(raw.trim())) throw new ConfigError(`must be an integer between ${min} and ${max}`);
-  const n = Number(raw);
-  if (n < min || n > max) throw new ConfigError(`must be an integer between ${min} and ${max}`);
-  return n;
-};
+const int =
+  (min: number, max: number) =>
+  (raw: string): number => {
+    if (!/^\d+$/.test(raw.trim())) throw new ConfigError(`must be an integer between ${min} and ${max}`);
+    const n = Number(raw);
+    if (n < min || n > max) throw new ConfigError(`must be an integer between ${min} and ${max}`);
+    return n;
+  };
 const str = (raw: string) => raw;
 const optStr = (raw: string): string | undefined => (raw === '' ? undefined : raw);
 const bool = (raw: string): boolean => {
@@ -25,23 +27,39 @@ const bool = (raw: string): boolean => {
   if (['0', 'false', 'no', 'off', ''].includes(v)) return false;
   throw new ConfigError('must be true or false');
 };
-const oneOf = <T extends string>(...values: T[]) => (raw: string): T => {
-  if (!(values as string[]).includes(raw)) throw new ConfigError(`must be one of ${values.join(', ')}`);
-  return raw as T;
-};
+const oneOf =
+  <T extends string>(...values: T[]) =>
+  (raw: string): T => {
+    if (!(values as string[]).includes(raw)) throw new ConfigError(`must be one of ${values.join(', ')}`);
+    return raw as T;
+  };
 
 const hostSuffix = (raw: string): string => {
   const v = raw.trim().toLowerCase().replace(/^\./, '');
-  if (!/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/.test(v)) throw new ConfigError('must be a DNS suffix such as azure-devices.net');
+  if (!/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/.test(v))
+    throw new ConfigError('must be a DNS suffix such as azure-devices.net');
   return v;
 };
 
 export const OPTIONS = {
   host: { env: 'LATCH_HOST', flag: '--host', description: 'Address to listen on', default: '127.0.0.1', parse: str },
-  port: { env: 'LATCH_PORT', flag: '--port', description: 'Port to listen on; 0 picks a free port (the URL is printed on start)', default: 8080, parse: int(0, 65535) },
-  dataDir: { env: 'LATCH_DATA_DIR', flag: '--data-dir', description: 'Directory for the SQLite database, the master key file and TLS files', default: './data', parse: str },
+  port: {
+    env: 'LATCH_PORT',
+    flag: '--port',
+    description: 'Port to listen on; 0 picks a free port (the URL is printed on start)',
+    default: 8080,
+    parse: int(0, 65535),
+  },
+  dataDir: {
+    env: 'LATCH_DATA_DIR',
+    flag: '--data-dir',
+    description: 'Directory for the SQLite database, the master key file and TLS files',
+    default: './data',
+    parse: str,
+  },
   databaseUrl: {
-    env: 'LATCH_DATABASE_URL', flag: '--database-url',
+    env: 'LATCH_DATABASE_URL',
+    flag: '--database-url',
     description: 'postgres://… to use PostgreSQL (several nodes may share it); empty = SQLite in the data dir',
     default: undefined as string | undefined,
     parse: (raw: string) => {
@@ -51,54 +69,133 @@ export const OPTIONS = {
     },
   },
   masterKey: {
-    env: 'LATCH_MASTER_KEY', flag: '--master-key',
-    description: '32-byte key (base64 or hex) encrypting SAS keys and JWT private keys at rest; default: <data dir>/master.key, created with mode 0600. Required to be the same on every node of a cluster',
-    default: undefined as string | undefined, parse: optStr,
+    env: 'LATCH_MASTER_KEY',
+    flag: '--master-key',
+    description:
+      '32-byte key (base64 or hex) encrypting SAS keys and JWT private keys at rest; default: <data dir>/master.key, created with mode 0600. Required to be the same on every node of a cluster',
+    default: undefined as string | undefined,
+    parse: optStr,
   },
-  adminUsername: { env: 'LATCH_ADMIN_USERNAME', flag: '--admin-username', description: 'Platform administrator created on first start', default: 'admin', parse: str },
+  adminUsername: {
+    env: 'LATCH_ADMIN_USERNAME',
+    flag: '--admin-username',
+    description: 'Platform administrator created on first start',
+    default: 'admin',
+    parse: str,
+  },
   adminPassword: {
-    env: 'LATCH_ADMIN_PASSWORD', flag: '--admin-password',
+    env: 'LATCH_ADMIN_PASSWORD',
+    flag: '--admin-password',
     description: 'Its password; when unset on first start, one is generated and printed once',
-    default: undefined as string | undefined, parse: optStr,
+    default: undefined as string | undefined,
+    parse: optStr,
   },
-  adminTenant: { env: 'LATCH_ADMIN_TENANT', flag: '--admin-tenant', description: 'Name of the first tenant, created on first start', default: 'Default', parse: str },
-  accessTokenTtl: { env: 'LATCH_ACCESS_TOKEN_TTL', flag: '--access-token-ttl', description: 'Access token lifetime in seconds', default: 300, parse: int(30, 86400) },
-  refreshTokenTtl: { env: 'LATCH_REFRESH_TOKEN_TTL', flag: '--refresh-token-ttl', description: 'Refresh token lifetime (idle) in seconds', default: 1800, parse: int(60, 30 * 86400) },
-  sessionMaxTtl: { env: 'LATCH_SESSION_MAX_TTL', flag: '--session-max-ttl', description: 'Absolute session lifetime in seconds: refresh tokens never outlive it', default: 36000, parse: int(60, 365 * 86400) },
-  signingAlg: { env: 'LATCH_SIGNING_ALG', flag: '--signing-alg', description: 'JWT signing algorithm for new keys', default: 'ES256' as 'ES256' | 'RS256' | 'EdDSA', parse: oneOf('ES256', 'RS256', 'EdDSA') },
-  issuer: { env: 'LATCH_ISSUER', flag: '--issuer', description: 'The `iss` of issued tokens; must be the same on every node of a cluster', default: 'latch', parse: str },
-  logLevel: { env: 'LATCH_LOG_LEVEL', flag: '--log-level', description: 'pino log level', default: 'info' as string, parse: oneOf('fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent') },
-  tlsCert: { env: 'LATCH_TLS_CERT', flag: '--tls-cert', description: 'PEM certificate file: serve https', default: undefined as string | undefined, parse: optStr },
-  tlsKey: { env: 'LATCH_TLS_KEY', flag: '--tls-key', description: 'PEM private key file for --tls-cert', default: undefined as string | undefined, parse: optStr },
+  adminTenant: {
+    env: 'LATCH_ADMIN_TENANT',
+    flag: '--admin-tenant',
+    description: 'Name of the first tenant, created on first start',
+    default: 'Default',
+    parse: str,
+  },
+  accessTokenTtl: {
+    env: 'LATCH_ACCESS_TOKEN_TTL',
+    flag: '--access-token-ttl',
+    description: 'Access token lifetime in seconds',
+    default: 300,
+    parse: int(30, 86400),
+  },
+  refreshTokenTtl: {
+    env: 'LATCH_REFRESH_TOKEN_TTL',
+    flag: '--refresh-token-ttl',
+    description: 'Refresh token lifetime (idle) in seconds',
+    default: 1800,
+    parse: int(60, 30 * 86400),
+  },
+  sessionMaxTtl: {
+    env: 'LATCH_SESSION_MAX_TTL',
+    flag: '--session-max-ttl',
+    description: 'Absolute session lifetime in seconds: refresh tokens never outlive it',
+    default: 36000,
+    parse: int(60, 365 * 86400),
+  },
+  signingAlg: {
+    env: 'LATCH_SIGNING_ALG',
+    flag: '--signing-alg',
+    description: 'JWT signing algorithm for new keys',
+    default: 'ES256' as 'ES256' | 'RS256' | 'EdDSA',
+    parse: oneOf('ES256', 'RS256', 'EdDSA'),
+  },
+  issuer: {
+    env: 'LATCH_ISSUER',
+    flag: '--issuer',
+    description: 'The `iss` of issued tokens; must be the same on every node of a cluster',
+    default: 'latch',
+    parse: str,
+  },
+  logLevel: {
+    env: 'LATCH_LOG_LEVEL',
+    flag: '--log-level',
+    description: 'pino log level',
+    default: 'info' as string,
+    parse: oneOf('fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'),
+  },
+  tlsCert: {
+    env: 'LATCH_TLS_CERT',
+    flag: '--tls-cert',
+    description: 'PEM certificate file: serve https',
+    default: undefined as string | undefined,
+    parse: optStr,
+  },
+  tlsKey: {
+    env: 'LATCH_TLS_KEY',
+    flag: '--tls-key',
+    description: 'PEM private key file for --tls-cert',
+    default: undefined as string | undefined,
+    parse: optStr,
+  },
   tlsSelfSigned: {
-    env: 'LATCH_TLS_SELF_SIGNED', flag: '--tls-self-signed',
+    env: 'LATCH_TLS_SELF_SIGNED',
+    flag: '--tls-self-signed',
     description: 'Serve https with a CA + certificate generated into <data dir>/tls (trust <data dir>/tls/ca.pem via NODE_EXTRA_CA_CERTS)',
-    default: false, parse: bool,
+    default: false,
+    parse: bool,
   },
   hubHostSuffix: {
-    env: 'LATCH_HUB_HOST_SUFFIX', flag: '--hub-host-suffix',
+    env: 'LATCH_HUB_HOST_SUFFIX',
+    flag: '--hub-host-suffix',
     description: 'DNS suffix of IoT hub host names: a hub is {name}.{suffix} (properties.hostName, the SAS data plane)',
-    default: 'azure-devices.net', parse: hostSuffix,
+    default: 'azure-devices.net',
+    parse: hostSuffix,
   },
   dpsHostSuffix: {
-    env: 'LATCH_DPS_HOST_SUFFIX', flag: '--dps-host-suffix',
+    env: 'LATCH_DPS_HOST_SUFFIX',
+    flag: '--dps-host-suffix',
     description: 'DNS suffix of provisioning service host names ({name}.{suffix}, global.{suffix})',
-    default: 'azure-devices-provisioning.net', parse: hostSuffix,
+    default: 'azure-devices-provisioning.net',
+    parse: hostSuffix,
   },
   centralHostSuffix: {
-    env: 'LATCH_CENTRAL_HOST_SUFFIX', flag: '--central-host-suffix',
-    description: 'DNS suffix of IoT Central app hosts: {subdomain or application id}.{suffix} serves the data-plane API /api/… (also at /central/{app}/api/…)',
-    default: 'azureiotcentral.com', parse: hostSuffix,
+    env: 'LATCH_CENTRAL_HOST_SUFFIX',
+    flag: '--central-host-suffix',
+    description:
+      'DNS suffix of IoT Central app hosts: {subdomain or application id}.{suffix} serves the data-plane API /api/… (also at /central/{app}/api/…)',
+    default: 'azureiotcentral.com',
+    parse: hostSuffix,
   },
   armPageSize: {
-    env: 'LATCH_ARM_PAGE_SIZE', flag: '--arm-page-size',
+    env: 'LATCH_ARM_PAGE_SIZE',
+    flag: '--arm-page-size',
     description: 'Items per page of ARM listkeys responses (further pages via nextLink)',
-    default: 100, parse: int(1, 1000),
+    default: 100,
+    parse: int(1, 1000),
   },
   tlsHostnames: {
-    env: 'LATCH_TLS_HOSTNAMES', flag: '--tls-hostnames',
-    description: 'Extra comma-separated DNS names / IPs for the --tls-self-signed server certificate (besides localhost, 127.0.0.1, ::1); a change re-issues the certificate',
-    default: undefined as string | undefined, parse: optStr,
+    env: 'LATCH_TLS_HOSTNAMES',
+    flag: '--tls-hostnames',
+    description:
+      'Extra comma-separated DNS names / IPs for the --tls-self-signed server certificate (besides localhost, 127.0.0.1, ::1); a change re-issues the certificate',
+    default: undefined as string | undefined,
+    parse: optStr,
   },
 } satisfies Record<string, Option<unknown>>;
 

@@ -75,7 +75,10 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
     const deps: Deps = { config, store, bus, keys, envelope, clock, log };
     const services = buildServices(deps);
     const boot = await services.tenants.bootstrap();
-    if (boot?.password) print(`Created platform administrator '${boot.username}' with password: ${boot.password}  (shown once; change it or set LATCH_ADMIN_PASSWORD)`);
+    if (boot?.password)
+      print(
+        `Created platform administrator '${boot.username}' with password: ${boot.password}  (shown once; change it or set LATCH_ADMIN_PASSWORD)`,
+      );
     const { app } = await buildApp(services, { logger: log, https: opts.https });
     await startServices(services);
     let url = '';
@@ -91,7 +94,10 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
     }
     const b = bus;
     return {
-      app, deps, services, url,
+      app,
+      deps,
+      services,
+      url,
       async close() {
         await app.close();
         await stopServices(services);

@@ -86,8 +86,16 @@ export interface TestApp {
   /** A new top-level tenant; the admin is its Tenant Admin (and EI Admin when `ei` is set). */
   createTenant(name?: string, opts?: { ei?: boolean }): Promise<{ id: string; name: string }>;
   createOrg(parentId: string, name?: string): Promise<{ id: string; name: string }>;
-  createUser(tenantId: string, roles: string[], opts?: { username?: string; password?: string }): Promise<{ id: string; username: string; password: string }>;
-  createApiKey(tenantId: string, roles: string[], opts?: { name?: string; token?: string }): Promise<{ id: string; name: string; secret: string; clientId: string }>;
+  createUser(
+    tenantId: string,
+    roles: string[],
+    opts?: { username?: string; password?: string },
+  ): Promise<{ id: string; username: string; password: string }>;
+  createApiKey(
+    tenantId: string,
+    roles: string[],
+    opts?: { name?: string; token?: string },
+  ): Promise<{ id: string; name: string; secret: string; clientId: string }>;
   createRole(tenantId: string, permissions: string[], name?: string): Promise<{ id: string; name: string }>;
   close(): Promise<void>;
 }
@@ -104,7 +112,11 @@ export interface TestAppOptions {
 
 export function testConfig(env: Record<string, string> = {}, masterKey = randomBytes(32).toString('base64')): Config {
   return loadConfig({
-    LATCH_DATA_DIR: '/tmp/latch-test-unused', LATCH_MASTER_KEY: masterKey, LATCH_ADMIN_PASSWORD: 'admin-password-1', LATCH_ADMIN_USERNAME: 'admin', ...env,
+    LATCH_DATA_DIR: '/tmp/latch-test-unused',
+    LATCH_MASTER_KEY: masterKey,
+    LATCH_ADMIN_PASSWORD: 'admin-password-1',
+    LATCH_ADMIN_USERNAME: 'admin',
+    ...env,
   });
 }
 
@@ -126,7 +138,13 @@ export async function makeTestApp(opts: TestAppOptions = {}): Promise<TestApp> {
   } else target = { kind: 'sqlite', file: ':memory:' };
   const config = testConfig(opts.env, opts.masterKey);
   const printed: string[] = [];
-  const server = await startServer(config, { listen: false, target, log: opts.log ?? silentLogger(), print: (l) => printed.push(l), clock });
+  const server = await startServer(config, {
+    listen: false,
+    target,
+    log: opts.log ?? silentLogger(),
+    print: (l) => printed.push(l),
+    clock,
+  });
   const app = server.app;
   const adminUser = (await server.deps.store.users.findForLogin(config.adminUsername))!;
   const admin = { username: config.adminUsername, password: config.adminPassword!, id: adminUser.id };
@@ -138,8 +156,16 @@ export async function makeTestApp(opts: TestAppOptions = {}): Promise<TestApp> {
     if (r.token) headers.authorization = `Bearer ${r.token}`;
     if (r.tenant) headers['x-tenant-id'] = r.tenant;
     return app.inject({
-      method, url, headers, query: r.query, remoteAddress: r.remoteAddress,
-      ...(r.body === undefined ? {} : typeof r.body === 'string' || Buffer.isBuffer(r.body) ? { payload: r.body } : { payload: r.body as object }),
+      method,
+      url,
+      headers,
+      query: r.query,
+      remoteAddress: r.remoteAddress,
+      ...(r.body === undefined
+        ? {}
+        : typeof r.body === 'string' || Buffer.isBuffer(r.body)
+          ? { payload: r.body }
+          : { payload: r.body as object }),
     });
   };
   const token: TestApp['token'] = (body, r = {}) => req('POST', '/iam/auth/token', { ...r, body });
@@ -157,13 +183,28 @@ export async function makeTestApp(opts: TestAppOptions = {}): Promise<TestApp> {
   const uniq = (p: string) => `${p}-${process.pid}-${++counter}-${randomBytes(3).toString('hex')}`;
 
   const t: TestApp = {
-    server, app, clock, config, printed, admin, adminToken, req, token, login, keyLogin,
+    server,
+    app,
+    clock,
+    config,
+    printed,
+    admin,
+    adminToken,
+    req,
+    token,
+    login,
+    keyLogin,
     defaultTenantId: adminUser.tenantId,
     async createTenant(name = uniq('tenant'), o = {}) {
       const res = await req('POST', '/iam/tenants', { token: await adminToken(), body: { name } });
       expectStatus(res, 201, 'create tenant');
       const id = (res.json() as { id: string }).id;
-      if (o.ei) expectStatus(await req('PUT', `/iam/users/${admin.id}/roles/EI%20Admin`, { token: await adminToken(), tenant: id }), 200, 'assign EI Admin');
+      if (o.ei)
+        expectStatus(
+          await req('PUT', `/iam/users/${admin.id}/roles/EI%20Admin`, { token: await adminToken(), tenant: id }),
+          200,
+          'assign EI Admin',
+        );
       return { id, name };
     },
     async createOrg(parentId, name = uniq('org')) {

@@ -9,7 +9,15 @@ describe('store contract on PostgreSQL', () => {
     const { schema, drop } = pgSchema();
     const store = await openStore({ kind: 'postgres', url: PG_URL, schema });
     const close = store.close;
-    return Object.assign(store, { close: async () => { try { await close(); } finally { await drop(); } } });
+    return Object.assign(store, {
+      close: async () => {
+        try {
+          await close();
+        } finally {
+          await drop();
+        }
+      },
+    });
   });
 });
 
@@ -18,7 +26,10 @@ describe('PostgreSQL schemas', () => {
     const a = pgSchema();
     const b = pgSchema();
     try {
-      const stores = await Promise.all([openStore({ kind: 'postgres', url: PG_URL, schema: a.schema }), openStore({ kind: 'postgres', url: PG_URL, schema: b.schema })]);
+      const stores = await Promise.all([
+        openStore({ kind: 'postgres', url: PG_URL, schema: a.schema }),
+        openStore({ kind: 'postgres', url: PG_URL, schema: b.schema }),
+      ]);
       for (const s of stores) {
         expect(await s.tenants.count()).toBe(0);
         await s.close();

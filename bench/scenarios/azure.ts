@@ -19,7 +19,12 @@ const POLICY_COUNT = 16;
 const SIGNING_POLICY = 'bench-policy-07';
 const RIGHTS = ['RegistryWrite, ServiceConnect, DeviceConnect', 'ServiceConnect', 'DeviceConnect', 'RegistryRead', 'RegistryWrite'];
 
-interface KeyRule { keyName: string; primaryKey: string; secondaryKey: string; rights: string }
+interface KeyRule {
+  keyName: string;
+  primaryKey: string;
+  secondaryKey: string;
+  rights: string;
+}
 
 interface Hub {
   /** POST …/listkeys?api-version=… (absolute URL on Latch). */
@@ -44,21 +49,38 @@ export async function benchHub(ctx: BenchContext): Promise<Hub> {
   const resource = `${ctx.latchUrl}/subscriptions/${ctx.tenantId}/resourceGroups/${RESOURCE_GROUP}/providers/Microsoft.Devices/IotHubs/${HUB_NAME}`;
   const auth = { authorization: `Bearer ${ctx.adminToken}` };
   const authorizationPolicies = Array.from({ length: POLICY_COUNT }, (_, i) => ({
-    keyName: `bench-policy-${String(i).padStart(2, '0')}`, rights: RIGHTS[i % RIGHTS.length]!,
+    keyName: `bench-policy-${String(i).padStart(2, '0')}`,
+    rights: RIGHTS[i % RIGHTS.length]!,
   }));
-  const created = JSON.parse(await text(await fetch(`${resource}?api-version=${API_VERSION}`, {
-    method: 'PUT', headers: { ...auth, 'content-type': 'application/json' },
-    body: JSON.stringify({ location: 'westeurope', sku: { name: 'S1', capacity: 1 }, properties: { authorizationPolicies } }),
-  }), 'ARM PUT hub')) as { properties: { hostName: string } };
+  const created = JSON.parse(
+    await text(
+      await fetch(`${resource}?api-version=${API_VERSION}`, {
+        method: 'PUT',
+        headers: { ...auth, 'content-type': 'application/json' },
+        body: JSON.stringify({ location: 'westeurope', sku: { name: 'S1', capacity: 1 }, properties: { authorizationPolicies } }),
+      }),
+      'ARM PUT hub',
+    ),
+  ) as { properties: { hostName: string } };
   const listKeysUrl = `${resource}/listkeys?api-version=${API_VERSION}`;
-  const keys = JSON.parse(await text(await fetch(listKeysUrl, { method: 'POST', headers: auth }), 'ARM POST listkeys')) as { value: KeyRule[]; nextLink?: string };
+  const keys = JSON.parse(await text(await fetch(listKeysUrl, { method: 'POST', headers: auth }), 'ARM POST listkeys')) as {
+    value: KeyRule[];
+    nextLink?: string;
+  };
   if (keys.value.length !== POLICY_COUNT || keys.nextLink) {
-    throw new BenchFailure(`listkeys: expected ${POLICY_COUNT} policies on one page, got ${keys.value.length}${keys.nextLink ? ' and a nextLink' : ''}`);
+    throw new BenchFailure(
+      `listkeys: expected ${POLICY_COUNT} policies on one page, got ${keys.value.length}${keys.nextLink ? ' and a nextLink' : ''}`,
+    );
   }
   const signing = keys.value.find((p) => p.keyName === SIGNING_POLICY);
   if (!signing) throw new BenchFailure(`listkeys: no policy ${SIGNING_POLICY}`);
   const hostName = created.properties.hostName;
-  const sasToken = signSas({ resourceUri: hostName, key: signing.primaryKey, keyName: signing.keyName, expiry: Math.floor(Date.now() / 1000) + 86_400 });
+  const sasToken = signSas({
+    resourceUri: hostName,
+    key: signing.primaryKey,
+    keyName: signing.keyName,
+    expiry: Math.floor(Date.now() / 1000) + 86_400,
+  });
   const hub: Hub = { listKeysUrl, hostName, policies: keys.value, signing, sasToken };
   ctx.state.set('azure.hub', hub);
   return hub;
@@ -72,7 +94,10 @@ export const armListKeys: Scenario = {
   async run(ctx) {
     const hub = await benchHub(ctx);
     const r = await load(ctx.settings, {
-      url: hub.listKeysUrl, method: 'POST', headers: { authorization: `Bearer ${ctx.adminToken}` }, expectStatus: 200,
+      url: hub.listKeysUrl,
+      method: 'POST',
+      headers: { authorization: `Bearer ${ctx.adminToken}` },
+      expectStatus: 200,
     });
     return { name: this.name, rps: r.rps, latencyMs: r.latencyMs, serverUs: r.serverUs, note: `${POLICY_COUNT} policies, one page` };
   },
@@ -81,7 +106,7 @@ export const armListKeys: Scenario = {
 export const sasWhoamiHttp: Scenario = {
   name: 'latch: GET /$latch/sas/whoami (SAS, Host = hub)',
   description:
-    'Data plane: Host header = the hub\'s host name, Authorization = a policy SAS token made by signSas from a listkeys key; ' +
+    "Data plane: Host header = the hub's host name, Authorization = a policy SAS token made by signSas from a listkeys key; " +
     'the handler runs services.iotSas.verify (keys cached in memory after the first call). Every response must be 200.',
   async run(ctx) {
     const hub = await benchHub(ctx);
@@ -112,7 +137,8 @@ export const sasVerifyInProcess: Scenario = {
 
 export const rawVerifySas: Scenario = {
   name: 'diag: in-process raw verifySas (domain, 2 keys)',
-  description: 'verifySas from src/domain/sas.ts on a pre-parsed token with the policy\'s two keys: the cryptographic core of a verification.',
+  description:
+    "verifySas from src/domain/sas.ts on a pre-parsed token with the policy's two keys: the cryptographic core of a verification.",
   diagnostic: true,
   async run(ctx) {
     const hub = await benchHub(ctx);
@@ -129,7 +155,8 @@ export const rawVerifySas: Scenario = {
 
 export const inProcessListKeys: Scenario = {
   name: "diag: in-process iot.listKeys (listkeys handler's work)",
-  description: 'services.iot.listKeys(ctx, tenant, hub, page 0/100): hub row + 16 policy rows from SQLite (Kysely), 32 AES-GCM opens, one buffered audit event.',
+  description:
+    'services.iot.listKeys(ctx, tenant, hub, page 0/100): hub row + 16 policy rows from SQLite (Kysely), 32 AES-GCM opens, one buffered audit event.',
   diagnostic: true,
   async run(ctx) {
     await benchHub(ctx);
@@ -137,7 +164,10 @@ export const inProcessListKeys: Scenario = {
     const principal = await ctx.latch.services.access.authenticate(ctx.adminToken);
     if (!principal) throw new BenchFailure('admin token rejected');
     const reqCtx: Ctx = { principal, requestId: 'bench', clientAddress: '127.0.0.1' };
-    const r = await opsPerSecond(() => iot.listKeys(reqCtx, ctx.tenantId, 'hub', RESOURCE_GROUP, HUB_NAME, { offset: 0, limit: 100 }), ctx.settings.inProcessMs);
+    const r = await opsPerSecond(
+      () => iot.listKeys(reqCtx, ctx.tenantId, 'hub', RESOURCE_GROUP, HUB_NAME, { offset: 0, limit: 100 }),
+      ctx.settings.inProcessMs,
+    );
     return { name: this.name, rps: r.ops, note: `${r.usPerOp.toFixed(2)} µs/op`, compare: false };
   },
 };

@@ -20,7 +20,10 @@ export const baselineSameRequest: Scenario = {
   name: 'baseline: bare Fastify GET /hello, same request headers',
   description: 'As the baseline, but each request carries the Authorization and x-tenant-id headers of the authorized scenario.',
   async run(ctx) {
-    const r = await load(ctx.settings, { url: `${ctx.baselineUrl}/hello`, headers: { authorization: `Bearer ${ctx.accessToken}`, 'x-tenant-id': ctx.tenantId } });
+    const r = await load(ctx.settings, {
+      url: `${ctx.baselineUrl}/hello`,
+      headers: { authorization: `Bearer ${ctx.accessToken}`, 'x-tenant-id': ctx.tenantId },
+    });
     return { name: this.name, rps: r.rps, latencyMs: r.latencyMs, serverUs: r.serverUs, note: 'reference for the hot-path target' };
   },
 };

@@ -11,7 +11,11 @@ import { BenchFailure, load, opsPerSecond } from '../harness.js';
 const APP = 'latch-bench-central';
 const ADMINISTRATOR = 'ca310b8d-2f4a-44e0-a36e-957c202cd8d4';
 
-interface CentralBench { appId: string; url: string; token: string }
+interface CentralBench {
+  appId: string;
+  url: string;
+  token: string;
+}
 
 async function ok(res: Response, what: string): Promise<any> {
   const body = await res.text();
@@ -23,13 +27,26 @@ export async function benchCentral(ctx: BenchContext): Promise<CentralBench> {
   const cached = ctx.state.get('central.app') as CentralBench | undefined;
   if (cached) return cached;
   const bearer = { authorization: `Bearer ${ctx.adminToken}`, 'content-type': 'application/json' };
-  const app = await ok(await fetch(`${ctx.latchUrl}/subscriptions/${ctx.tenantId}/resourceGroups/bench-rg/providers/Microsoft.IoTCentral/iotApps/${APP}?api-version=2021-06-01`, {
-    method: 'PUT', headers: bearer, body: JSON.stringify({ location: 'westeurope', sku: { name: 'ST1' } }),
-  }), 'ARM PUT iotApps');
+  const app = await ok(
+    await fetch(
+      `${ctx.latchUrl}/subscriptions/${ctx.tenantId}/resourceGroups/bench-rg/providers/Microsoft.IoTCentral/iotApps/${APP}?api-version=2021-06-01`,
+      {
+        method: 'PUT',
+        headers: bearer,
+        body: JSON.stringify({ location: 'westeurope', sku: { name: 'ST1' } }),
+      },
+    ),
+    'ARM PUT iotApps',
+  );
   const appId = app.properties.applicationId as string;
-  const made = await ok(await fetch(`${ctx.latchUrl}/central/${appId}/api/apiTokens/bench-admin?api-version=2022-07-31`, {
-    method: 'PUT', headers: bearer, body: JSON.stringify({ roles: [{ role: ADMINISTRATOR }] }),
-  }), 'PUT apiTokens/bench-admin');
+  const made = await ok(
+    await fetch(`${ctx.latchUrl}/central/${appId}/api/apiTokens/bench-admin?api-version=2022-07-31`, {
+      method: 'PUT',
+      headers: bearer,
+      body: JSON.stringify({ roles: [{ role: ADMINISTRATOR }] }),
+    }),
+    'PUT apiTokens/bench-admin',
+  );
   const url = `${ctx.latchUrl}/central/${appId}/api/apiTokens?api-version=2022-07-31`;
   const c = { appId, url, token: made.token as string };
   await ok(await fetch(url, { headers: { authorization: c.token } }), 'GET apiTokens (sanity)');
@@ -51,7 +68,8 @@ export const centralListTokens: Scenario = {
 
 export const centralAuthInProcess: Scenario = {
   name: 'diag: in-process centralTokens.authenticate + authorize (Central SAS)',
-  description: 'services.centralTokens.authenticate(ctx, appId, header) and authorize(apiTokens.read) on warm caches: the access check of the route above, without HTTP.',
+  description:
+    'services.centralTokens.authenticate(ctx, appId, header) and authorize(apiTokens.read) on warm caches: the access check of the route above, without HTTP.',
   diagnostic: true,
   async run(ctx) {
     const c = await benchCentral(ctx);

@@ -12,7 +12,8 @@ import { load, opsPerSecond } from '../harness.js';
 
 export const latchHealthz: Scenario = {
   name: 'diag: latch GET /healthz (no auth)',
-  description: "Latch's full app (request-id, metrics onResponse hook, onSend header, error handlers) on an unauthenticated route: the cost of the app's stack alone.",
+  description:
+    "Latch's full app (request-id, metrics onResponse hook, onSend header, error handlers) on an unauthenticated route: the cost of the app's stack alone.",
   diagnostic: true,
   async run(ctx) {
     const r = await load(ctx.settings, { url: `${ctx.latchUrl}/healthz` });
@@ -26,12 +27,18 @@ export const latchHealthz: Scenario = {
  */
 export const authOnly: Scenario = {
   name: 'diag: bare Fastify + Latch access hook',
-  description: 'authenticateHook from src/http/plugins/authenticate.ts (same services, same token) guarding a constant-JSON route declared like GET agents.',
+  description:
+    'authenticateHook from src/http/plugins/authenticate.ts (same services, same token) guarding a constant-JSON route declared like GET agents.',
   diagnostic: true,
   async run(ctx) {
     const app = Fastify({ logger: false });
     app.addHook('onRequest', authenticateHook(ctx.latch.services, createMetrics()));
-    app.get('/guarded', { config: { tenantScoped: true, permission: { anyOf: EI_PERMISSIONS } } as never }, async () => ({ agents: [], page: 1, size: 50, total: 0 }));
+    app.get('/guarded', { config: { tenantScoped: true, permission: { anyOf: EI_PERMISSIONS } } as never }, async () => ({
+      agents: [],
+      page: 1,
+      size: 50,
+      total: 0,
+    }));
     await app.listen({ host: '127.0.0.1', port: 0 });
     try {
       const addr = app.server.address();
@@ -66,7 +73,8 @@ export const inProcessAuth: Scenario = {
 
 export const inProcessListAgents: Scenario = {
   name: "diag: in-process ei.listAgents (handler's store read)",
-  description: 'services.ei.listAgents(tenant, page 1/50): what the GET agents handler does per request (Kysely over better-sqlite3: list + count).',
+  description:
+    'services.ei.listAgents(tenant, page 1/50): what the GET agents handler does per request (Kysely over better-sqlite3: list + count).',
   diagnostic: true,
   async run(ctx) {
     const ei = ctx.latch.services.ei;
@@ -82,7 +90,8 @@ export const inProcessListAgents: Scenario = {
  */
 export const rawSqliteListAgents: Scenario = {
   name: 'diag: in-process same queries, raw better-sqlite3, cached statements',
-  description: 'SELECT * FROM agents WHERE tenant_id=? ORDER BY creation_time, id LIMIT 50 OFFSET 0, and SELECT count(*) … WHERE tenant_id=?, statements prepared once (read-only second connection).',
+  description:
+    'SELECT * FROM agents WHERE tenant_id=? ORDER BY creation_time, id LIMIT 50 OFFSET 0, and SELECT count(*) … WHERE tenant_id=?, statements prepared once (read-only second connection).',
   diagnostic: true,
   async run(ctx) {
     const { default: Database } = await import('better-sqlite3');

@@ -6,7 +6,7 @@ export const eiAgents: Scenario = {
   name: 'latch: GET /nbapi/ei/v1/agents (Bearer + x-tenant-id)',
   description:
     'API-key access token (EI Admin), x-tenant-id of its tenant: verify JWT (cached) → principal/session (cached) → ' +
-    'access (cached) → handler, which lists the tenant\'s agents from SQLite (list + count). Every response must be 200.',
+    "access (cached) → handler, which lists the tenant's agents from SQLite (list + count). Every response must be 200.",
   async run(ctx) {
     const r = await load(ctx.settings, {
       url: `${ctx.latchUrl}/nbapi/ei/v1/agents`,

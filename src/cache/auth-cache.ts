@@ -11,7 +11,10 @@ export class CacheMap<K, V> {
   private readonly inflight = new Map<K, Promise<V>>();
   private generation = 0;
 
-  constructor(max: number, private readonly load: (k: K) => Promise<V>) {
+  constructor(
+    max: number,
+    private readonly load: (k: K) => Promise<V>,
+  ) {
     this.lru = new Lru(max);
   }
 
@@ -59,7 +62,10 @@ export class CacheMap<K, V> {
   }
 }
 
-export function onInvalidation(bus: Bus, handlers: Partial<{ [T in Invalidation['t']]: (e: Extract<Invalidation, { t: T }>) => void }> & { all: () => void }): void {
+export function onInvalidation(
+  bus: Bus,
+  handlers: Partial<{ [T in Invalidation['t']]: (e: Extract<Invalidation, { t: T }>) => void }> & { all: () => void },
+): void {
   bus.subscribe((e) => {
     if (e.t === 'all') return handlers.all();
     const h = handlers[e.t] as ((e: Invalidation) => void) | undefined;

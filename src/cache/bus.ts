@@ -55,7 +55,11 @@ export class PgBus implements Bus {
   private client: pg.Client | undefined;
   private closed = false;
 
-  private constructor(private readonly opts: { url: string; schema?: string }, private readonly pool: pg.Pool, private readonly log: Logger) {}
+  private constructor(
+    private readonly opts: { url: string; schema?: string },
+    private readonly pool: pg.Pool,
+    private readonly log: Logger,
+  ) {}
 
   static async start(opts: { url: string; schema?: string }, log: Logger): Promise<PgBus> {
     const pool = new pg.Pool({ ...postgresPoolConfig({ ...opts, max: 2 }) });

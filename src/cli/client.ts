@@ -108,10 +108,16 @@ export async function requestToken(log: Logger, server: string, body: Record<str
 }
 
 /** Profile fields of a token response obtained at `now`. */
-export function tokenFields(t: TokenResponse, now: number): Pick<Profile, 'accessToken' | 'refreshToken' | 'expiresOn' | 'refreshExpiresOn' | 'expiresIn'> {
+export function tokenFields(
+  t: TokenResponse,
+  now: number,
+): Pick<Profile, 'accessToken' | 'refreshToken' | 'expiresOn' | 'refreshExpiresOn' | 'expiresIn'> {
   return {
-    accessToken: t.access_token, refreshToken: t.refresh_token, expiresIn: t.expires_in,
-    expiresOn: now + t.expires_in * 1000, refreshExpiresOn: now + t.refresh_expires_in * 1000,
+    accessToken: t.access_token,
+    refreshToken: t.refresh_token,
+    expiresIn: t.expires_in,
+    expiresOn: now + t.expires_in * 1000,
+    refreshExpiresOn: now + t.refresh_expires_in * 1000,
   };
 }
 
@@ -179,7 +185,10 @@ export class ApiClient {
   /** Call the API with the session; a 401 refreshes once and retries. Returns the body (null for 204). */
   async request<T = unknown>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {
     const send = async () =>
-      http(this.log, this.profile.server, method, path, { ...opts, headers: { ...(opts.headers ?? {}), authorization: `Bearer ${await this.accessToken()}` } });
+      http(this.log, this.profile.server, method, path, {
+        ...opts,
+        headers: { ...(opts.headers ?? {}), authorization: `Bearer ${await this.accessToken()}` },
+      });
     let r = await send();
     if (r.status === 401) {
       await this.refresh(true);

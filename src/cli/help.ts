@@ -70,7 +70,9 @@ export function groupHelp(node: GroupNode): string {
   const commands = entries.filter(([, c]) => c.kind === 'command');
   const width = Math.max(0, ...entries.map(([k]) => k.length));
   const list = (items: typeof entries) =>
-    items.flatMap(([k, c]) => wrap(c.kind === 'group' ? c.summary : c.spec.summary, `${INDENT}${k.padEnd(width)} : `, INDENT.length + width + 3));
+    items.flatMap(([k, c]) =>
+      wrap(c.kind === 'group' ? c.summary : c.spec.summary, `${INDENT}${k.padEnd(width)} : `, INDENT.length + width + 3),
+    );
   if (groups.length) lines.push('', 'Subgroups:', ...list(groups));
   if (commands.length) lines.push('', 'Commands:', ...list(commands));
   lines.push('', `For more specific examples, use: ${prog} <command> --help`, '');

@@ -89,7 +89,9 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     const color = io.isTTY && !truthy(env.LATCH_CORE_NO_COLOR) && env.NO_COLOR === undefined;
     out(render(result, parsed.output, { queryActive: parsed.query !== undefined, isTTY: color }));
     const t2 = Date.now();
-    log.info(`Command ran in ${((t2 - t0) / 1000).toFixed(3)} seconds (init: ${((t1 - t0) / 1000).toFixed(3)}, invoke: ${((t2 - t1) / 1000).toFixed(3)})`);
+    log.info(
+      `Command ran in ${((t2 - t0) / 1000).toFixed(3)} seconds (init: ${((t1 - t0) / 1000).toFixed(3)}, invoke: ${((t2 - t1) / 1000).toFixed(3)})`,
+    );
     return 0;
   } catch (e) {
     if (e instanceof CliError) {
@@ -107,7 +109,12 @@ function makeContext(args: Record<string, unknown>, io: CliIO, log: Logger): Com
   const now = io.now ?? Date.now;
   let client: ApiClient | undefined;
   const ctx: CommandContext = {
-    args, env: io.env, log, profiles, now, output: 'json',
+    args,
+    env: io.env,
+    log,
+    profiles,
+    now,
+    output: 'json',
     async client() {
       if (client) return client;
       const p = profiles.load();

@@ -23,10 +23,17 @@ export const GLOBAL_ARGS: readonly ArgSpec[] = [
   { dest: '_help', options: ['--help', '-h'], flag: true, help: 'Show this help message and exit.' },
   { dest: '_onlyShowErrors', options: ['--only-show-errors'], flag: true, help: 'Only show errors, suppressing warnings.' },
   {
-    dest: '_output', options: ['--output', '-o'], metavar: 'FORMAT',
+    dest: '_output',
+    options: ['--output', '-o'],
+    metavar: 'FORMAT',
     help: `Output format.  Allowed values: ${[...OUTPUT_FORMATS].sort().join(', ')}.  Default: json.`,
   },
-  { dest: '_query', options: ['--query'], metavar: 'JMESPATH', help: 'JMESPath query string. See http://jmespath.org/ for more information and examples.' },
+  {
+    dest: '_query',
+    options: ['--query'],
+    metavar: 'JMESPATH',
+    help: 'JMESPath query string. See http://jmespath.org/ for more information and examples.',
+  },
   { dest: '_verbose', options: ['--verbose'], flag: true, help: 'Increase logging verbosity. Use --debug for full debug logs.' },
 ];
 
@@ -158,7 +165,7 @@ export function parseArgs(spec: CommandSpec, tokens: readonly string[], defaultO
 
   const values: Record<string, unknown> = {};
   const unrecognized: string[] = [];
-  for (let i = 0; i < tokens.length; ) {
+  for (let i = 0; i < tokens.length;) {
     const tok = tokens[i];
     if (tok === '--') {
       unrecognized.push(...tokens.slice(i + 1));
@@ -199,11 +206,17 @@ export function parseArgs(spec: CommandSpec, tokens: readonly string[], defaultO
         if (!a.multiple) break;
       }
     }
-    if (!raw.length) throw new CliUsageError(`argument ${optionNames(a)}: expected ${a.multiple ? 'at least one argument' : 'one argument'}`);
+    if (!raw.length)
+      throw new CliUsageError(`argument ${optionNames(a)}: expected ${a.multiple ? 'at least one argument' : 'one argument'}`);
     if (a.multiple) {
       const list = (values[a.dest] as unknown[] | undefined) ?? [];
       for (const r of raw) {
-        const parts = a.commaList ? r.split(',').map((s) => s.trim()).filter(Boolean) : [r];
+        const parts = a.commaList
+          ? r
+              .split(',')
+              .map((s) => s.trim())
+              .filter(Boolean)
+          : [r];
         for (const p of parts) list.push(convert(a, p));
       }
       values[a.dest] = list;

@@ -52,7 +52,8 @@ export class KeyRing {
       if (row.retiredAt === null) {
         const jwk = JSON.parse(this.envelope.open(row.privateEnc, context(row.kid))) as JWK;
         loaded.privateKey = (await importJWK(jwk, row.alg)) as Key;
-        if (!signer || row.createdAt > signer.row.createdAt || (row.createdAt === signer.row.createdAt && row.kid > signer.kid)) signer = loaded;
+        if (!signer || row.createdAt > signer.row.createdAt || (row.createdAt === signer.row.createdAt && row.kid > signer.kid))
+          signer = loaded;
       }
       next.set(row.kid, loaded);
     }
@@ -62,18 +63,32 @@ export class KeyRing {
   }
 
   private async generate(now: number): Promise<SigningKey> {
-    const { publicKey, privateKey } = await generateKeyPair(this.opts.alg, { extractable: true, crv: this.opts.alg === 'EdDSA' ? 'Ed25519' : undefined });
+    const { publicKey, privateKey } = await generateKeyPair(this.opts.alg, {
+      extractable: true,
+      crv: this.opts.alg === 'EdDSA' ? 'Ed25519' : undefined,
+    });
     const kid = randomUUID();
     const publicJwk = { ...(await exportJWK(publicKey)), kid, alg: this.opts.alg, use: 'sig' };
     const privateJwk = await exportJWK(privateKey);
-    return { kid, alg: this.opts.alg, publicJwk, privateEnc: this.envelope.seal(JSON.stringify(privateJwk), context(kid)), createdAt: now, retiredAt: null, verifyUntil: null };
+    return {
+      kid,
+      alg: this.opts.alg,
+      publicJwk,
+      privateEnc: this.envelope.seal(JSON.stringify(privateJwk), context(kid)),
+      createdAt: now,
+      retiredAt: null,
+      verifyUntil: null,
+    };
   }
 
   /**
    * A new key signs from now on; the previous ones verify for `graceMs` more. `alsoInTx` runs in
    * the same transaction (the caller's audit record). Returns the new kid and the retired ones.
    */
-  async rotate(graceMs: number, alsoInTx?: (tx: Store, r: { kid: string; retired: string[] }) => Promise<void>): Promise<{ kid: string; retired: string[] }> {
+  async rotate(
+    graceMs: number,
+    alsoInTx?: (tx: Store, r: { kid: string; retired: string[] }) => Promise<void>,
+  ): Promise<{ kid: string; retired: string[] }> {
     const now = this.opts.now();
     const fresh = await this.generate(now);
     const retired = [...this.keys.values()].filter((k) => k.row.retiredAt === null).map((k) => k.kid);
@@ -109,15 +124,19 @@ export class KeyRing {
    * node may have rotated.
    */
   async verify(token: string): Promise<JWTPayload> {
-    const { payload } = await jwtVerify(token, async (header) => {
-      let k = header.kid ? this.keys.get(header.kid) : undefined;
-      if (!k && header.kid && Date.now() - this.lastReload > 1000) {
-        await this.reload();
-        k = this.keys.get(header.kid);
-      }
-      if (!k || header.alg !== k.alg) throw new Error('unknown key');
-      return k.publicKey;
-    }, { issuer: this.opts.issuer, algorithms: ['ES256', 'RS256', 'EdDSA'], currentDate: new Date(this.opts.now()) });
+    const { payload } = await jwtVerify(
+      token,
+      async (header) => {
+        let k = header.kid ? this.keys.get(header.kid) : undefined;
+        if (!k && header.kid && Date.now() - this.lastReload > 1000) {
+          await this.reload();
+          k = this.keys.get(header.kid);
+        }
+        if (!k || header.alg !== k.alg) throw new Error('unknown key');
+        return k.publicKey;
+      },
+      { issuer: this.opts.issuer, algorithms: ['ES256', 'RS256', 'EdDSA'], currentDate: new Date(this.opts.now()) },
+    );
     return payload;
   }
 

@@ -31,12 +31,22 @@ export async function loadTls(config: Config): Promise<TlsFiles | null> {
 }
 
 export function hostnames(extra: string | undefined): string[] {
-  const names = [...DEFAULT_NAMES, ...(extra ?? '').split(',').map((s) => s.trim()).filter(Boolean)];
+  const names = [
+    ...DEFAULT_NAMES,
+    ...(extra ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  ];
   return [...new Set(names.map((n) => (isIP(n) ? n : n.toLowerCase())))];
 }
 
 function rsaKeys(): forge.pki.rsa.KeyPair {
-  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs8', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
+  const { privateKey } = generateKeyPairSync('rsa', {
+    modulusLength: 2048,
+    privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+    publicKeyEncoding: { type: 'spki', format: 'pem' },
+  });
   const priv = forge.pki.privateKeyFromPem(privateKey) as forge.pki.rsa.PrivateKey;
   return { privateKey: priv, publicKey: forge.pki.setRsaPublicKey(priv.n, priv.e) };
 }
@@ -54,7 +64,10 @@ function issueCa(): { certPem: string; keyPem: string } {
   cert.serialNumber = serial();
   cert.validity.notBefore = new Date(Date.now() - DAY);
   cert.validity.notAfter = new Date(Date.now() + 3650 * DAY);
-  const subject = [{ name: 'commonName', value: 'Latch local CA' }, { name: 'organizationName', value: 'Latch' }];
+  const subject = [
+    { name: 'commonName', value: 'Latch local CA' },
+    { name: 'organizationName', value: 'Latch' },
+  ];
   cert.setSubject(subject);
   cert.setIssuer(subject);
   cert.setExtensions([
@@ -105,7 +118,12 @@ const write = (file: string, text: string, mode: number) => fs.writeFileSync(fil
 /** The self-signed CA + server certificate in `dir` (created with mode 0700; keys 0600). */
 export function selfSigned(dir: string, names: string[] = DEFAULT_NAMES): TlsFiles {
   fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const f = { ca: path.join(dir, 'ca.pem'), caKey: path.join(dir, 'ca-key.pem'), cert: path.join(dir, 'server.pem'), key: path.join(dir, 'server-key.pem') };
+  const f = {
+    ca: path.join(dir, 'ca.pem'),
+    caKey: path.join(dir, 'ca-key.pem'),
+    cert: path.join(dir, 'server.pem'),
+    key: path.join(dir, 'server-key.pem'),
+  };
   if (!fs.existsSync(f.ca) || !fs.existsSync(f.caKey)) {
     const ca = issueCa();
     write(f.caKey, ca.keyPem, 0o600);

@@ -116,9 +116,24 @@ export const CENTRAL_BUILT_IN_ROLES: readonly CentralBuiltInRole[] = [
   { id: 'ca310b8d-2f4a-44e0-a36e-957c202cd8d4', displayName: 'Administrator', scope: 'app', permissions: ALL_CENTRAL_PERMISSIONS },
   { id: '344138e9-8de4-4497-8c54-5237e96d6aaf', displayName: 'Builder', scope: 'app', permissions: [C.ROLES_READ, C.ORGS_READ] },
   { id: 'ae2c9854-393b-4f97-8c42-479d70ce626e', displayName: 'Operator', scope: 'app', permissions: [C.ROLES_READ, C.ORGS_READ] },
-  { id: 'c495eb57-eb18-489e-9802-62c474e5645c', displayName: 'Org Admin', scope: 'organization', permissions: [C.ROLES_READ, C.ORGS_READ, C.ORGS_WRITE] },
-  { id: 'b4935647-30e4-4ed3-9074-dcac66c2f8ef', displayName: 'Org Operator', scope: 'organization', permissions: [C.ROLES_READ, C.ORGS_READ] },
-  { id: '84cc62c1-dabe-49d3-b16e-8b291232b285', displayName: 'Org Viewer', scope: 'organization', permissions: [C.ROLES_READ, C.ORGS_READ] },
+  {
+    id: 'c495eb57-eb18-489e-9802-62c474e5645c',
+    displayName: 'Org Admin',
+    scope: 'organization',
+    permissions: [C.ROLES_READ, C.ORGS_READ, C.ORGS_WRITE],
+  },
+  {
+    id: 'b4935647-30e4-4ed3-9074-dcac66c2f8ef',
+    displayName: 'Org Operator',
+    scope: 'organization',
+    permissions: [C.ROLES_READ, C.ORGS_READ],
+  },
+  {
+    id: '84cc62c1-dabe-49d3-b16e-8b291232b285',
+    displayName: 'Org Viewer',
+    scope: 'organization',
+    permissions: [C.ROLES_READ, C.ORGS_READ],
+  },
 ];
 export const CENTRAL_ADMINISTRATOR_ROLE = CENTRAL_BUILT_IN_ROLES[0]!.id;
 
@@ -144,7 +159,10 @@ export interface CentralGrants {
   orgs: ReadonlyMap<string, ReadonlySet<CentralPermission>>;
 }
 
-export function grantsOf(assignments: readonly CentralRoleAssignment[], roleOf: (id: string) => ResolvedCentralRole | undefined): CentralGrants {
+export function grantsOf(
+  assignments: readonly CentralRoleAssignment[],
+  roleOf: (id: string) => ResolvedCentralRole | undefined,
+): CentralGrants {
   const app = new Set<CentralPermission>();
   const orgs = new Map<string, Set<CentralPermission>>();
   for (const a of assignments) {
@@ -172,7 +190,12 @@ export function orgAncestry(org: string, parentOf: (id: string) => string | null
 }
 
 /** True when `perm` reaches `org`: app-wide, or through an org role on it or one of its ancestors. */
-export function allowsInOrg(g: CentralGrants, perm: CentralPermission, org: string, parentOf: (id: string) => string | null | undefined): boolean {
+export function allowsInOrg(
+  g: CentralGrants,
+  perm: CentralPermission,
+  org: string,
+  parentOf: (id: string) => string | null | undefined,
+): boolean {
   if (g.app.has(perm)) return true;
   return orgAncestry(org, parentOf).some((o) => g.orgs.get(o)?.has(perm));
 }
@@ -213,7 +236,14 @@ export const centralKeyContext = (tenantId: string, appId: string) => `central-a
  * Same shapes in all of them for the operations served here.
  */
 export const CENTRAL_API_VERSIONS = [
-  '2022-07-31', '2022-05-31', '2022-06-30-preview', '2022-10-31-preview', '2023-07-01-preview', '1.0', '1.1-preview', '1.2-preview',
+  '2022-07-31',
+  '2022-05-31',
+  '2022-06-30-preview',
+  '2022-10-31-preview',
+  '2023-07-01-preview',
+  '1.0',
+  '1.1-preview',
+  '1.2-preview',
 ] as const;
 
 /** api-versions of the ARM resource provider: 2021-06-01 is what @azure/arm-iotcentral 6.0.0 sends; 2018-09-01 the first GA. */

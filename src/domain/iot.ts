@@ -1,7 +1,13 @@
 import type { IotKind } from './types.js';
 import {
-  DEFAULT_DPS_POLICIES, DEFAULT_HUB_POLICIES, DPS_RIGHTS, HUB_RIGHTS, parseDpsRights, parseHubRights,
-  type DefaultSasPolicy, type RightsParseResult,
+  DEFAULT_DPS_POLICIES,
+  DEFAULT_HUB_POLICIES,
+  DPS_RIGHTS,
+  HUB_RIGHTS,
+  parseDpsRights,
+  parseHubRights,
+  type DefaultSasPolicy,
+  type RightsParseResult,
 } from './sas.js';
 
 export const HUB_SKUS = ['F1', 'B1', 'B2', 'B3', 'S1', 'S2', 'S3'] as const;
@@ -29,13 +35,23 @@ export interface IotKindRules {
 /** What differs between IoT hubs and provisioning services. */
 export const IOT_KINDS: Record<IotKind, IotKindRules> = {
   hub: {
-    type: 'Microsoft.Devices/IotHubs', skus: HUB_SKUS, defaults: DEFAULT_HUB_POLICIES, parseRights: parseHubRights, atoms: HUB_RIGHTS,
+    type: 'Microsoft.Devices/IotHubs',
+    skus: HUB_SKUS,
+    defaults: DEFAULT_HUB_POLICIES,
+    parseRights: parseHubRights,
+    atoms: HUB_RIGHTS,
     // IoT hub names: 3-50 letters, digits or '-', not ending in '-'.
-    name: /^[A-Za-z0-9](?:[A-Za-z0-9-]{1,48}[A-Za-z0-9])$/, nameRule: '3-50 letters, digits or hyphens, starting and ending with a letter or digit',
+    name: /^[A-Za-z0-9](?:[A-Za-z0-9-]{1,48}[A-Za-z0-9])$/,
+    nameRule: '3-50 letters, digits or hyphens, starting and ending with a letter or digit',
   },
   dps: {
-    type: 'Microsoft.Devices/ProvisioningServices', skus: DPS_SKUS, defaults: DEFAULT_DPS_POLICIES, parseRights: parseDpsRights, atoms: DPS_RIGHTS,
-    name: /^[A-Za-z0-9](?:[A-Za-z0-9-]{1,62}[A-Za-z0-9])$/, nameRule: '3-64 letters, digits or hyphens, starting and ending with a letter or digit',
+    type: 'Microsoft.Devices/ProvisioningServices',
+    skus: DPS_SKUS,
+    defaults: DEFAULT_DPS_POLICIES,
+    parseRights: parseDpsRights,
+    atoms: DPS_RIGHTS,
+    name: /^[A-Za-z0-9](?:[A-Za-z0-9-]{1,62}[A-Za-z0-9])$/,
+    nameRule: '3-64 letters, digits or hyphens, starting and ending with a letter or digit',
   },
 };
 

@@ -43,8 +43,10 @@ export const PERMISSION_DESCRIPTIONS: Record<Permission, string> = {
   'DPS Write': 'Create, update and delete provisioning services and their policies',
   'DPS List Keys': 'Read provisioning service shared access policy keys (listkeys)',
   'IoT Central App Read': 'Read IoT Central applications (ARM)',
-  'IoT Central App Write': 'Create, update and delete IoT Central applications (ARM); deleting one deletes its API tokens, organizations and roles',
-  'IoT Central Administration': 'Call the IoT Central data-plane API of the tenant\'s apps as Administrator (API tokens, roles, organizations) with a Bearer token',
+  'IoT Central App Write':
+    'Create, update and delete IoT Central applications (ARM); deleting one deletes its API tokens, organizations and roles',
+  'IoT Central Administration':
+    "Call the IoT Central data-plane API of the tenant's apps as Administrator (API tokens, roles, organizations) with a Bearer token",
 };
 
 export const EI_PERMISSIONS: readonly Permission[] = [
@@ -85,19 +87,50 @@ export const BUILT_IN_ROLES: readonly BuiltInRole[] = [
     id: 'builtin-tenant-admin',
     name: 'Tenant Admin',
     description: 'Manages users, roles, API keys, sub-organizations and IoT hub / DPS / IoT Central resources',
-    permissions: [P.ACCESS_CONTROL, P.IOT_HUB_READ, P.IOT_HUB_WRITE, P.IOT_HUB_KEYS, P.DPS_READ, P.DPS_WRITE, P.DPS_KEYS, P.CENTRAL_APP_READ, P.CENTRAL_APP_WRITE, P.CENTRAL_ADMIN],
+    permissions: [
+      P.ACCESS_CONTROL,
+      P.IOT_HUB_READ,
+      P.IOT_HUB_WRITE,
+      P.IOT_HUB_KEYS,
+      P.DPS_READ,
+      P.DPS_WRITE,
+      P.DPS_KEYS,
+      P.CENTRAL_APP_READ,
+      P.CENTRAL_APP_WRITE,
+      P.CENTRAL_ADMIN,
+    ],
   },
   { id: 'builtin-ei-admin', name: 'EI Admin', description: 'Everything in Edge Intelligence', permissions: [...EI_PERMISSIONS] },
   { id: 'builtin-operator', name: 'Operator', description: 'Adds and removes EI agents', permissions: [P.OPERATIONS_MANAGEMENT] },
-  { id: 'builtin-asset-expert', name: 'Asset Expert', description: 'Inbound data: data models, asset types, asset mapping', permissions: [P.ASSET_MANAGEMENT] },
+  {
+    id: 'builtin-asset-expert',
+    name: 'Asset Expert',
+    description: 'Inbound data: data models, asset types, asset mapping',
+    permissions: [P.ASSET_MANAGEMENT],
+  },
   { id: 'builtin-data-logic-developer', name: 'Data Logic Developer', description: 'Develops data logics', permissions: [P.DATA_LOGICS] },
   {
     id: 'builtin-iot-contributor',
     name: 'IoT Contributor',
     description: 'Manages IoT hubs, provisioning services and IoT Central apps, including their keys and API tokens',
-    permissions: [P.IOT_HUB_READ, P.IOT_HUB_WRITE, P.IOT_HUB_KEYS, P.DPS_READ, P.DPS_WRITE, P.DPS_KEYS, P.CENTRAL_APP_READ, P.CENTRAL_APP_WRITE, P.CENTRAL_ADMIN],
+    permissions: [
+      P.IOT_HUB_READ,
+      P.IOT_HUB_WRITE,
+      P.IOT_HUB_KEYS,
+      P.DPS_READ,
+      P.DPS_WRITE,
+      P.DPS_KEYS,
+      P.CENTRAL_APP_READ,
+      P.CENTRAL_APP_WRITE,
+      P.CENTRAL_ADMIN,
+    ],
   },
-  { id: 'builtin-iot-reader', name: 'IoT Reader', description: 'Sees IoT hubs, provisioning services and IoT Central apps, not their keys or tokens', permissions: [P.IOT_HUB_READ, P.DPS_READ, P.CENTRAL_APP_READ] },
+  {
+    id: 'builtin-iot-reader',
+    name: 'IoT Reader',
+    description: 'Sees IoT hubs, provisioning services and IoT Central apps, not their keys or tokens',
+    permissions: [P.IOT_HUB_READ, P.DPS_READ, P.CENTRAL_APP_READ],
+  },
 ];
 
 const BY_ID = new Map(BUILT_IN_ROLES.map((r) => [r.id, r]));

@@ -57,13 +57,7 @@ export function signSas(input: SignSasInput): string {
   return `${SAS_PREFIX}sr=${resourceUri}&sig=${sig}${skn}&se=${se}`;
 }
 
-export type SasParseFailure =
-  | 'bad_prefix'
-  | 'malformed_field'
-  | 'duplicate_field'
-  | 'missing_field'
-  | 'bad_expiry'
-  | 'bad_encoding';
+export type SasParseFailure = 'bad_prefix' | 'malformed_field' | 'duplicate_field' | 'missing_field' | 'bad_expiry' | 'bad_encoding';
 
 export interface ParsedSas {
   /** Raw `sr`, exactly as it appears in the token (this is what was signed). */
@@ -196,8 +190,7 @@ export type DpsRight = (typeof DPS_RIGHTS)[number];
 export type RightsParseFailure = 'empty' | 'unknown_right' | 'duplicate_right';
 
 export type RightsParseResult<R extends string> =
-  | { ok: true; rights: string; atoms: readonly R[] }
-  | { ok: false; reason: RightsParseFailure };
+  { ok: true; rights: string; atoms: readonly R[] } | { ok: false; reason: RightsParseFailure };
 
 function parseRights<R extends string>(atoms: readonly R[], s: string): RightsParseResult<R> {
   if (typeof s !== 'string' || s.trim() === '') return { ok: false, reason: 'empty' };
@@ -344,7 +337,12 @@ export function centralTokenKey(appKey: string, tokenId: string, salt: string): 
 
 /** `SharedAccessSignature sr=<appId>&sig=…&skn=<tokenId>&se=<expiry ms>` (the field order of real tokens). */
 export function signCentralToken(input: { appId: string; appKey: string; tokenId: string; salt: string; expiryMs: number }): string {
-  return signSas({ resourceUri: input.appId, key: centralTokenKey(input.appKey, input.tokenId, input.salt), keyName: input.tokenId, expiry: input.expiryMs });
+  return signSas({
+    resourceUri: input.appId,
+    key: centralTokenKey(input.appKey, input.tokenId, input.salt),
+    keyName: input.tokenId,
+    expiry: input.expiryMs,
+  });
 }
 
 export type CentralVerifyFailure = 'missing_skn' | 'app_mismatch' | SasVerifyFailure;
@@ -354,7 +352,10 @@ export type CentralVerifyFailure = 'missing_skn' | 'app_mismatch' | SasVerifyFai
  * `skn` present, `sr` exactly the app id (case-insensitive: it is a GUID), then verifySas in
  * milliseconds. `nowMs` is epoch milliseconds.
  */
-export function verifyCentralToken(parsed: ParsedSas, opts: { appId: string; tokenKey: string; nowMs: number }): { ok: true } | { ok: false; reason: CentralVerifyFailure } {
+export function verifyCentralToken(
+  parsed: ParsedSas,
+  opts: { appId: string; tokenKey: string; nowMs: number },
+): { ok: true } | { ok: false; reason: CentralVerifyFailure } {
   if (parsed.skn === undefined) return { ok: false, reason: 'missing_skn' };
   if (parsed.resource.toLowerCase() !== opts.appId.toLowerCase()) return { ok: false, reason: 'app_mismatch' };
   const v = verifySas(parsed, { keys: [opts.tokenKey], now: opts.nowMs / 1000, target: opts.appId, unit: 'milliseconds' });

@@ -122,7 +122,16 @@ export interface Agent {
 }
 
 export const CONNECTION_TYPES = [
-  'EIPCIP', 'MODBUS_TCP', 'MODBUS_SERIAL', 'MQTT', 'NTCIP1202', 'NTCIP1203', 'NTCIP1204', 'OPC_UA', 'RSU', 'SERIAL',
+  'EIPCIP',
+  'MODBUS_TCP',
+  'MODBUS_SERIAL',
+  'MQTT',
+  'NTCIP1202',
+  'NTCIP1203',
+  'NTCIP1204',
+  'OPC_UA',
+  'RSU',
+  'SERIAL',
 ] as const;
 export type ConnectionType = (typeof CONNECTION_TYPES)[number];
 

@@ -29,10 +29,23 @@ import { lazyChildLogger } from './plugins/lazy-logger.js';
 
 /** Fields never written to a log line, whatever logs them. */
 export const REDACT = [
-  'req.headers.authorization', 'req.headers["x-access-token"]', 'req.headers.cookie', 'res.headers["set-cookie"]',
+  'req.headers.authorization',
+  'req.headers["x-access-token"]',
+  'req.headers.cookie',
+  'res.headers["set-cookie"]',
   // each secret-bearing field at the top level and one level down (pino's `*.x` matches only the latter)
-  ...['password', 'client_secret', 'refresh_token', 'access_token', 'secret', 'primaryKey', 'secondaryKey', 'token', 'sas', 'connectionString']
-    .flatMap((f) => [f, `*.${f}`]),
+  ...[
+    'password',
+    'client_secret',
+    'refresh_token',
+    'access_token',
+    'secret',
+    'primaryKey',
+    'secondaryKey',
+    'token',
+    'sas',
+    'connectionString',
+  ].flatMap((f) => [f, `*.${f}`]),
 ];
 
 export interface AppOptions {
@@ -77,8 +90,18 @@ export async function buildApp(services: Services, opts: AppOptions = {}): Promi
   await app.register(formbody);
   await app.register(swagger, {
     openapi: {
-      info: { title: 'Latch', version: '0.1.0', description: 'Access-control plane for IoT platforms. `x-permission` on an operation is the permission it needs in the tenant of `x-tenant-id`.' },
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }, sas: { type: 'apiKey', in: 'header', name: 'authorization', description: 'SharedAccessSignature sr=…&sig=…&se=…&skn=…' } } },
+      info: {
+        title: 'Latch',
+        version: '0.1.0',
+        description:
+          'Access-control plane for IoT platforms. `x-permission` on an operation is the permission it needs in the tenant of `x-tenant-id`.',
+      },
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
+          sas: { type: 'apiKey', in: 'header', name: 'authorization', description: 'SharedAccessSignature sr=…&sig=…&se=…&skn=…' },
+        },
+      },
     },
     refResolver: { buildLocalReference: (json, _base, _frag, i) => (json.$id as string) ?? `def-${i}` },
   });

@@ -8,5 +8,6 @@ export function registerHealthRoutes(app: App, s: Services, metrics: Metrics) {
   app.get('/healthz', { config: cfg, schema: { hide: true } }, async () => ({ status: 'ok' }));
   app.get('/readyz', { config: cfg, schema: { hide: true } }, async () => ({ status: 'ready', ...(await s.system.ready()) }));
   app.get('/metrics', { config: cfg, schema: { hide: true } }, async (_req, reply) =>
-    reply.header('content-type', metrics.registry.contentType).send(await metrics.registry.metrics()));
+    reply.header('content-type', metrics.registry.contentType).send(await metrics.registry.metrics()),
+  );
 }

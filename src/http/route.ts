@@ -34,7 +34,7 @@ export function errorResponses(envelope: TSchema, ...codes: ErrorCode[]): Record
 /** The codes a route's response schemas declare through errorResponses, in declaration order. */
 function declaredCodes(schema: unknown): ErrorCode[] {
   const response = (schema as { response?: Record<string, unknown> } | undefined)?.response ?? {};
-  return Object.values(response).flatMap((s) => ((s as { [DECLARED_CODES]?: ErrorCode[] } | null)?.[DECLARED_CODES] ?? []));
+  return Object.values(response).flatMap((s) => (s as { [DECLARED_CODES]?: ErrorCode[] } | null)?.[DECLARED_CODES] ?? []);
 }
 
 /** One registered route as its definition declared it (tests generate security cases from these). */
@@ -50,13 +50,16 @@ export interface RouteEntry {
 const ROUTE_TABLES = new WeakMap<object, RouteEntry[]>();
 
 /** Records every route registered on `app` from now on, in any child context. Call before registering routes. */
-export function trackRoutes(app: { addHook(name: 'onRoute', fn: (r: { method: string | string[]; url: string; config?: unknown; schema?: unknown }) => void): unknown }): void {
+export function trackRoutes(app: {
+  addHook(name: 'onRoute', fn: (r: { method: string | string[]; url: string; config?: unknown; schema?: unknown }) => void): unknown;
+}): void {
   const table: RouteEntry[] = [];
   ROUTE_TABLES.set(app, table);
   app.addHook('onRoute', (r) => {
     const hidden = !!(r.schema as { hide?: boolean } | undefined)?.hide;
     const errorCodes = declaredCodes(r.schema);
-    for (const method of ([] as string[]).concat(r.method)) if (method !== 'HEAD') table.push({ method, url: r.url, config: (r.config ?? {}) as RouteAccess, hidden, errorCodes });
+    for (const method of ([] as string[]).concat(r.method))
+      if (method !== 'HEAD') table.push({ method, url: r.url, config: (r.config ?? {}) as RouteAccess, hidden, errorCodes });
   });
 }
 

@@ -6,7 +6,13 @@ import type { Principal } from '../domain/types.js';
 import type { Ctx } from '../deps.js';
 import type { Access } from '../services/access.js';
 
-export type App = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, TypeBoxTypeProvider>;
+export type App = FastifyInstance<
+  RawServerDefault,
+  RawRequestDefaultExpression,
+  RawReplyDefaultExpression,
+  FastifyBaseLogger,
+  TypeBoxTypeProvider
+>;
 
 /** What a route declares about access, once, in its definition. */
 export interface RouteAccess {

@@ -7,23 +7,61 @@ import { Nullable } from './common.js';
  * the service checks meaning (location present, SKU known, policy names, rights, keys, count).
  * Read-only fields (id, name, etag, properties.hostName …) are accepted and ignored, as az sends them back.
  */
-export const AuthorizationPolicySchema = Type.Object({
-  keyName: Type.String(),
-  rights: Type.String({ description: 'Comma-separated rights, e.g. "RegistryRead, ServiceConnect"' }),
-  primaryKey: Type.Optional(Nullable(Type.String({ description: 'Base64 of 16-64 bytes; generated when absent' }))),
-  secondaryKey: Type.Optional(Nullable(Type.String({ description: 'Base64 of 16-64 bytes; generated when absent' }))),
-}, { additionalProperties: true });
+export const AuthorizationPolicySchema = Type.Object(
+  {
+    keyName: Type.String(),
+    rights: Type.String({ description: 'Comma-separated rights, e.g. "RegistryRead, ServiceConnect"' }),
+    primaryKey: Type.Optional(Nullable(Type.String({ description: 'Base64 of 16-64 bytes; generated when absent' }))),
+    secondaryKey: Type.Optional(Nullable(Type.String({ description: 'Base64 of 16-64 bytes; generated when absent' }))),
+  },
+  { additionalProperties: true },
+);
 
-export const IotResourceBodySchema = Type.Object({
-  location: Type.Optional(Type.String()),
-  sku: Type.Optional(Type.Object({
-    name: Type.Optional(Type.String()),
-    capacity: Type.Optional(Nullable(Type.Integer({ minimum: MIN_SKU_CAPACITY, maximum: MAX_SKU_CAPACITY }))),
-  }, { additionalProperties: true })),
-  tags: Type.Optional(Nullable(Type.Record(Type.String(), Type.String({ maxLength: MAX_TAG_VALUE }), { maxProperties: MAX_TAGS, propertyNames: { maxLength: MAX_TAG_NAME } }))),
-  properties: Type.Optional(Nullable(Type.Object({
-    authorizationPolicies: Type.Optional(Nullable(Type.Array(AuthorizationPolicySchema, { description: 'Absent or null on update: keep the policies; present: replace the whole set' }))),
-    eventHubEndpoints: Type.Optional(Type.Unknown({ description: 'Hub only: events.partitionCount (2-32) and events.retentionTimeInDays (1-7) are kept on create' })),
-  }, { additionalProperties: true }))),
-}, { additionalProperties: true, description: 'Read-only fields (id, name, etag, properties.hostName …) are accepted and ignored, as az sends them back' });
+export const IotResourceBodySchema = Type.Object(
+  {
+    location: Type.Optional(Type.String()),
+    sku: Type.Optional(
+      Type.Object(
+        {
+          name: Type.Optional(Type.String()),
+          capacity: Type.Optional(Nullable(Type.Integer({ minimum: MIN_SKU_CAPACITY, maximum: MAX_SKU_CAPACITY }))),
+        },
+        { additionalProperties: true },
+      ),
+    ),
+    tags: Type.Optional(
+      Nullable(
+        Type.Record(Type.String(), Type.String({ maxLength: MAX_TAG_VALUE }), {
+          maxProperties: MAX_TAGS,
+          propertyNames: { maxLength: MAX_TAG_NAME },
+        }),
+      ),
+    ),
+    properties: Type.Optional(
+      Nullable(
+        Type.Object(
+          {
+            authorizationPolicies: Type.Optional(
+              Nullable(
+                Type.Array(AuthorizationPolicySchema, {
+                  description: 'Absent or null on update: keep the policies; present: replace the whole set',
+                }),
+              ),
+            ),
+            eventHubEndpoints: Type.Optional(
+              Type.Unknown({
+                description: 'Hub only: events.partitionCount (2-32) and events.retentionTimeInDays (1-7) are kept on create',
+              }),
+            ),
+          },
+          { additionalProperties: true },
+        ),
+      ),
+    ),
+  },
+  {
+    additionalProperties: true,
+    description: 'Read-only fields (id, name, etag, properties.hostName …) are accepted and ignored, as az sends them back',
+  },
+);
 export type IotResourceInput = Static<typeof IotResourceBodySchema>;

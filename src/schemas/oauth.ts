@@ -5,7 +5,13 @@ import { Type, type Static } from '@sinclair/typebox';
  * route serializes with it, the CLI client and the tests read it.
  */
 export const TokenResponseSchema = Type.Object({
-  access_token: Type.String(), expires_in: Type.Integer(), refresh_expires_in: Type.Integer(), refresh_token: Type.String(),
-  token_type: Type.Literal('bearer'), 'not-before-policy': Type.Integer(), session_state: Type.String(), scope: Type.String(),
+  access_token: Type.String(),
+  expires_in: Type.Integer(),
+  refresh_expires_in: Type.Integer(),
+  refresh_token: Type.String(),
+  token_type: Type.Literal('bearer'),
+  'not-before-policy': Type.Integer(),
+  session_state: Type.String(),
+  scope: Type.String(),
 });
 export type TokenResponse = Static<typeof TokenResponseSchema>;

@@ -111,7 +111,12 @@ export function accessService(deps: Deps, auditBuffer: AuditBuffer) {
   }
 
   /** Claims + cached principal state + session → principal; undefined when either is not cached. */
-  function resolve(claims: AccessClaims, nowMs: number, state: PrincipalState | null | undefined, session: Session | null | undefined): Principal | null | undefined {
+  function resolve(
+    claims: AccessClaims,
+    nowMs: number,
+    state: PrincipalState | null | undefined,
+    session: Session | null | undefined,
+  ): Principal | null | undefined {
     if (state === undefined || session === undefined) return undefined;
     if (!state || isExpired(state.expiresAt, nowMs)) return null;
     if (!session || session.revokedAt !== null || session.principalId !== claims.sub) return null;
@@ -174,7 +179,8 @@ export function accessService(deps: Deps, auditBuffer: AuditBuffer) {
     /** The check order of spec §5: membership (403) then permission (403). */
     check(a: Access | null, tenantId: string, need: PermissionRequirement | null): Access {
       if (!a || !a.member) throw new AppError('TENANT_FORBIDDEN', { tenantId });
-      if (need !== null && !satisfies(a.permissions, need)) throw new AppError('PERMISSION_DENIED', { permission: describeRequirement(need) });
+      if (need !== null && !satisfies(a.permissions, need))
+        throw new AppError('PERMISSION_DENIED', { permission: describeRequirement(need) });
       return a;
     },
 

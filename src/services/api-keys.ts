@@ -9,7 +9,11 @@ import { auditEvent } from './audit.js';
 import type { RoleService, RoleView } from './roles.js';
 import { apiKeyClientId, isUuid } from '../domain/ids.js';
 import {
-  API_KEY_EXPIRY_DAYS, DEFAULT_API_KEY_EXPIRY_DAYS, MAX_API_KEY_EXPIRY_YEARS, isApiKeyExpiryDays, isApiKeyName,
+  API_KEY_EXPIRY_DAYS,
+  DEFAULT_API_KEY_EXPIRY_DAYS,
+  MAX_API_KEY_EXPIRY_YEARS,
+  isApiKeyExpiryDays,
+  isApiKeyName,
 } from '../domain/api-keys.js';
 import type { CreateApiKey } from '../schemas/iam.js';
 
@@ -43,9 +47,11 @@ export function apiKeyService(deps: Deps, roleService: RoleService) {
     }
     if (input.expiry !== undefined) {
       const t = Date.parse(input.expiry);
-      if (!Number.isFinite(t) || !/^\d{4}-\d{2}-\d{2}T/.test(input.expiry)) throw new AppError('API_KEY_EXPIRY_INVALID', { detail: 'expiry must be an ISO 8601 date-time' });
+      if (!Number.isFinite(t) || !/^\d{4}-\d{2}-\d{2}T/.test(input.expiry))
+        throw new AppError('API_KEY_EXPIRY_INVALID', { detail: 'expiry must be an ISO 8601 date-time' });
       if (t <= now) throw new AppError('API_KEY_EXPIRY_INVALID', { detail: 'expiry must be in the future' });
-      if (t > now + MAX_API_KEY_EXPIRY_YEARS * 365 * DAY) throw new AppError('API_KEY_EXPIRY_INVALID', { detail: `expiry must be within ${MAX_API_KEY_EXPIRY_YEARS} years` });
+      if (t > now + MAX_API_KEY_EXPIRY_YEARS * 365 * DAY)
+        throw new AppError('API_KEY_EXPIRY_INVALID', { detail: `expiry must be within ${MAX_API_KEY_EXPIRY_YEARS} years` });
       return t;
     }
     const days = input.expiresInDays ?? DEFAULT_API_KEY_EXPIRY_DAYS;
@@ -66,16 +72,37 @@ export function apiKeyService(deps: Deps, roleService: RoleService) {
       const expiresAt = expiry(input, createdAt);
       const roles = await Promise.all(input.roles.map((r) => roleService.resolveRole(tenantId, r)));
       const secret = generateSecret('ak');
-      const key: ApiKey = { id: randomUUID(), tenantId, name: input.name, start: secretStart(secret), expiresAt, createdAt, createdBy: ctx.principal?.id ?? null, lastUsedAt: null };
+      const key: ApiKey = {
+        id: randomUUID(),
+        tenantId,
+        name: input.name,
+        start: secretStart(secret),
+        expiresAt,
+        createdAt,
+        createdBy: ctx.principal?.id ?? null,
+        lastUsedAt: null,
+      };
       await store.transaction(async (tx) => {
-        await unique(tx.apiKeys.insert({ ...key, secretHash: digest(secret) }), () => new AppError('API_KEY_NAME_TAKEN', { name: input.name }));
+        await unique(
+          tx.apiKeys.insert({ ...key, secretHash: digest(secret) }),
+          () => new AppError('API_KEY_NAME_TAKEN', { name: input.name }),
+        );
         const seen = new Set<string>();
         for (const r of roles) {
           if (seen.has(r.id)) continue;
           seen.add(r.id);
           await roleService.assign(ctx, tx, tenantId, 'api_key', key.id, r);
         }
-        await tx.audit.append(auditEvent(deps, ctx, tenantId, AUDIT.API_KEY_CREATED, { type: 'api_key', id: key.id }, { name: key.name, roles: roles.map((r) => r.name), expiresAt }));
+        await tx.audit.append(
+          auditEvent(
+            deps,
+            ctx,
+            tenantId,
+            AUDIT.API_KEY_CREATED,
+            { type: 'api_key', id: key.id },
+            { name: key.name, roles: roles.map((r) => r.name), expiresAt },
+          ),
+        );
         await tx.audit.append(auditEvent(deps, ctx, tenantId, AUDIT.API_KEY_SHOWN, { type: 'api_key', id: key.id }));
       });
       return { key: await view(key), secret };

@@ -10,7 +10,12 @@ export class AuditBuffer {
   private pending: AuditEvent[] = [];
   private timer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly store: Store, private readonly log: Logger, private readonly intervalMs = 1000, private readonly max = 10_000) {}
+  constructor(
+    private readonly store: Store,
+    private readonly log: Logger,
+    private readonly intervalMs = 1000,
+    private readonly max = 10_000,
+  ) {}
 
   start(): void {
     this.timer = setInterval(() => void this.flush(), this.intervalMs);

@@ -13,16 +13,38 @@ export interface AuditTarget {
 }
 
 /** Builds an audit record; services append it in the same transaction as the change it describes. */
-export function auditEvent(deps: Pick<Deps, 'clock'>, ctx: Ctx, tenantId: string, action: AuditAction, target: AuditTarget | null, detail?: Record<string, unknown>): AuditEvent {
+export function auditEvent(
+  deps: Pick<Deps, 'clock'>,
+  ctx: Ctx,
+  tenantId: string,
+  action: AuditAction,
+  target: AuditTarget | null,
+  detail?: Record<string, unknown>,
+): AuditEvent {
   return {
-    id: randomUUID(), tenantId, at: deps.clock.now(), action,
-    actorType: ctx.principal?.type ?? null, actorId: ctx.principal?.id ?? null,
-    targetType: target?.type ?? null, targetId: target?.id ?? null,
-    requestId: ctx.requestId, clientAddress: ctx.clientAddress, detail: detail ?? null,
+    id: randomUUID(),
+    tenantId,
+    at: deps.clock.now(),
+    action,
+    actorType: ctx.principal?.type ?? null,
+    actorId: ctx.principal?.id ?? null,
+    targetType: target?.type ?? null,
+    targetId: target?.id ?? null,
+    requestId: ctx.requestId,
+    clientAddress: ctx.clientAddress,
+    detail: detail ?? null,
   };
 }
 
-export async function record(deps: Pick<Deps, 'clock'>, store: Store, ctx: Ctx, tenantId: string, action: AuditAction, target: AuditTarget | null, detail?: Record<string, unknown>): Promise<void> {
+export async function record(
+  deps: Pick<Deps, 'clock'>,
+  store: Store,
+  ctx: Ctx,
+  tenantId: string,
+  action: AuditAction,
+  target: AuditTarget | null,
+  detail?: Record<string, unknown>,
+): Promise<void> {
   await store.audit.append(auditEvent(deps, ctx, tenantId, action, target, detail));
 }
 
@@ -30,7 +52,8 @@ export function auditService(deps: Deps) {
   const parseTime = (name: string, v: string | undefined): number | undefined => {
     if (v === undefined) return undefined;
     const t = /^\d+$/.test(v) ? Number(v) : Date.parse(v);
-    if (!Number.isFinite(t)) throw new AppError('AUDIT_QUERY_INVALID', { detail: `${name} must be an ISO 8601 time or epoch milliseconds` });
+    if (!Number.isFinite(t))
+      throw new AppError('AUDIT_QUERY_INVALID', { detail: `${name} must be an ISO 8601 time or epoch milliseconds` });
     return t;
   };
   return {
@@ -38,7 +61,8 @@ export function auditService(deps: Deps) {
     async list(tenantId: string, q: AuditQuery): Promise<Page<AuditEvent> & Paging> {
       const from = parseTime('from', q.from);
       const to = parseTime('to', q.to);
-      if (from !== undefined && to !== undefined && from > to) throw new AppError('AUDIT_QUERY_INVALID', { detail: 'from must not be after to' });
+      if (from !== undefined && to !== undefined && from > to)
+        throw new AppError('AUDIT_QUERY_INVALID', { detail: 'from must not be after to' });
       const paging = pageOf(q);
       const r = await deps.store.audit.query(tenantId, { from, to, actorId: q.actor, action: q.action, ...pageWindow(paging) });
       return { ...r, ...paging };

@@ -3,8 +3,16 @@ import type { Ctx, Deps } from '../deps.js';
 import { AppError } from '../errors/app-error.js';
 import { AUDIT, type AuditAction } from '../domain/audit-events.js';
 import {
-  APP_NAME, CENTRAL_IDENTITY_RULE, CENTRAL_SKUS, DEFAULT_TEMPLATE, centralKeyContext, findCentralIdentityType, findCentralSku, isValidSubdomain,
-  type CentralApp, type SealedCentralApp,
+  APP_NAME,
+  CENTRAL_IDENTITY_RULE,
+  CENTRAL_SKUS,
+  DEFAULT_TEMPLATE,
+  centralKeyContext,
+  findCentralIdentityType,
+  findCentralSku,
+  isValidSubdomain,
+  type CentralApp,
+  type SealedCentralApp,
 } from '../domain/central.js';
 import type { AvailabilityInput, CentralAppInput } from '../schemas/central.js';
 import { generateSasKey } from '../domain/sas.js';
@@ -41,7 +49,15 @@ function parse(body: CentralAppInput): Parsed {
   const props = body.properties ?? {};
   const subdomain = props.subdomain ?? undefined;
   if (subdomain !== undefined && !isValidSubdomain(subdomain)) throw new AppError('CENTRAL_SUBDOMAIN_INVALID', { subdomain });
-  return { location, sku, tags: body.tags ?? {}, identityType, displayName: props.displayName ?? undefined, subdomain, template: props.template ?? undefined };
+  return {
+    location,
+    sku,
+    tags: body.tags ?? {},
+    identityType,
+    displayName: props.displayName ?? undefined,
+    subdomain,
+    template: props.template ?? undefined,
+  };
 }
 
 /**
@@ -53,7 +69,16 @@ export function centralAppService(deps: Deps) {
   const { store, clock, envelope } = deps;
   const changed = (id: string) => deps.bus.publish({ t: 'central_app', id });
   const audit = (tx: Store, ctx: Ctx, a: CentralApp, action: AuditAction, detail: Record<string, unknown> = {}) =>
-    tx.audit.append(auditEvent(deps, ctx, a.tenantId, action, { type: 'central_app', id: a.id }, { name: a.name, resourceGroup: a.resourceGroup, subdomain: a.subdomain, ...detail }));
+    tx.audit.append(
+      auditEvent(
+        deps,
+        ctx,
+        a.tenantId,
+        action,
+        { type: 'central_app', id: a.id },
+        { name: a.name, resourceGroup: a.resourceGroup, subdomain: a.subdomain, ...detail },
+      ),
+    );
 
   function checkNames(resourceGroup: string, name: string): void {
     if (!isResourceGroupName(resourceGroup)) throw new AppError('IOT_RESOURCE_GROUP_INVALID', { resourceGroup });
@@ -78,20 +103,38 @@ export function centralAppService(deps: Deps) {
     hostSuffix: deps.config.centralHostSuffix,
 
     /** ARM PUT: create (201) or update (200). Absent displayName / subdomain / template keep their values (create: the name / the name / iotc-pnp-preview). */
-    async createOrUpdate(ctx: Ctx, tenantId: string, resourceGroup: string, name: string, body: CentralAppInput): Promise<{ app: CentralApp; created: boolean }> {
+    async createOrUpdate(
+      ctx: Ctx,
+      tenantId: string,
+      resourceGroup: string,
+      name: string,
+      body: CentralAppInput,
+    ): Promise<{ app: CentralApp; created: boolean }> {
       checkNames(resourceGroup, name);
       const input = parse(body);
       const now = clock.now();
       const byName = await store.central.findAppByName(name);
-      const existing = byName && byName.tenantId === tenantId && byName.resourceGroup.toLowerCase() === resourceGroup.toLowerCase() ? byName : undefined;
+      const existing =
+        byName && byName.tenantId === tenantId && byName.resourceGroup.toLowerCase() === resourceGroup.toLowerCase() ? byName : undefined;
       if (byName && !existing) throw new AppError('IOT_NAME_UNAVAILABLE', { name, type: CENTRAL_APP_TYPE });
       if (!existing) {
         const subdomain = input.subdomain ?? name.toLowerCase();
         if (!isValidSubdomain(subdomain)) throw new AppError('CENTRAL_SUBDOMAIN_INVALID', { subdomain });
         const id = randomUUID();
         const app: SealedCentralApp = {
-          id, tenantId, resourceGroup, name, subdomain, displayName: input.displayName ?? name, sku: input.sku, location: input.location,
-          template: input.template ?? DEFAULT_TEMPLATE, tags: input.tags, identityType: input.identityType ?? 'None', createdAt: now, updatedAt: now,
+          id,
+          tenantId,
+          resourceGroup,
+          name,
+          subdomain,
+          displayName: input.displayName ?? name,
+          sku: input.sku,
+          location: input.location,
+          template: input.template ?? DEFAULT_TEMPLATE,
+          tags: input.tags,
+          identityType: input.identityType ?? 'None',
+          createdAt: now,
+          updatedAt: now,
           keyEnc: envelope.seal(generateSasKey(), centralKeyContext(tenantId, id)),
         };
         try {
@@ -113,13 +156,22 @@ export function centralAppService(deps: Deps) {
         throw new AppError('CENTRAL_TEMPLATE_CHANGED', { name: existing.name, template: existing.template });
       }
       const app: SealedCentralApp = {
-        ...existing, sku: input.sku, tags: input.tags, identityType: input.identityType ?? existing.identityType,
-        displayName: input.displayName ?? existing.displayName, subdomain: input.subdomain ?? existing.subdomain, updatedAt: now,
+        ...existing,
+        sku: input.sku,
+        tags: input.tags,
+        identityType: input.identityType ?? existing.identityType,
+        displayName: input.displayName ?? existing.displayName,
+        subdomain: input.subdomain ?? existing.subdomain,
+        updatedAt: now,
       };
       try {
         await store.transaction(async (tx) => {
-          if (!(await tx.central.updateApp(tenantId, app))) throw new AppError('IOT_RESOURCE_NOT_FOUND', { type: CENTRAL_APP_TYPE, name, resourceGroup });
-          await audit(tx, ctx, app, AUDIT.CENTRAL_APP_UPDATED, { sku: app.sku, ...(app.subdomain !== existing.subdomain ? { previousSubdomain: existing.subdomain } : {}) });
+          if (!(await tx.central.updateApp(tenantId, app)))
+            throw new AppError('IOT_RESOURCE_NOT_FOUND', { type: CENTRAL_APP_TYPE, name, resourceGroup });
+          await audit(tx, ctx, app, AUDIT.CENTRAL_APP_UPDATED, {
+            sku: app.sku,
+            ...(app.subdomain !== existing.subdomain ? { previousSubdomain: existing.subdomain } : {}),
+          });
         });
       } catch (e) {
         if (e instanceof UniqueViolation) throw await conflict(name, app.subdomain, app.id);
@@ -134,7 +186,10 @@ export function centralAppService(deps: Deps) {
       checkNames(resourceGroup, name);
       const a = await find(tenantId, resourceGroup, name);
       const merged: CentralAppInput = {
-        location: a.location, sku: body.sku ?? { name: a.sku }, tags: body.tags ?? a.tags, identity: body.identity ?? { type: a.identityType },
+        location: a.location,
+        sku: body.sku ?? { name: a.sku },
+        tags: body.tags ?? a.tags,
+        identity: body.identity ?? { type: a.identityType },
         properties: { displayName: a.displayName, subdomain: a.subdomain, template: a.template, ...body.properties },
       };
       return (await this.createOrUpdate(ctx, tenantId, resourceGroup, name, merged)).app;
@@ -145,7 +200,8 @@ export function centralAppService(deps: Deps) {
     },
 
     async list(tenantId: string, resourceGroup?: string): Promise<CentralApp[]> {
-      if (resourceGroup !== undefined && !isResourceGroupName(resourceGroup)) throw new AppError('IOT_RESOURCE_GROUP_INVALID', { resourceGroup });
+      if (resourceGroup !== undefined && !isResourceGroupName(resourceGroup))
+        throw new AppError('IOT_RESOURCE_GROUP_INVALID', { resourceGroup });
       return (await store.central.listApps(tenantId, resourceGroup)).map(stripKey);
     },
 
@@ -153,7 +209,8 @@ export function centralAppService(deps: Deps) {
     async delete(ctx: Ctx, tenantId: string, resourceGroup: string, name: string): Promise<void> {
       const a = await find(tenantId, resourceGroup, name);
       await store.transaction(async (tx) => {
-        if (!(await tx.central.deleteApp(tenantId, a.id))) throw new AppError('IOT_RESOURCE_NOT_FOUND', { type: CENTRAL_APP_TYPE, name, resourceGroup });
+        if (!(await tx.central.deleteApp(tenantId, a.id)))
+          throw new AppError('IOT_RESOURCE_NOT_FOUND', { type: CENTRAL_APP_TYPE, name, resourceGroup });
         await audit(tx, ctx, a, AUDIT.CENTRAL_APP_DELETED);
       });
       await changed(a.id);
@@ -162,16 +219,24 @@ export function centralAppService(deps: Deps) {
     /** checkNameAvailability: ARM names are global. An invalid name is unavailable with reason Invalid. */
     async nameAvailability(input: AvailabilityInput) {
       checkType(input);
-      if (!APP_NAME.test(input.name)) return { nameAvailable: false, reason: 'Invalid', message: `The name '${input.name}' is invalid: ${NAME_RULE}.` };
-      if (await store.central.findAppByName(input.name)) return { nameAvailable: false, reason: 'AlreadyExists', message: `An IoT Central application named '${input.name}' already exists.` };
+      if (!APP_NAME.test(input.name))
+        return { nameAvailable: false, reason: 'Invalid', message: `The name '${input.name}' is invalid: ${NAME_RULE}.` };
+      if (await store.central.findAppByName(input.name))
+        return {
+          nameAvailable: false,
+          reason: 'AlreadyExists',
+          message: `An IoT Central application named '${input.name}' already exists.`,
+        };
       return { nameAvailable: true };
     },
 
     /** checkSubdomainAvailability: subdomains are global host labels. */
     async subdomainAvailability(input: AvailabilityInput) {
       checkType(input);
-      if (!isValidSubdomain(input.name)) return { nameAvailable: false, reason: 'Invalid', message: `The subdomain '${input.name}' is invalid.` };
-      if (await store.central.findApp(input.name)) return { nameAvailable: false, reason: 'AlreadyExists', message: `The subdomain '${input.name}' is already in use.` };
+      if (!isValidSubdomain(input.name))
+        return { nameAvailable: false, reason: 'Invalid', message: `The subdomain '${input.name}' is invalid.` };
+      if (await store.central.findApp(input.name))
+        return { nameAvailable: false, reason: 'AlreadyExists', message: `The subdomain '${input.name}' is already in use.` };
       return { nameAvailable: true };
     },
   };

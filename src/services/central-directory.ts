@@ -2,8 +2,17 @@ import type { Deps } from '../deps.js';
 import { AppError } from '../errors/app-error.js';
 import { AUDIT } from '../domain/audit-events.js';
 import {
-  ALL_CENTRAL_PERMISSIONS, APP_ONLY_PERMISSIONS, CENTRAL_BUILT_IN_ROLES, CENTRAL_PERMISSIONS, GUID, ORGANIZATION_ID, allowsInOrg, findCentralBuiltInRole,
-  type CentralCustomRole, type CentralOrganization, type CentralPermission,
+  ALL_CENTRAL_PERMISSIONS,
+  APP_ONLY_PERMISSIONS,
+  CENTRAL_BUILT_IN_ROLES,
+  CENTRAL_PERMISSIONS,
+  GUID,
+  ORGANIZATION_ID,
+  allowsInOrg,
+  findCentralBuiltInRole,
+  type CentralCustomRole,
+  type CentralOrganization,
+  type CentralPermission,
 } from '../domain/central.js';
 import type { CustomRoleCreate, OrganizationCreate } from '../schemas/central.js';
 import { UniqueViolation, type Store } from '../store/port.js';
@@ -24,7 +33,10 @@ export function centralDirectoryService(deps: Deps, state: CentralState) {
   const { store, clock } = deps;
   const changed = (appId: string) => deps.bus.publish({ t: 'central_directory', appId });
 
-  async function visible(c: CentralCaller, perm: CentralPermission): Promise<{ orgs: CentralOrganization[]; parentOf: ReadonlyMap<string, string | null> }> {
+  async function visible(
+    c: CentralCaller,
+    perm: CentralPermission,
+  ): Promise<{ orgs: CentralOrganization[]; parentOf: ReadonlyMap<string, string | null> }> {
     const d = await state.directory(c.app.id);
     const parent = (id: string) => d.parentOf.get(id);
     return { orgs: d.orgs.filter((o) => allowsInOrg(c.grants, perm, o.id, parent)), parentOf: d.parentOf };
@@ -49,14 +61,31 @@ export function centralDirectoryService(deps: Deps, state: CentralState) {
       const scope = input.scope ?? 'app';
       const permissions = [...new Set(input.permissions)];
       for (const p of permissions) {
-        const ok = (ALL_CENTRAL_PERMISSIONS as readonly string[]).includes(p) && !(scope === 'organization' && (APP_ONLY_PERMISSIONS as readonly string[]).includes(p));
+        const ok =
+          (ALL_CENTRAL_PERMISSIONS as readonly string[]).includes(p) &&
+          !(scope === 'organization' && (APP_ONLY_PERMISSIONS as readonly string[]).includes(p));
         if (!ok) throw new AppError('CENTRAL_ROLE_PERMISSION_INVALID', { permission: p, scope });
       }
-      const role: CentralCustomRole = { appId: c.app.id, id: id.toLowerCase(), displayName: input.displayName, scope, permissions: permissions as CentralPermission[], createdAt: clock.now() };
+      const role: CentralCustomRole = {
+        appId: c.app.id,
+        id: id.toLowerCase(),
+        displayName: input.displayName,
+        scope,
+        permissions: permissions as CentralPermission[],
+        createdAt: clock.now(),
+      };
       try {
         await store.transaction(async (tx: Store) => {
           await tx.central.insertRole(c.app.tenantId, role);
-          await tx.audit.append(centralAuditEvent(deps, c, AUDIT.CENTRAL_ROLE_CREATED, { type: 'central_role', id: `${c.app.id}/${role.id}` }, { displayName: role.displayName, scope, permissions }));
+          await tx.audit.append(
+            centralAuditEvent(
+              deps,
+              c,
+              AUDIT.CENTRAL_ROLE_CREATED,
+              { type: 'central_role', id: `${c.app.id}/${role.id}` },
+              { displayName: role.displayName, scope, permissions },
+            ),
+          );
         });
       } catch (e) {
         if (e instanceof UniqueViolation) throw new AppError('CENTRAL_ROLE_EXISTS', { id });
@@ -86,16 +115,28 @@ export function centralDirectoryService(deps: Deps, state: CentralState) {
       const parent = input.parent ?? null;
       const parentOf = (x: string) => d.parentOf.get(x);
       if (parent !== null) {
-        if (!d.parentOf.has(parent) || !allowsInOrg(c.grants, CENTRAL_PERMISSIONS.ORGS_READ, parent, parentOf)) throw new AppError('CENTRAL_ORG_PARENT_UNKNOWN', { parent });
-        if (!allowsInOrg(c.grants, CENTRAL_PERMISSIONS.ORGS_WRITE, parent, parentOf)) throw new AppError('CENTRAL_FORBIDDEN', { permission: CENTRAL_PERMISSIONS.ORGS_WRITE });
-      } else if (!c.grants.app.has(CENTRAL_PERMISSIONS.ORGS_WRITE)) throw new AppError('CENTRAL_FORBIDDEN', { permission: CENTRAL_PERMISSIONS.ORGS_WRITE });
+        if (!d.parentOf.has(parent) || !allowsInOrg(c.grants, CENTRAL_PERMISSIONS.ORGS_READ, parent, parentOf))
+          throw new AppError('CENTRAL_ORG_PARENT_UNKNOWN', { parent });
+        if (!allowsInOrg(c.grants, CENTRAL_PERMISSIONS.ORGS_WRITE, parent, parentOf))
+          throw new AppError('CENTRAL_FORBIDDEN', { permission: CENTRAL_PERMISSIONS.ORGS_WRITE });
+      } else if (!c.grants.app.has(CENTRAL_PERMISSIONS.ORGS_WRITE))
+        throw new AppError('CENTRAL_FORBIDDEN', { permission: CENTRAL_PERMISSIONS.ORGS_WRITE });
       const org: CentralOrganization = { appId: c.app.id, id, displayName: input.displayName ?? id, parent, createdAt: clock.now() };
       try {
         await store.transaction(async (tx: Store) => {
           // The parent is re-read inside the transaction: a concurrent delete of it refuses this insert.
-          if (parent !== null && !(await tx.central.listOrgs(c.app.tenantId, c.app.id)).some((o) => o.id === parent)) throw new AppError('CENTRAL_ORG_PARENT_UNKNOWN', { parent });
+          if (parent !== null && !(await tx.central.listOrgs(c.app.tenantId, c.app.id)).some((o) => o.id === parent))
+            throw new AppError('CENTRAL_ORG_PARENT_UNKNOWN', { parent });
           await tx.central.insertOrg(c.app.tenantId, org);
-          await tx.audit.append(centralAuditEvent(deps, c, AUDIT.CENTRAL_ORG_CREATED, { type: 'central_org', id: `${c.app.id}/${id}` }, { displayName: org.displayName, parent }));
+          await tx.audit.append(
+            centralAuditEvent(
+              deps,
+              c,
+              AUDIT.CENTRAL_ORG_CREATED,
+              { type: 'central_org', id: `${c.app.id}/${id}` },
+              { displayName: org.displayName, parent },
+            ),
+          );
         });
       } catch (e) {
         if (e instanceof UniqueViolation) throw new AppError('CENTRAL_ORG_EXISTS', { id });
@@ -109,11 +150,14 @@ export function centralDirectoryService(deps: Deps, state: CentralState) {
     async deleteOrg(c: CentralCaller, id: string): Promise<void> {
       const d = await state.directory(c.app.id);
       const parentOf = (x: string) => d.parentOf.get(x);
-      if (!d.parentOf.has(id) || !allowsInOrg(c.grants, CENTRAL_PERMISSIONS.ORGS_READ, id, parentOf)) throw new AppError('CENTRAL_ORG_NOT_FOUND', { id });
-      const allowed = c.grants.app.has(CENTRAL_PERMISSIONS.ORGS_WRITE) || (() => {
-        const p = d.parentOf.get(id);
-        return p !== null && p !== undefined && allowsInOrg(c.grants, CENTRAL_PERMISSIONS.ORGS_WRITE, p, parentOf);
-      })();
+      if (!d.parentOf.has(id) || !allowsInOrg(c.grants, CENTRAL_PERMISSIONS.ORGS_READ, id, parentOf))
+        throw new AppError('CENTRAL_ORG_NOT_FOUND', { id });
+      const allowed =
+        c.grants.app.has(CENTRAL_PERMISSIONS.ORGS_WRITE) ||
+        (() => {
+          const p = d.parentOf.get(id);
+          return p !== null && p !== undefined && allowsInOrg(c.grants, CENTRAL_PERMISSIONS.ORGS_WRITE, p, parentOf);
+        })();
       if (!allowed) throw new AppError('CENTRAL_FORBIDDEN', { permission: CENTRAL_PERMISSIONS.ORGS_WRITE });
       await store.transaction(async (tx: Store) => {
         const used = await tx.central.countTokensInOrg(c.app.tenantId, c.app.id, id);

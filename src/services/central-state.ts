@@ -1,7 +1,16 @@
 import type { Deps } from '../deps.js';
 import { CacheMap, onInvalidation } from '../cache/auth-cache.js';
 import { Lru } from '../util/lru.js';
-import { centralKeyContext, findCentralBuiltInRole, type CentralApiToken, type CentralApp, type CentralCustomRole, type CentralOrganization, type ResolvedCentralRole, type SealedCentralApp } from '../domain/central.js';
+import {
+  centralKeyContext,
+  findCentralBuiltInRole,
+  type CentralApiToken,
+  type CentralApp,
+  type CentralCustomRole,
+  type CentralOrganization,
+  type ResolvedCentralRole,
+  type SealedCentralApp,
+} from '../domain/central.js';
 import { centralTokenKey } from '../domain/sas.js';
 
 /** An app with its signing key opened: what the data plane resolves a host label / path id to. */
@@ -65,7 +74,10 @@ export function centralState(deps: Deps) {
   const directories = new CacheMap<string, CentralDirectory | null>(10_000, async (appId) => {
     const a = await app(appId);
     if (!a) return null;
-    const [orgs, roles] = await Promise.all([store.central.listOrgs(a.app.tenantId, a.app.id), store.central.listRoles(a.app.tenantId, a.app.id)]);
+    const [orgs, roles] = await Promise.all([
+      store.central.listOrgs(a.app.tenantId, a.app.id),
+      store.central.listRoles(a.app.tenantId, a.app.id),
+    ]);
     const parentOf = new Map(orgs.map((o) => [o.id, o.parent]));
     const custom = new Map(roles.map((r) => [r.id.toLowerCase(), r]));
     return { orgs, parentOf, roles, roleOf: (id: string) => findCentralBuiltInRole(id) ?? custom.get(id.toLowerCase()) };
@@ -103,7 +115,7 @@ export function centralState(deps: Deps) {
     },
     /** All tokens of the app in id order (from memory after the first call). */
     async tokenList(appId: string): Promise<CentralApiToken[]> {
-      return (tokenLists.peek(appId) ?? (await tokenLists.get(appId))) ?? [];
+      return tokenLists.peek(appId) ?? (await tokenLists.get(appId)) ?? [];
     },
     async directory(appId: string): Promise<CentralDirectory> {
       const d = directories.peek(appId) ?? (await directories.get(appId));

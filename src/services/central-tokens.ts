@@ -4,8 +4,16 @@ import { AppError } from '../errors/app-error.js';
 import { AUDIT, type AuditAction } from '../domain/audit-events.js';
 import { PERMISSIONS } from '../domain/permissions.js';
 import {
-  API_TOKEN_ID, CENTRAL_ADMINISTRATOR_ROLE, DEFAULT_TOKEN_LIFETIME_MS, grantsOf, holdsAnywhere,
-  type CentralApiToken, type CentralApp, type CentralGrants, type CentralPermission, type CentralRoleAssignment,
+  API_TOKEN_ID,
+  CENTRAL_ADMINISTRATOR_ROLE,
+  DEFAULT_TOKEN_LIFETIME_MS,
+  grantsOf,
+  holdsAnywhere,
+  type CentralApiToken,
+  type CentralApp,
+  type CentralGrants,
+  type CentralPermission,
+  type CentralRoleAssignment,
 } from '../domain/central.js';
 import type { ApiTokenCreate } from '../schemas/central.js';
 import { parseSas, signCentralToken, verifyCentralToken } from '../domain/sas.js';
@@ -27,7 +35,13 @@ export interface CentralCaller {
 }
 
 /** Audit in the app's tenant, with the token as actor when a token acts. */
-export function centralAuditEvent(deps: Pick<Deps, 'clock'>, c: Pick<CentralCaller, 'app' | 'actor' | 'ctx'>, action: AuditAction, target: { type: string; id: string }, detail: Record<string, unknown> = {}): AuditEvent {
+export function centralAuditEvent(
+  deps: Pick<Deps, 'clock'>,
+  c: Pick<CentralCaller, 'app' | 'actor' | 'ctx'>,
+  action: AuditAction,
+  target: { type: string; id: string },
+  detail: Record<string, unknown> = {},
+): AuditEvent {
   const e = auditEvent(deps, c.ctx, c.app.tenantId, action, target, { appId: c.app.id, ...detail });
   return { ...e, actorType: c.actor.type, actorId: c.actor.type === 'central_api_token' ? `${c.app.id}/${c.actor.id}` : c.actor.id };
 }
@@ -43,12 +57,24 @@ export function centralTokenService(deps: Deps, state: CentralState, access: Acc
   const { store, clock } = deps;
 
   function unauthenticated(a: OpenedCentralApp, ctx: Ctx, reason: string, skn?: string): AppError {
-    auditBuffer.push(centralAuditEvent(deps, { app: a.app, ctx, actor: { type: 'central_api_token', id: skn ?? '' } }, AUDIT.CENTRAL_API_TOKEN_REJECTED,
-      { type: 'central_api_token', id: `${a.app.id}/${skn ?? ''}` }, { reason }));
+    auditBuffer.push(
+      centralAuditEvent(
+        deps,
+        { app: a.app, ctx, actor: { type: 'central_api_token', id: skn ?? '' } },
+        AUDIT.CENTRAL_API_TOKEN_REJECTED,
+        { type: 'central_api_token', id: `${a.app.id}/${skn ?? ''}` },
+        { reason },
+      ),
+    );
     return new AppError('CENTRAL_UNAUTHENTICATED', { reason });
   }
 
-  async function caller(a: OpenedCentralApp, ctx: Ctx, actor: CentralCaller['actor'], assignments: readonly CentralRoleAssignment[]): Promise<CentralCaller> {
+  async function caller(
+    a: OpenedCentralApp,
+    ctx: Ctx,
+    actor: CentralCaller['actor'],
+    assignments: readonly CentralRoleAssignment[],
+  ): Promise<CentralCaller> {
     const dir = await state.directory(a.app.id);
     return { app: a.app, actor, assignments, grants: grantsOf(assignments, dir.roleOf), ctx };
   }
@@ -94,7 +120,8 @@ export function centralTokenService(deps: Deps, state: CentralState, access: Acc
       if (!role) throw new AppError('CENTRAL_ROLE_UNKNOWN', { role: r.role });
       if (role.scope === 'organization' && r.organization === undefined) throw new AppError('CENTRAL_ROLE_NEEDS_ORG', { role: r.role });
       if (role.scope === 'app' && r.organization !== undefined) throw new AppError('CENTRAL_ROLE_APP_SCOPED', { role: r.role });
-      if (r.organization !== undefined && !d.parentOf.has(r.organization)) throw new AppError('CENTRAL_ORG_UNKNOWN', { organization: r.organization });
+      if (r.organization !== undefined && !d.parentOf.has(r.organization))
+        throw new AppError('CENTRAL_ORG_UNKNOWN', { organization: r.organization });
       // No escalation: a caller grants only permissions it holds app-wide.
       if (role.permissions.some((p) => !c.grants.app.has(p))) throw new AppError('CENTRAL_ROLE_ESCALATION', { role: r.role });
       return r.organization === undefined ? { role: r.role } : { role: r.role, organization: r.organization };
@@ -156,13 +183,28 @@ export function centralTokenService(deps: Deps, state: CentralState, access: Acc
       checkId(id);
       const roles = await checkAssignments(c, input.roles);
       const expiry = expiryOf(input.expiry);
-      const token: CentralApiToken = { appId: c.app.id, id, roles, expiry, salt: randomBytes(16).toString('base64url'), createdAt: clock.now() };
+      const token: CentralApiToken = {
+        appId: c.app.id,
+        id,
+        roles,
+        expiry,
+        salt: randomBytes(16).toString('base64url'),
+        createdAt: clock.now(),
+      };
       const opened = await state.app(c.app.id);
       if (!opened) throw new AppError('CENTRAL_APP_NOT_FOUND', { app: c.app.id });
       try {
         await store.transaction(async (tx: Store) => {
           await tx.central.insertToken(c.app.tenantId, token);
-          await tx.audit.append(centralAuditEvent(deps, c, AUDIT.CENTRAL_API_TOKEN_CREATED, { type: 'central_api_token', id: `${c.app.id}/${id}` }, { tokenId: id, roles, expiry }));
+          await tx.audit.append(
+            centralAuditEvent(
+              deps,
+              c,
+              AUDIT.CENTRAL_API_TOKEN_CREATED,
+              { type: 'central_api_token', id: `${c.app.id}/${id}` },
+              { tokenId: id, roles, expiry },
+            ),
+          );
         });
       } catch (e) {
         if (e instanceof UniqueViolation) throw new AppError('CENTRAL_TOKEN_EXISTS', { id });
@@ -178,7 +220,15 @@ export function centralTokenService(deps: Deps, state: CentralState, access: Acc
       checkId(id);
       await store.transaction(async (tx: Store) => {
         if (!(await tx.central.deleteToken(c.app.tenantId, c.app.id, id))) throw new AppError('CENTRAL_TOKEN_NOT_FOUND', { id });
-        await tx.audit.append(centralAuditEvent(deps, c, AUDIT.CENTRAL_API_TOKEN_DELETED, { type: 'central_api_token', id: `${c.app.id}/${id}` }, { tokenId: id }));
+        await tx.audit.append(
+          centralAuditEvent(
+            deps,
+            c,
+            AUDIT.CENTRAL_API_TOKEN_DELETED,
+            { type: 'central_api_token', id: `${c.app.id}/${id}` },
+            { tokenId: id },
+          ),
+        );
       });
       await deps.bus.publish({ t: 'central_token', appId: c.app.id, tokenId: id });
     },

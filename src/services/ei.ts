@@ -32,9 +32,18 @@ export function eiService(deps: Deps) {
 
     async registerAgent(_ctx: Ctx, tenantId: string, input: AgentInput): Promise<Agent> {
       const a: Agent = {
-        id: randomUUID(), tenantId, name: input.name, label: input.label ?? input.name, hardwareModel: input.hardwareModel ?? null,
-        hardwareSerial: input.hardwareSerial ?? null, brokerVersion: input.brokerVersion ?? null, softwareVersion: input.softwareVersion ?? null,
-        connectionState: 'DISCONNECTED', dataPipelinesStatus: 'NONE', creationTime: clock.now(), lastSeenTime: null,
+        id: randomUUID(),
+        tenantId,
+        name: input.name,
+        label: input.label ?? input.name,
+        hardwareModel: input.hardwareModel ?? null,
+        hardwareSerial: input.hardwareSerial ?? null,
+        brokerVersion: input.brokerVersion ?? null,
+        softwareVersion: input.softwareVersion ?? null,
+        connectionState: 'DISCONNECTED',
+        dataPipelinesStatus: 'NONE',
+        creationTime: clock.now(),
+        lastSeenTime: null,
       };
       await unique(store.agents.insert(a), () => new AppError('AGENT_NAME_TAKEN', { name: input.name }));
       await changed(tenantId);
@@ -57,8 +66,15 @@ export function eiService(deps: Deps) {
     async createAssetType(_ctx: Ctx, tenantId: string, input: AssetTypeInput): Promise<AssetType> {
       const t = clock.now();
       const a: AssetType = {
-        id: randomUUID(), tenantId, name: input.name, description: input.description ?? null, connectionType: input.connectionType,
-        dataModel: input.dataModel ?? {}, config: input.config ?? {}, createdTime: t, updatedTime: t,
+        id: randomUUID(),
+        tenantId,
+        name: input.name,
+        description: input.description ?? null,
+        connectionType: input.connectionType,
+        dataModel: input.dataModel ?? {},
+        config: input.config ?? {},
+        createdTime: t,
+        updatedTime: t,
       };
       await unique(store.assetTypes.insert(a), () => new AppError('ASSET_TYPE_NAME_TAKEN', { name: input.name }));
       await changed(tenantId);
@@ -68,8 +84,13 @@ export function eiService(deps: Deps) {
     async replaceAssetType(_ctx: Ctx, tenantId: string, id: string, input: AssetTypeInput): Promise<AssetType> {
       const old = await this.getAssetType(tenantId, id);
       const a: AssetType = {
-        ...old, name: input.name, description: input.description ?? null, connectionType: input.connectionType,
-        dataModel: input.dataModel ?? {}, config: input.config ?? {}, updatedTime: clock.now(),
+        ...old,
+        name: input.name,
+        description: input.description ?? null,
+        connectionType: input.connectionType,
+        dataModel: input.dataModel ?? {},
+        config: input.config ?? {},
+        updatedTime: clock.now(),
       };
       const ok = await unique(store.assetTypes.replace(tenantId, a), () => new AppError('ASSET_TYPE_NAME_TAKEN', { name: input.name }));
       if (!ok) throw new AppError('ASSET_TYPE_NOT_FOUND', { id });

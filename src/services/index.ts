@@ -40,9 +40,24 @@ export function buildServices(deps: Deps) {
   const centralTokens = centralTokenService(deps, central, access, auditBuffer);
   const centralDirectory = centralDirectoryService(deps, central);
   return {
-    hooks, usage, auditBuffer, access, tenants, users, roles, apiKeys, sessions, iot, iotSas,
-    audit: auditService(deps), ei: eiService(deps), signingKeys: signingKeyService(deps), system: systemService(deps),
-    centralApps, centralTokens, centralDirectory,
+    hooks,
+    usage,
+    auditBuffer,
+    access,
+    tenants,
+    users,
+    roles,
+    apiKeys,
+    sessions,
+    iot,
+    iotSas,
+    audit: auditService(deps),
+    ei: eiService(deps),
+    signingKeys: signingKeyService(deps),
+    system: systemService(deps),
+    centralApps,
+    centralTokens,
+    centralDirectory,
   };
 }
 

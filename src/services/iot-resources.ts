@@ -34,8 +34,19 @@ export interface IotPolicyWithUse extends IotPolicy {
 export type { IotResourceInput };
 
 const KIND = {
-  hub: { ...IOT_KINDS.hub, audit: { created: AUDIT.IOT_HUB_CREATED, updated: AUDIT.IOT_HUB_UPDATED, deleted: AUDIT.IOT_HUB_DELETED, keys: AUDIT.IOT_HUB_KEYS_LISTED } },
-  dps: { ...IOT_KINDS.dps, audit: { created: AUDIT.DPS_CREATED, updated: AUDIT.DPS_UPDATED, deleted: AUDIT.DPS_DELETED, keys: AUDIT.DPS_KEYS_LISTED } },
+  hub: {
+    ...IOT_KINDS.hub,
+    audit: {
+      created: AUDIT.IOT_HUB_CREATED,
+      updated: AUDIT.IOT_HUB_UPDATED,
+      deleted: AUDIT.IOT_HUB_DELETED,
+      keys: AUDIT.IOT_HUB_KEYS_LISTED,
+    },
+  },
+  dps: {
+    ...IOT_KINDS.dps,
+    audit: { created: AUDIT.DPS_CREATED, updated: AUDIT.DPS_UPDATED, deleted: AUDIT.DPS_DELETED, keys: AUDIT.DPS_KEYS_LISTED },
+  },
 } as const;
 
 export const iotResourceType = (kind: IotKind): string => KIND[kind].type;
@@ -43,7 +54,6 @@ export const iotResourceType = (kind: IotKind): string => KIND[kind].type;
 /** A compare-and-set lost to a concurrent write. */
 class LostRace extends Error {}
 const MAX_ATTEMPTS = 8;
-
 
 /** Etags look like the real service's (base64 of 8 bytes); a new one on every write. */
 const newEtag = () => randomBytes(8).toString('base64');
@@ -61,7 +71,15 @@ function actorType(ctx: Ctx): string | null {
 
 /** If-Match: `*` matches any existing resource; otherwise the etag, quotes and W/ ignored. */
 function etagMatches(ifMatch: string, etag: string): boolean {
-  return ifMatch.split(',').map((s) => s.trim().replace(/^W\//, '').replace(/^"(.*)"$/, '$1')).some((t) => t === '*' || t === etag);
+  return ifMatch
+    .split(',')
+    .map((s) =>
+      s
+        .trim()
+        .replace(/^W\//, '')
+        .replace(/^"(.*)"$/, '$1'),
+    )
+    .some((t) => t === '*' || t === etag);
 }
 
 /**
@@ -73,12 +91,14 @@ export function iotResourceService(deps: Deps, auditBuffer: AuditBuffer) {
   const { store, clock, envelope } = deps;
 
   const seal = (tenantId: string, resourceId: string, p: IotPolicy): SealedPolicy => ({
-    keyName: p.keyName, rights: p.rights,
+    keyName: p.keyName,
+    rights: p.rights,
     primaryEnc: envelope.seal(p.primaryKey, policyKeyContext(tenantId, resourceId, p.keyName, 'primary')),
     secondaryEnc: envelope.seal(p.secondaryKey, policyKeyContext(tenantId, resourceId, p.keyName, 'secondary')),
   });
   const open = (tenantId: string, resourceId: string, p: SealedPolicy): IotPolicy => ({
-    keyName: p.keyName, rights: p.rights,
+    keyName: p.keyName,
+    rights: p.rights,
     primaryKey: envelope.open(p.primaryEnc, policyKeyContext(tenantId, resourceId, p.keyName, 'primary')),
     secondaryKey: envelope.open(p.secondaryEnc, policyKeyContext(tenantId, resourceId, p.keyName, 'secondary')),
   });
@@ -152,9 +172,23 @@ export function iotResourceService(deps: Deps, auditBuffer: AuditBuffer) {
 
   function kindProperties(kind: IotKind, body: IotResourceInput): Record<string, unknown> {
     if (kind === 'dps') return { idScope: newIdScope() };
-    const events = (body.properties?.eventHubEndpoints as { events?: { partitionCount?: unknown; retentionTimeInDays?: unknown } } | undefined)?.events;
-    const partitionCount = typeof events?.partitionCount === 'number' && Number.isInteger(events.partitionCount) && events.partitionCount >= 2 && events.partitionCount <= 32 ? events.partitionCount : 2;
-    const retentionTimeInDays = typeof events?.retentionTimeInDays === 'number' && Number.isInteger(events.retentionTimeInDays) && events.retentionTimeInDays >= 1 && events.retentionTimeInDays <= 7 ? events.retentionTimeInDays : 1;
+    const events = (
+      body.properties?.eventHubEndpoints as { events?: { partitionCount?: unknown; retentionTimeInDays?: unknown } } | undefined
+    )?.events;
+    const partitionCount =
+      typeof events?.partitionCount === 'number' &&
+      Number.isInteger(events.partitionCount) &&
+      events.partitionCount >= 2 &&
+      events.partitionCount <= 32
+        ? events.partitionCount
+        : 2;
+    const retentionTimeInDays =
+      typeof events?.retentionTimeInDays === 'number' &&
+      Number.isInteger(events.retentionTimeInDays) &&
+      events.retentionTimeInDays >= 1 &&
+      events.retentionTimeInDays <= 7
+        ? events.retentionTimeInDays
+        : 1;
     return { partitionCount, retentionTimeInDays };
   }
 
@@ -169,7 +203,16 @@ export function iotResourceService(deps: Deps, auditBuffer: AuditBuffer) {
   }
 
   function audit(tx: Store, ctx: Ctx, r: IotResource, action: AuditAction, detail: Record<string, unknown>) {
-    return tx.audit.append(auditEvent(deps, ctx, r.tenantId, action, { type: r.kind === 'hub' ? 'iot_hub' : 'dps', id: r.id }, { name: r.name, resourceGroup: r.resourceGroup, ...detail }));
+    return tx.audit.append(
+      auditEvent(
+        deps,
+        ctx,
+        r.tenantId,
+        action,
+        { type: r.kind === 'hub' ? 'iot_hub' : 'dps', id: r.id },
+        { name: r.name, resourceGroup: r.resourceGroup, ...detail },
+      ),
+    );
   }
 
   function policyDiff(before: SealedPolicy[], after: IotPolicy[], beforeOpen: IotPolicy[]) {
@@ -178,11 +221,15 @@ export function iotResourceService(deps: Deps, auditBuffer: AuditBuffer) {
     return {
       added: after.filter((p) => !old.has(p.keyName.toLowerCase())).map((p) => p.keyName),
       removed: before.filter((p) => !names.has(p.keyName.toLowerCase())).map((p) => p.keyName),
-      rightsChanged: after.filter((p) => old.has(p.keyName.toLowerCase()) && old.get(p.keyName.toLowerCase())!.rights !== p.rights).map((p) => p.keyName),
-      keysChanged: after.filter((p) => {
-        const o = old.get(p.keyName.toLowerCase());
-        return o && (o.primaryKey !== p.primaryKey || o.secondaryKey !== p.secondaryKey);
-      }).map((p) => p.keyName),
+      rightsChanged: after
+        .filter((p) => old.has(p.keyName.toLowerCase()) && old.get(p.keyName.toLowerCase())!.rights !== p.rights)
+        .map((p) => p.keyName),
+      keysChanged: after
+        .filter((p) => {
+          const o = old.get(p.keyName.toLowerCase());
+          return o && (o.primaryKey !== p.primaryKey || o.secondaryKey !== p.secondaryKey);
+        })
+        .map((p) => p.keyName),
     };
   }
 
@@ -198,33 +245,68 @@ export function iotResourceService(deps: Deps, auditBuffer: AuditBuffer) {
      * absent/null → keep; present → replace the whole set (supplied keys kept, missing generated).
      * Everything is validated first, then written in one transaction (CAS on the etag).
      */
-    async createOrUpdate(ctx: Ctx, tenantId: string, kind: IotKind, resourceGroup: string, name: string, body: IotResourceInput, ifMatch?: string, attempt = 0): Promise<{ resource: IotResource; created: boolean }> {
+    async createOrUpdate(
+      ctx: Ctx,
+      tenantId: string,
+      kind: IotKind,
+      resourceGroup: string,
+      name: string,
+      body: IotResourceInput,
+      ifMatch?: string,
+      attempt = 0,
+    ): Promise<{ resource: IotResource; created: boolean }> {
       checkNames(kind, resourceGroup, name);
       const input = common(kind, body);
       const now = clock.now();
       const who = ctx.principal?.name ?? null;
       // One read decides both: ours (same tenant and resource group) or taken (names are global).
       const byName = await store.iot.findByName(kind, name);
-      const existing = byName && byName.tenantId === tenantId && byName.resourceGroup.toLowerCase() === resourceGroup.toLowerCase() ? byName : undefined;
+      const existing =
+        byName && byName.tenantId === tenantId && byName.resourceGroup.toLowerCase() === resourceGroup.toLowerCase() ? byName : undefined;
       if (ifMatch !== undefined && (!existing || !etagMatches(ifMatch, existing.etag))) {
         throw new AppError('IOT_PRECONDITION_FAILED', { ifMatch, name });
       }
       if (!existing) {
         if (byName) throw new AppError('IOT_NAME_UNAVAILABLE', { name, type: KIND[kind].type });
         const r: IotResource = {
-          id: randomUUID(), tenantId, kind, resourceGroup, name, location: input.location, skuName: input.skuName, skuCapacity: input.skuCapacity,
-          tags: input.tags, properties: kindProperties(kind, body), etag: newEtag(), createdAt: now, createdBy: who, createdByType: actorType(ctx),
-          updatedAt: now, updatedBy: who, updatedByType: actorType(ctx),
+          id: randomUUID(),
+          tenantId,
+          kind,
+          resourceGroup,
+          name,
+          location: input.location,
+          skuName: input.skuName,
+          skuCapacity: input.skuCapacity,
+          tags: input.tags,
+          properties: kindProperties(kind, body),
+          etag: newEtag(),
+          createdAt: now,
+          createdBy: who,
+          createdByType: actorType(ctx),
+          updatedAt: now,
+          updatedBy: who,
+          updatedByType: actorType(ctx),
         };
-        const policies = input.policies ?? KIND[kind].defaults.map((p) => ({ keyName: p.keyName, rights: p.rights, primaryKey: generateSasKey(), secondaryKey: generateSasKey() }));
+        const policies =
+          input.policies ??
+          KIND[kind].defaults.map((p) => ({
+            keyName: p.keyName,
+            rights: p.rights,
+            primaryKey: generateSasKey(),
+            secondaryKey: generateSasKey(),
+          }));
         try {
           await store.transaction(async (tx) => {
-            await tx.iot.insert(r, policies.map((p) => seal(tenantId, r.id, p)));
+            await tx.iot.insert(
+              r,
+              policies.map((p) => seal(tenantId, r.id, p)),
+            );
             await audit(tx, ctx, r, KIND[kind].audit.created, { policies: policies.map((p) => p.keyName) });
           });
         } catch (e) {
           // A concurrent PUT of the same resource won the insert: ours becomes an update of it.
-          if (e instanceof UniqueViolation && attempt < MAX_ATTEMPTS) return this.createOrUpdate(ctx, tenantId, kind, resourceGroup, name, body, ifMatch, attempt + 1);
+          if (e instanceof UniqueViolation && attempt < MAX_ATTEMPTS)
+            return this.createOrUpdate(ctx, tenantId, kind, resourceGroup, name, body, ifMatch, attempt + 1);
           if (e instanceof UniqueViolation) throw new AppError('IOT_NAME_UNAVAILABLE', { name, type: KIND[kind].type });
           throw e;
         }
@@ -235,27 +317,38 @@ export function iotResourceService(deps: Deps, auditBuffer: AuditBuffer) {
         throw new AppError('IOT_LOCATION_CHANGED', { name: existing.name, location: existing.location });
       }
       const r: IotResource = {
-        ...existing, skuName: input.skuName, skuCapacity: input.skuCapacity, tags: input.tags, etag: newEtag(),
-        updatedAt: now, updatedBy: who, updatedByType: actorType(ctx),
+        ...existing,
+        skuName: input.skuName,
+        skuCapacity: input.skuCapacity,
+        tags: input.tags,
+        etag: newEtag(),
+        updatedAt: now,
+        updatedBy: who,
+        updatedByType: actorType(ctx),
       };
       try {
         await store.transaction(async (tx) => {
-        let detail: Record<string, unknown> = {};
-        let sealed: SealedPolicy[] | undefined;
-        if (input.policies) {
-          const before = await tx.iot.policies(tenantId, existing.id);
-          detail = policyDiff(before, input.policies, before.map((p) => open(tenantId, existing.id, p)));
-          sealed = input.policies.map((p) => seal(tenantId, existing.id, p));
-        }
-        if (!(await tx.iot.update(tenantId, r, existing.etag, sealed))) {
-          if (ifMatch !== undefined) throw new AppError('IOT_PRECONDITION_FAILED', { ifMatch, name });
-          throw new LostRace();
-        }
-        await audit(tx, ctx, r, KIND[kind].audit.updated, detail);
+          let detail: Record<string, unknown> = {};
+          let sealed: SealedPolicy[] | undefined;
+          if (input.policies) {
+            const before = await tx.iot.policies(tenantId, existing.id);
+            detail = policyDiff(
+              before,
+              input.policies,
+              before.map((p) => open(tenantId, existing.id, p)),
+            );
+            sealed = input.policies.map((p) => seal(tenantId, existing.id, p));
+          }
+          if (!(await tx.iot.update(tenantId, r, existing.etag, sealed))) {
+            if (ifMatch !== undefined) throw new AppError('IOT_PRECONDITION_FAILED', { ifMatch, name });
+            throw new LostRace();
+          }
+          await audit(tx, ctx, r, KIND[kind].audit.updated, detail);
         });
       } catch (e) {
         // Without If-Match the last writer wins: re-read and apply this PUT on top of the winner.
-        if (e instanceof LostRace && attempt < MAX_ATTEMPTS) return this.createOrUpdate(ctx, tenantId, kind, resourceGroup, name, body, ifMatch, attempt + 1);
+        if (e instanceof LostRace && attempt < MAX_ATTEMPTS)
+          return this.createOrUpdate(ctx, tenantId, kind, resourceGroup, name, body, ifMatch, attempt + 1);
         if (e instanceof LostRace) throw new AppError('IOT_CONCURRENT_UPDATE', { name });
         throw e;
       }
@@ -275,30 +368,61 @@ export function iotResourceService(deps: Deps, auditBuffer: AuditBuffer) {
     async delete(ctx: Ctx, tenantId: string, kind: IotKind, resourceGroup: string, name: string): Promise<void> {
       const r = await find(tenantId, kind, resourceGroup, name);
       await store.transaction(async (tx) => {
-        if (!(await tx.iot.delete(tenantId, r.id))) throw new AppError('IOT_RESOURCE_NOT_FOUND', { type: KIND[kind].type, name, resourceGroup });
+        if (!(await tx.iot.delete(tenantId, r.id)))
+          throw new AppError('IOT_RESOURCE_NOT_FOUND', { type: KIND[kind].type, name, resourceGroup });
         await audit(tx, ctx, r, KIND[kind].audit.deleted, {});
       });
       await changed(kind, r.name);
     },
 
     /** Every policy with its keys; each call is one audit record (batched). */
-    async listKeys(ctx: Ctx, tenantId: string, kind: IotKind, resourceGroup: string, name: string, page: { offset: number; limit: number }): Promise<{ items: IotPolicyWithUse[]; total: number }> {
+    async listKeys(
+      ctx: Ctx,
+      tenantId: string,
+      kind: IotKind,
+      resourceGroup: string,
+      name: string,
+      page: { offset: number; limit: number },
+    ): Promise<{ items: IotPolicyWithUse[]; total: number }> {
       const r = await find(tenantId, kind, resourceGroup, name);
       const all = await store.iot.policies(tenantId, r.id);
       const rows = all.slice(page.offset, page.offset + page.limit);
       const keys = await opened(r, rows);
       const items = rows.map((p, i) => ({ ...keys[i]!, lastUsedAt: p.lastUsedAt }));
-      auditBuffer.push(auditEvent(deps, ctx, tenantId, KIND[kind].audit.keys, { type: kind === 'hub' ? 'iot_hub' : 'dps', id: r.id },
-        { name: r.name, resourceGroup: r.resourceGroup, keyNames: items.map((p) => p.keyName), offset: page.offset }));
+      auditBuffer.push(
+        auditEvent(
+          deps,
+          ctx,
+          tenantId,
+          KIND[kind].audit.keys,
+          { type: kind === 'hub' ? 'iot_hub' : 'dps', id: r.id },
+          { name: r.name, resourceGroup: r.resourceGroup, keyNames: items.map((p) => p.keyName), offset: page.offset },
+        ),
+      );
       return { items, total: all.length };
     },
 
-    async getKey(ctx: Ctx, tenantId: string, kind: IotKind, resourceGroup: string, name: string, keyName: string): Promise<IotPolicyWithUse> {
+    async getKey(
+      ctx: Ctx,
+      tenantId: string,
+      kind: IotKind,
+      resourceGroup: string,
+      name: string,
+      keyName: string,
+    ): Promise<IotPolicyWithUse> {
       const r = await find(tenantId, kind, resourceGroup, name);
       const p = (await store.iot.policies(tenantId, r.id)).find((x) => x.keyName.toLowerCase() === keyName.toLowerCase());
       if (!p) throw new AppError('IOT_KEY_NAME_NOT_FOUND', { keyName, name: r.name });
-      auditBuffer.push(auditEvent(deps, ctx, tenantId, KIND[kind].audit.keys, { type: kind === 'hub' ? 'iot_hub' : 'dps', id: r.id },
-        { name: r.name, resourceGroup: r.resourceGroup, keyNames: [p.keyName] }));
+      auditBuffer.push(
+        auditEvent(
+          deps,
+          ctx,
+          tenantId,
+          KIND[kind].audit.keys,
+          { type: kind === 'hub' ? 'iot_hub' : 'dps', id: r.id },
+          { name: r.name, resourceGroup: r.resourceGroup, keyNames: [p.keyName] },
+        ),
+      );
       return { ...(await opened(r, [p]))[0]!, lastUsedAt: p.lastUsedAt };
     },
 

@@ -21,17 +21,44 @@ interface Entry {
 }
 
 export type SasFailure =
-  | 'bad_prefix' | 'malformed_field' | 'duplicate_field' | 'missing_field' | 'bad_expiry' | 'bad_encoding'
-  | 'unknown_host' | 'missing_skn' | 'unknown_policy' | 'expired' | 'no_usable_key' | 'bad_signature' | 'scope_mismatch';
+  | 'bad_prefix'
+  | 'malformed_field'
+  | 'duplicate_field'
+  | 'missing_field'
+  | 'bad_expiry'
+  | 'bad_encoding'
+  | 'unknown_host'
+  | 'missing_skn'
+  | 'unknown_policy'
+  | 'expired'
+  | 'no_usable_key'
+  | 'bad_signature'
+  | 'scope_mismatch';
 
 export type SasResult =
-  | { ok: true; kind: IotKind; tenantId: string; name: string; hostName: string; keyName: string; keyIndex: number; rights: string; effective: ReadonlySet<string> }
+  | {
+      ok: true;
+      kind: IotKind;
+      tenantId: string;
+      name: string;
+      hostName: string;
+      keyName: string;
+      keyIndex: number;
+      rights: string;
+      effective: ReadonlySet<string>;
+    }
   | { ok: false; reason: SasFailure };
 
 /** The resource a host name addresses: {name}.{hub suffix} or {name}.{dps suffix}. */
-export function resourceForHost(config: Pick<Deps['config'], 'hubHostSuffix' | 'dpsHostSuffix'>, host: string): { kind: IotKind; name: string } | undefined {
+export function resourceForHost(
+  config: Pick<Deps['config'], 'hubHostSuffix' | 'dpsHostSuffix'>,
+  host: string,
+): { kind: IotKind; name: string } | undefined {
   const h = host.trim().toLowerCase().replace(/:\d+$/, '').replace(/\.$/, '');
-  for (const [kind, suffix] of [['hub', config.hubHostSuffix], ['dps', config.dpsHostSuffix]] as const) {
+  for (const [kind, suffix] of [
+    ['hub', config.hubHostSuffix],
+    ['dps', config.dpsHostSuffix],
+  ] as const) {
     if (h.endsWith('.' + suffix)) {
       const name = h.slice(0, -suffix.length - 1);
       if (name && !name.includes('.')) return { kind, name };
@@ -57,18 +84,36 @@ export function iotSasService(deps: Deps, resources: IotResourceService, usage: 
       const { resource: r } = u;
       const suffix = r.kind === 'hub' ? deps.config.hubHostSuffix : deps.config.dpsHostSuffix;
       e = {
-        tenantId: r.tenantId, kind: r.kind, name: r.name, hostName: `${r.name}.${suffix}`.toLowerCase(), verified: new Lru(1024),
-        policies: new Map(u.policies.map((p) => [p.keyName.toLowerCase(), {
-          ...p, ref: { tenantId: r.tenantId, resourceId: r.id, keyName: p.keyName },
-          effective: r.kind === 'hub' ? effectiveHubRights(p.rights) : effectiveDpsRights(p.rights),
-        }])),
+        tenantId: r.tenantId,
+        kind: r.kind,
+        name: r.name,
+        hostName: `${r.name}.${suffix}`.toLowerCase(),
+        verified: new Lru(1024),
+        policies: new Map(
+          u.policies.map((p) => [
+            p.keyName.toLowerCase(),
+            {
+              ...p,
+              ref: { tenantId: r.tenantId, resourceId: r.id, keyName: p.keyName },
+              effective: r.kind === 'hub' ? effectiveHubRights(p.rights) : effectiveDpsRights(p.rights),
+            },
+          ]),
+        ),
       };
       entries.set(u, e);
     }
     return e;
   }
   const ok = (e: Entry, policy: Policy, keyIndex: number): SasResult => ({
-    ok: true, kind: e.kind, tenantId: e.tenantId, name: e.name, hostName: e.hostName, keyName: policy.keyName, keyIndex, rights: policy.rights, effective: policy.effective,
+    ok: true,
+    kind: e.kind,
+    tenantId: e.tenantId,
+    name: e.name,
+    hostName: e.hostName,
+    keyName: policy.keyName,
+    keyIndex,
+    rights: policy.rights,
+    effective: policy.effective,
   });
 
   return {

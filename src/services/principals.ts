@@ -19,9 +19,16 @@ export async function loadPrincipal(store: Store, type: PrincipalType, id: strin
   if (type === 'user') {
     const u = await store.users.get(id);
     if (!u || !isUserActive(u)) return null;
-    return { principal: { type, id, name: u.username, tenantId: u.tenantId, sessionId: null, platformAdmin: u.platformAdmin }, expiresAt: null, user: u };
+    return {
+      principal: { type, id, name: u.username, tenantId: u.tenantId, sessionId: null, platformAdmin: u.platformAdmin },
+      expiresAt: null,
+      user: u,
+    };
   }
   const key = await store.apiKeys.getAny(id);
   if (!key) return null;
-  return { principal: { type, id, name: key.name, tenantId: key.tenantId, sessionId: null, platformAdmin: false }, expiresAt: key.expiresAt };
+  return {
+    principal: { type, id, name: key.name, tenantId: key.tenantId, sessionId: null, platformAdmin: false },
+    expiresAt: key.expiresAt,
+  };
 }

@@ -21,10 +21,20 @@ export interface RoleView {
 }
 
 const builtInView = (r: BuiltInRole): RoleView => ({
-  id: r.id, name: r.name, description: r.description, builtIn: true, permissions: [...r.permissions], tenantId: null,
+  id: r.id,
+  name: r.name,
+  description: r.description,
+  builtIn: true,
+  permissions: [...r.permissions],
+  tenantId: null,
 });
 const customView = (r: CustomRole): RoleView => ({
-  id: r.id, name: r.name, description: r.description, builtIn: false, permissions: r.permissions, tenantId: r.tenantId,
+  id: r.id,
+  name: r.name,
+  description: r.description,
+  builtIn: false,
+  permissions: r.permissions,
+  tenantId: r.tenantId,
 });
 
 export function dedupeRoles(roles: RoleView[]): RoleView[] {
@@ -98,7 +108,8 @@ export function roleService(deps: Deps, access: AccessService) {
       for (const a of await store.assignments.listForPrincipal(type, id)) {
         const t = await store.tenants.get(a.tenantId);
         const role = await roleOf(a.roleId);
-        if (t && role) out.push({ tenant_id: t.id, tenant_name: t.name, role_id: role.id, role_name: role.name, permissions: role.permissions });
+        if (t && role)
+          out.push({ tenant_id: t.id, tenant_name: t.name, role_id: role.id, role_name: role.name, permissions: role.permissions });
       }
       return out;
     },
@@ -118,11 +129,16 @@ export function roleService(deps: Deps, access: AccessService) {
 
     async unassignUserRole(ctx: Ctx, tenantId: string, userId: string, roleRef: string): Promise<void> {
       const role = await resolveRole(tenantId, roleRef).catch(() => undefined);
-      const done = role && await store.transaction(async (tx) => {
-        const ok = await tx.assignments.delete(tenantId, 'user', userId, role.id);
-        if (ok) await tx.audit.append(auditEvent(deps, ctx, tenantId, AUDIT.ROLE_UNASSIGNED, { type: 'user', id: userId }, { role: role.name, roleId: role.id }));
-        return ok;
-      });
+      const done =
+        role &&
+        (await store.transaction(async (tx) => {
+          const ok = await tx.assignments.delete(tenantId, 'user', userId, role.id);
+          if (ok)
+            await tx.audit.append(
+              auditEvent(deps, ctx, tenantId, AUDIT.ROLE_UNASSIGNED, { type: 'user', id: userId }, { role: role.name, roleId: role.id }),
+            );
+          return ok;
+        }));
       if (!done) throw new AppError('ROLE_ASSIGNMENT_NOT_FOUND');
       await bus.publish({ t: 'access', type: 'user', id: userId });
     },
@@ -137,10 +153,19 @@ export function roleService(deps: Deps, access: AccessService) {
 
     async createRole(ctx: Ctx, tenantId: string, input: CreateRole): Promise<RoleView> {
       if (findBuiltInRole(input.name)) throw new AppError('ROLE_NAME_TAKEN', { name: input.name });
-      const r: CustomRole = { id: randomUUID(), tenantId, name: input.name, description: input.description ?? null, permissions: checkPermissions(input.permissions), createdAt: clock.now() };
+      const r: CustomRole = {
+        id: randomUUID(),
+        tenantId,
+        name: input.name,
+        description: input.description ?? null,
+        permissions: checkPermissions(input.permissions),
+        createdAt: clock.now(),
+      };
       await store.transaction(async (tx) => {
         await unique(tx.roles.insert(r), () => new AppError('ROLE_NAME_TAKEN', { name: input.name }));
-        await tx.audit.append(auditEvent(deps, ctx, tenantId, AUDIT.ROLE_CREATED, { type: 'role', id: r.id }, { name: r.name, permissions: r.permissions }));
+        await tx.audit.append(
+          auditEvent(deps, ctx, tenantId, AUDIT.ROLE_CREATED, { type: 'role', id: r.id }, { name: r.name, permissions: r.permissions }),
+        );
       });
       return customView(r);
     },
@@ -150,8 +175,13 @@ export function roleService(deps: Deps, access: AccessService) {
       if (patch.name && findBuiltInRole(patch.name)) throw new AppError('ROLE_NAME_TAKEN', { name: patch.name });
       const perms = patch.permissions && checkPermissions(patch.permissions);
       await store.transaction(async (tx) => {
-        await unique(tx.roles.update(tenantId, role.id, { ...patch, permissions: perms }), () => new AppError('ROLE_NAME_TAKEN', { name: patch.name ?? '' }));
-        await tx.audit.append(auditEvent(deps, ctx, tenantId, AUDIT.ROLE_UPDATED, { type: 'role', id: role.id }, { ...patch, permissions: perms }));
+        await unique(
+          tx.roles.update(tenantId, role.id, { ...patch, permissions: perms }),
+          () => new AppError('ROLE_NAME_TAKEN', { name: patch.name ?? '' }),
+        );
+        await tx.audit.append(
+          auditEvent(deps, ctx, tenantId, AUDIT.ROLE_UPDATED, { type: 'role', id: role.id }, { ...patch, permissions: perms }),
+        );
       });
       await bus.publish({ t: 'roles' });
       return resolveRole(tenantId, role.id);

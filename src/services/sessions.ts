@@ -25,7 +25,6 @@ export type Grant =
 const SCOPE = 'profile email';
 const MINUTE = 60_000;
 
-
 /** Logins, token issuance, refresh rotation with reuse detection, logout and session revocation. */
 export function sessionService(deps: Deps, roleService: RoleService, usage: UsageRecorder, onIssued: (grant: string) => void = () => {}) {
   const { store, clock, config, bus } = deps;
@@ -41,7 +40,10 @@ export function sessionService(deps: Deps, roleService: RoleService, usage: Usag
   }
 
   function attempt(ctx: Ctx, kind: 'user' | 'client', submitted: string): Attempt {
-    const a = { keys: [`${kind}:${submitted.trim().toLowerCase()}`, `ip:${ctx.clientAddress ?? '?'}`], throttles: [kind === 'user' ? usernames : clients, addresses] };
+    const a = {
+      keys: [`${kind}:${submitted.trim().toLowerCase()}`, `ip:${ctx.clientAddress ?? '?'}`],
+      throttles: [kind === 'user' ? usernames : clients, addresses],
+    };
     let wait = 0;
     a.keys.forEach((k, i) => (wait = Math.max(wait, a.throttles[i]!.retryAfter(k))));
     if (wait > 0) throw new AppError('OAUTH_THROTTLED', { retryAfter: wait }, { headers: { 'Retry-After': String(wait) } });
@@ -49,7 +51,12 @@ export function sessionService(deps: Deps, roleService: RoleService, usage: Usag
   }
 
   /** A failed login: counted against every key of the attempt, audited when the principal exists, and answered alike either way. */
-  async function rejected(ctx: Ctx, a: Attempt, known: { type: PrincipalType; id: string; tenantId: string } | undefined, code: ErrorCode): Promise<never> {
+  async function rejected(
+    ctx: Ctx,
+    a: Attempt,
+    known: { type: PrincipalType; id: string; tenantId: string } | undefined,
+    code: ErrorCode,
+  ): Promise<never> {
     a.keys.forEach((k, i) => a.throttles[i]!.fail(k));
     if (known) {
       const action = known.type === 'user' ? AUDIT.USER_LOGIN_FAILED : AUDIT.API_KEY_LOGIN_FAILED;
@@ -71,40 +78,80 @@ export function sessionService(deps: Deps, roleService: RoleService, usage: Usag
     const permissions = [...new Set(roles.flatMap((r) => r.permissions))].sort();
     const isKey = session.principalType === 'api_key';
     const ttl = config.accessTokenTtl;
-    const accessToken = await deps.keys.sign({
-      jti: randomUUID(), sub: session.principalId, typ: 'Bearer', aud: 'account', azp: isKey ? apiKeyClientId(tenant?.name ?? '', p.name) : 'latch',
-      sid: session.id, session_state: session.id, acr: '1', scope: SCOPE,
-      preferred_username: isKey ? `service-account-${p.name.toLowerCase()}` : p.name,
-      ...(p.user ? {
-        email: p.user.email ?? undefined, given_name: p.user.firstName ?? undefined, family_name: p.user.lastName ?? undefined,
-        name: [p.user.firstName, p.user.lastName].filter(Boolean).join(' ') || undefined,
-      } : {}),
-      realm_access: { roles: roles.map((r) => r.name) },
-      tenant_id: p.tenantId, tenant_name: tenant?.name, permissions,
-      ...(isKey ? { api_key_id: session.principalId } : {}),
-    }, ttl);
+    const accessToken = await deps.keys.sign(
+      {
+        jti: randomUUID(),
+        sub: session.principalId,
+        typ: 'Bearer',
+        aud: 'account',
+        azp: isKey ? apiKeyClientId(tenant?.name ?? '', p.name) : 'latch',
+        sid: session.id,
+        session_state: session.id,
+        acr: '1',
+        scope: SCOPE,
+        preferred_username: isKey ? `service-account-${p.name.toLowerCase()}` : p.name,
+        ...(p.user
+          ? {
+              email: p.user.email ?? undefined,
+              given_name: p.user.firstName ?? undefined,
+              family_name: p.user.lastName ?? undefined,
+              name: [p.user.firstName, p.user.lastName].filter(Boolean).join(' ') || undefined,
+            }
+          : {}),
+        realm_access: { roles: roles.map((r) => r.name) },
+        tenant_id: p.tenantId,
+        tenant_name: tenant?.name,
+        permissions,
+        ...(isKey ? { api_key_id: session.principalId } : {}),
+      },
+      ttl,
+    );
     const refresh = generateSecret('rt');
     const rtExpires = Math.min(now() + config.refreshTokenTtl * 1000, session.expiresAt);
-    await store.sessions.addRefreshToken({ hash: digest(refresh), sessionId: session.id, createdAt: now(), expiresAt: rtExpires, usedAt: null });
+    await store.sessions.addRefreshToken({
+      hash: digest(refresh),
+      sessionId: session.id,
+      createdAt: now(),
+      expiresAt: rtExpires,
+      usedAt: null,
+    });
     usage.mark(session.principalType, session.principalId, now());
     onIssued(grant);
     void ctx;
     return {
-      access_token: accessToken, expires_in: ttl, refresh_expires_in: Math.max(0, Math.floor((rtExpires - now()) / 1000)),
-      refresh_token: refresh, token_type: 'bearer', 'not-before-policy': 0, session_state: session.id, scope: SCOPE,
+      access_token: accessToken,
+      expires_in: ttl,
+      refresh_expires_in: Math.max(0, Math.floor((rtExpires - now()) / 1000)),
+      refresh_token: refresh,
+      token_type: 'bearer',
+      'not-before-policy': 0,
+      session_state: session.id,
+      scope: SCOPE,
     };
   }
 
   async function openSession(ctx: Ctx, type: PrincipalType, id: string, tenantId: string, firstUse: boolean): Promise<Session> {
     const session: Session = {
-      id: randomUUID(), principalType: type, principalId: id, tenantId, createdAt: now(),
-      expiresAt: now() + config.sessionMaxTtl * 1000, revokedAt: null, clientAddress: ctx.clientAddress,
+      id: randomUUID(),
+      principalType: type,
+      principalId: id,
+      tenantId,
+      createdAt: now(),
+      expiresAt: now() + config.sessionMaxTtl * 1000,
+      revokedAt: null,
+      clientAddress: ctx.clientAddress,
     };
     const actor: Ctx = { ...ctx, principal: { type, id, name: '', tenantId, sessionId: session.id, platformAdmin: false } };
     await store.transaction(async (tx) => {
       await tx.sessions.insert(session);
-      await tx.audit.append(auditEvent(deps, actor, tenantId, type === 'user' ? AUDIT.USER_LOGIN_SUCCEEDED : AUDIT.SESSION_CREATED, { type: 'session', id: session.id }));
-      if (firstUse && type === 'api_key') await tx.audit.append(auditEvent(deps, actor, tenantId, AUDIT.API_KEY_FIRST_USED, { type: 'api_key', id }));
+      await tx.audit.append(
+        auditEvent(deps, actor, tenantId, type === 'user' ? AUDIT.USER_LOGIN_SUCCEEDED : AUDIT.SESSION_CREATED, {
+          type: 'session',
+          id: session.id,
+        }),
+      );
+      if (firstUse && type === 'api_key')
+        await tx.audit.append(auditEvent(deps, actor, tenantId, AUDIT.API_KEY_FIRST_USED, { type: 'api_key', id }));
     });
     return session;
   }

@@ -17,7 +17,10 @@ export function signingKeyService(deps: Deps) {
     async rotate(ctx: Ctx): Promise<{ kid: string; retired: string[] }> {
       const tenantId = ctx.principal!.tenantId;
       const r = await keys.rotate((config.accessTokenTtl + 60) * 1000, (tx, done) =>
-        tx.audit.append(auditEvent(deps, ctx, tenantId, AUDIT.SIGNING_KEY_ROTATED, { type: 'signing_key', id: done.kid }, { retired: done.retired })));
+        tx.audit.append(
+          auditEvent(deps, ctx, tenantId, AUDIT.SIGNING_KEY_ROTATED, { type: 'signing_key', id: done.kid }, { retired: done.retired }),
+        ),
+      );
       await bus.publish({ t: 'signing_keys' });
       return r;
     },

@@ -17,10 +17,13 @@ export function tenantService(deps: Deps, roles: RoleService, users: UserService
   const { store, clock, bus } = deps;
 
   async function insertTenant(ctx: Ctx, tx: Store, name: string, parentId: string | null, id: string = randomUUID()): Promise<Tenant> {
-    if (!isTenantName(name)) throw new AppError('VALIDATION_FAILED', { detail: `name must be 1-${TENANT_NAME_MAX} characters, not blank, without "->"` });
+    if (!isTenantName(name))
+      throw new AppError('VALIDATION_FAILED', { detail: `name must be 1-${TENANT_NAME_MAX} characters, not blank, without "->"` });
     const t: Tenant = { id, name, parentId, createdAt: clock.now() };
     await unique(tx.tenants.insert(t), () => new AppError('TENANT_NAME_TAKEN', { name }));
-    await tx.audit.append(auditEvent(deps, ctx, t.id, parentId ? AUDIT.ORG_CREATED : AUDIT.TENANT_CREATED, { type: 'tenant', id: t.id }, { name, parentId }));
+    await tx.audit.append(
+      auditEvent(deps, ctx, t.id, parentId ? AUDIT.ORG_CREATED : AUDIT.TENANT_CREATED, { type: 'tenant', id: t.id }, { name, parentId }),
+    );
     if (parentId) await tx.audit.append(auditEvent(deps, ctx, parentId, AUDIT.ORG_CREATED, { type: 'tenant', id: t.id }, { name }));
     return t;
   }
@@ -91,7 +94,12 @@ export function tenantService(deps: Deps, roles: RoleService, users: UserService
       const generated = config.adminPassword ? undefined : randomBytes(18).toString('base64url');
       const ctx: Ctx = { principal: null, requestId: null, clientAddress: null };
       const tenantId = randomUUID();
-      const admin = await users.prepare(ctx, tenantId, { username: config.adminUsername, password: config.adminPassword ?? generated!, roles: [...FIRST_ADMIN_ROLES] }, { platformAdmin: true });
+      const admin = await users.prepare(
+        ctx,
+        tenantId,
+        { username: config.adminUsername, password: config.adminPassword ?? generated!, roles: [...FIRST_ADMIN_ROLES] },
+        { platformAdmin: true },
+      );
       await store.transaction(async (tx) => {
         await insertTenant(ctx, tx, config.adminTenant, null, tenantId);
         await admin.write(tx);

@@ -8,9 +8,7 @@ export interface SasPolicyRef {
   keyName: string;
 }
 
-type Pending =
-  | { type: 'user' | 'api_key'; id: string; at: number }
-  | { type: 'sas_policy'; ref: SasPolicyRef; at: number };
+type Pending = { type: 'user' | 'api_key'; id: string; at: number } | { type: 'sas_policy'; ref: SasPolicyRef; at: number };
 
 /**
  * Records when credentials were last used without touching the store on the request path:
@@ -22,7 +20,11 @@ export class UsageRecorder {
   private readonly lastWritten = new Map<string, number>();
   private timer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly store: Store, private readonly log: Logger, private readonly intervalMs = 60_000) {}
+  constructor(
+    private readonly store: Store,
+    private readonly log: Logger,
+    private readonly intervalMs = 60_000,
+  ) {}
 
   start(): void {
     this.timer = setInterval(() => void this.flush(), this.intervalMs);
@@ -35,7 +37,10 @@ export class UsageRecorder {
     const k = typeof idOrRef === 'string' ? `${type}:${idOrRef}` : `${type}:${idOrRef.resourceId}:${idOrRef.keyName.toLowerCase()}`;
     const last = this.lastWritten.get(k);
     if (last !== undefined && at - last < this.intervalMs) return;
-    this.pending.set(k, typeof idOrRef === 'string' ? { type: type as 'user' | 'api_key', id: idOrRef, at } : { type: 'sas_policy', ref: idOrRef, at });
+    this.pending.set(
+      k,
+      typeof idOrRef === 'string' ? { type: type as 'user' | 'api_key', id: idOrRef, at } : { type: 'sas_policy', ref: idOrRef, at },
+    );
   }
 
   async flush(): Promise<void> {

@@ -31,8 +31,16 @@ export function userService(deps: Deps, roles: RoleService) {
     const resolved = dedupeRoles(await Promise.all((input.roles ?? []).map((r) => roles.resolveRole(tenantId, r))));
     const platformAdmin = opts.platformAdmin ?? false;
     const user: User = {
-      id: randomUUID(), tenantId, username: input.username, email: input.email ?? null, firstName: input.firstName ?? null,
-      lastName: input.lastName ?? null, platformAdmin, disabled: false, createdAt: clock.now(), lastUsedAt: null,
+      id: randomUUID(),
+      tenantId,
+      username: input.username,
+      email: input.email ?? null,
+      firstName: input.firstName ?? null,
+      lastName: input.lastName ?? null,
+      platformAdmin,
+      disabled: false,
+      createdAt: clock.now(),
+      lastUsedAt: null,
     };
     const passwordHash = await hashPassword(input.password);
     return {
@@ -40,7 +48,16 @@ export function userService(deps: Deps, roles: RoleService) {
       roles: resolved,
       async write(tx: Store): Promise<void> {
         await unique(tx.users.insert({ ...user, passwordHash }), () => new AppError('USERNAME_TAKEN', { username: input.username }));
-        await tx.audit.append(auditEvent(deps, ctx, tenantId, AUDIT.USER_CREATED, { type: 'user', id: user.id }, { username: user.username, ...(platformAdmin ? { platformAdmin } : {}) }));
+        await tx.audit.append(
+          auditEvent(
+            deps,
+            ctx,
+            tenantId,
+            AUDIT.USER_CREATED,
+            { type: 'user', id: user.id },
+            { username: user.username, ...(platformAdmin ? { platformAdmin } : {}) },
+          ),
+        );
         for (const r of resolved) await roles.assign(ctx, tx, tenantId, 'user', user.id, r);
       },
     };

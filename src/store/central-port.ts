@@ -24,7 +24,11 @@ export interface CentralRepo {
   insertToken(tenantId: string, t: CentralApiToken): Promise<void>;
   getToken(tenantId: string, appId: string, id: string): Promise<CentralApiToken | undefined>;
   /** Ordered by id; a page and the total. */
-  listTokens(tenantId: string, appId: string, page: { offset: number; limit: number }): Promise<{ items: CentralApiToken[]; total: number }>;
+  listTokens(
+    tenantId: string,
+    appId: string,
+    page: { offset: number; limit: number },
+  ): Promise<{ items: CentralApiToken[]; total: number }>;
   deleteToken(tenantId: string, appId: string, id: string): Promise<boolean>;
   /** How many tokens hold a role in this organization. */
   countTokensInOrg(tenantId: string, appId: string, orgId: string): Promise<number>;

@@ -4,9 +4,7 @@ import { kyselyStore, migrateToLatest } from './kysely/index.js';
 import { openSqlite } from './dialects/sqlite.js';
 import { openPostgres } from './dialects/postgres.js';
 
-export type StoreTarget =
-  | { kind: 'sqlite'; file: string }
-  | { kind: 'postgres'; url: string; schema?: string };
+export type StoreTarget = { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string; schema?: string };
 
 export function storeTarget(cfg: { databaseUrl?: string; dataDir: string }): StoreTarget {
   return cfg.databaseUrl ? { kind: 'postgres', url: cfg.databaseUrl } : { kind: 'sqlite', file: path.join(cfg.dataDir, 'latch.db') };

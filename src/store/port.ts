@@ -1,6 +1,24 @@
 import type {
-  Agent, ApiKey, ApiKeyWithSecret, AssetType, AuditEvent, CustomRole, IotKind, IotResource, Page, PageRequest, PrincipalType,
-  RefreshTokenRow, RoleAssignment, SealedPolicy, Session, SigningKey, StoredPolicy, Tenant, User, UserWithSecret,
+  Agent,
+  ApiKey,
+  ApiKeyWithSecret,
+  AssetType,
+  AuditEvent,
+  CustomRole,
+  IotKind,
+  IotResource,
+  Page,
+  PageRequest,
+  PrincipalType,
+  RefreshTokenRow,
+  RoleAssignment,
+  SealedPolicy,
+  Session,
+  SigningKey,
+  StoredPolicy,
+  Tenant,
+  User,
+  UserWithSecret,
 } from '../domain/types.js';
 import type { CentralRepo } from './central-port.js';
 
@@ -34,7 +52,10 @@ export interface Store {
 }
 
 export class UniqueViolation extends Error {
-  constructor(readonly table: string, cause?: unknown) {
+  constructor(
+    readonly table: string,
+    cause?: unknown,
+  ) {
     super(`unique violation on ${table}`, { cause });
   }
 }

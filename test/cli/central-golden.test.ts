@@ -20,7 +20,9 @@ const APP = 'golden-app';
 
 /** The app GUID → U; a signature → `S` of the same length (its length varies with percent-encoding). */
 const normalise = (s: string) =>
-  s.replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, (m) => (m === OPERATOR || m === ADMIN ? m : U)).replace(/sig=([^&\s]+)/g, (_m, sig: string) => `sig=${'S'.repeat(sig.length)}`);
+  s
+    .replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, (m) => (m === OPERATOR || m === ADMIN ? m : U))
+    .replace(/sig=([^&\s]+)/g, (_m, sig: string) => `sig=${'S'.repeat(sig.length)}`);
 
 async function out(argv: string[]): Promise<string> {
   const r = await cli.run(argv);
@@ -42,7 +44,18 @@ beforeAll(async () => {
   srv = await startCliServer({ clock: new TestClock(Date.UTC(2030, 0, 1)) });
   cli = new Cli();
   await cli.login(srv.url);
-  const app = await cli.json<{ properties: { applicationId: string } }>(['iot', 'central', 'app', 'create', '-n', 'goldenapp', '-g', 'rg', '--subdomain', APP]);
+  const app = await cli.json<{ properties: { applicationId: string } }>([
+    'iot',
+    'central',
+    'app',
+    'create',
+    '-n',
+    'goldenapp',
+    '-g',
+    'rg',
+    '--subdomain',
+    APP,
+  ]);
   appId = app.properties.applicationId;
   await cli.ok(['iot', 'central', 'api-token', 'create', '--app-id', APP, '--token-id', 'g-listed', '--role', 'admin']);
   await cli.ok(['iot', 'central', 'api-token', 'create', '--app-id', APP, '--token-id', 'g-shown', '--role', 'operator']);
@@ -53,7 +66,20 @@ afterAll(async () => {
   cli?.cleanup();
 });
 
-const create = (id: string, format: string) => ['iot', 'central', 'api-token', 'create', '-n', APP, '--tkid', id, '-r', 'operator', '-o', format];
+const create = (id: string, format: string) => [
+  'iot',
+  'central',
+  'api-token',
+  'create',
+  '-n',
+  APP,
+  '--tkid',
+  id,
+  '-r',
+  'operator',
+  '-o',
+  format,
+];
 
 describe('api-token create in every output format (the only output with the token)', () => {
   const createJson = (id: string, token: string) => `{
@@ -97,7 +123,9 @@ token: ${token}
 
   it('none: prints nothing, and the token is still created', async () => {
     expect(await out(create('c-none', 'none'))).toBe('');
-    expect(await out(['iot', 'central', 'api-token', 'show', '-n', APP, '--tkid', 'c-none', '--query', 'id', '-o', 'tsv'])).toBe('c-none\n');
+    expect(await out(['iot', 'central', 'api-token', 'show', '-n', APP, '--tkid', 'c-none', '--query', 'id', '-o', 'tsv'])).toBe(
+      'c-none\n',
+    );
   });
 
   it('signs the token for the application GUID even when addressed by subdomain', async () => {
@@ -138,7 +166,18 @@ roles:
 });
 
 describe('api-token list in every output format', () => {
-  const list = (format: string) => ['iot', 'central', 'api-token', 'list', '--app-id', APP, '-o', format, '--query', "{value: value[?starts_with(id, 'g-')]}"];
+  const list = (format: string) => [
+    'iot',
+    'central',
+    'api-token',
+    'list',
+    '--app-id',
+    APP,
+    '-o',
+    format,
+    '--query',
+    "{value: value[?starts_with(id, 'g-')]}",
+  ];
   const JSON_ = `{
   "value": [
     {
@@ -186,7 +225,10 @@ describe('api-token list in every output format', () => {
   });
 
   it('without --query: the whole {"value": [...]} body, no token values, no nextLink for one page', async () => {
-    const body = JSON.parse(await out(['iot', 'central', 'api-token', 'list', '-n', APP])) as { value: Record<string, unknown>[]; nextLink?: string };
+    const body = JSON.parse(await out(['iot', 'central', 'api-token', 'list', '-n', APP])) as {
+      value: Record<string, unknown>[];
+      nextLink?: string;
+    };
     expect(body.nextLink).toBeUndefined();
     expect(body.value.length).toBeGreaterThanOrEqual(2);
     for (const t of body.value) expect(Object.keys(t).sort()).toEqual(['expiry', 'id', 'roles']);
@@ -224,6 +266,8 @@ describe('--query examples of the spec', () => {
     expect(await out([...base, '--query', 'length(value)'])).toBe(`${all.value.length}\n`);
   });
   it('a scalar column is a Result table', async () => {
-    expect(await out([...base, '--query', "value[?starts_with(id, 'g-')].id", '-o', 'table'])).toBe('Result\n--------\ng-listed\ng-shown\n');
+    expect(await out([...base, '--query', "value[?starts_with(id, 'g-')].id", '-o', 'table'])).toBe(
+      'Result\n--------\ng-listed\ng-shown\n',
+    );
   });
 });

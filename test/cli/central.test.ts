@@ -30,9 +30,16 @@ interface Token {
 }
 
 /** A data-plane call straight to the server, as any other Central client would make it. */
-async function central(method: string, path: string, authorization: string, body?: unknown): Promise<{ status: number; body: Record<string, unknown> | null }> {
+async function central(
+  method: string,
+  path: string,
+  authorization: string,
+  body?: unknown,
+): Promise<{ status: number; body: Record<string, unknown> | null }> {
   const res = await fetch(`${srv.url}/central/${APP}/api/${path}?api-version=2022-07-31`, {
-    method, headers: { authorization, ...(body === undefined ? {} : { 'content-type': 'application/json' }) }, body: body === undefined ? undefined : JSON.stringify(body),
+    method,
+    headers: { authorization, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await res.text();
   return { status: res.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : null };
@@ -45,7 +52,18 @@ beforeAll(async () => {
   srv = await startCliServer();
   admin = newCli();
   await admin.login(srv.url);
-  const app = await admin.json<{ properties: { applicationId: string } }>(['iot', 'central', 'app', 'create', '-n', 'clicentral', '-g', 'central-rg', '-s', APP]);
+  const app = await admin.json<{ properties: { applicationId: string } }>([
+    'iot',
+    'central',
+    'app',
+    'create',
+    '-n',
+    'clicentral',
+    '-g',
+    'central-rg',
+    '-s',
+    APP,
+  ]);
   appId = app.properties.applicationId;
 });
 
@@ -56,16 +74,40 @@ afterAll(async () => {
 
 describe('latch iot central app', () => {
   it('creates an application with az defaults and finds it by name without -g', async () => {
-    const shown = await admin.json<{ name: string; sku: { name: string }; properties: Record<string, unknown> }>(['iot', 'central', 'app', 'show', '-n', 'clicentral']);
+    const shown = await admin.json<{ name: string; sku: { name: string }; properties: Record<string, unknown> }>([
+      'iot',
+      'central',
+      'app',
+      'show',
+      '-n',
+      'clicentral',
+    ]);
     expect(shown.name).toBe('clicentral');
     expect(shown.sku.name).toBe('ST2');
-    expect(shown.properties).toMatchObject({ subdomain: APP, displayName: 'clicentral', template: 'iotc-pnp-preview', applicationId: appId, provisioningState: 'Succeeded' });
+    expect(shown.properties).toMatchObject({
+      subdomain: APP,
+      displayName: 'clicentral',
+      template: 'iotc-pnp-preview',
+      applicationId: appId,
+      provisioningState: 'Succeeded',
+    });
     const inRg = await admin.json<{ name: string }[]>(['iot', 'central', 'app', 'list', '-g', 'central-rg']);
     expect(inRg.map((a) => a.name)).toEqual(['clicentral']);
   });
 
   it('refuses a taken subdomain (exit 1, the server code), and an unknown SKU at parse time (exit 2)', async () => {
-    const taken = await admin.run(['iot', 'central', 'app', 'create', '-n', 'other-app', '-g', 'central-rg', '--subdomain', APP.toUpperCase()]);
+    const taken = await admin.run([
+      'iot',
+      'central',
+      'app',
+      'create',
+      '-n',
+      'other-app',
+      '-g',
+      'central-rg',
+      '--subdomain',
+      APP.toUpperCase(),
+    ]);
     expect(taken.code).toBe(1);
     expect(taken.stderr).toMatch(/^ERROR: \(\w+\) The subdomain '.+' is not available\.\n$/);
     const sku = await admin.run(['iot', 'central', 'app', 'create', '-n', 'other-app', '-g', 'central-rg', '-s', 'x1', '--sku', 'ST9']);
@@ -74,7 +116,22 @@ describe('latch iot central app', () => {
   });
 
   it('deletes an application; show then exits 3', async () => {
-    await admin.ok(['iot', 'central', 'app', 'create', '-n', 'doomed-app', '-g', 'central-rg', '-s', 'doomed-app', '--sku', 'ST1', '--display-name', 'Doomed']);
+    await admin.ok([
+      'iot',
+      'central',
+      'app',
+      'create',
+      '-n',
+      'doomed-app',
+      '-g',
+      'central-rg',
+      '-s',
+      'doomed-app',
+      '--sku',
+      'ST1',
+      '--display-name',
+      'Doomed',
+    ]);
     expect(await admin.ok(['iot', 'central', 'app', 'delete', '-n', 'doomed-app'])).toBe('');
     const r = await admin.run(['iot', 'central', 'app', 'show', '-n', 'doomed-app']);
     expect(r.code).toBe(3);
@@ -115,7 +172,9 @@ describe('latch iot central api-token: create → use → delete → refused', (
   });
 
   it('the builder alias maps to its GUID; other role strings go to the server unchanged', async () => {
-    expect((await admin.json<Token>(tokenCmd('create', '-n', APP, '--tkid', 'ci-builder', '-r', 'builder'))).roles).toEqual([{ role: ROLES.builder }]);
+    expect((await admin.json<Token>(tokenCmd('create', '-n', APP, '--tkid', 'ci-builder', '-r', 'builder'))).roles).toEqual([
+      { role: ROLES.builder },
+    ]);
     const cased = await admin.run(tokenCmd('create', '-n', APP, '--tkid', 'ci-cased', '-r', 'Admin'));
     expect(cased.code).toBe(1);
     expect(cased.stderr).toBe("ERROR: (BadRequest) The role 'Admin' does not exist in this application.\n");
@@ -123,7 +182,9 @@ describe('latch iot central api-token: create → use → delete → refused', (
 
   it('an organization role takes --org-id / --organization-id, and needs one', async () => {
     expect((await central('PUT', 'organizations/plant-7', bearer(), { displayName: 'Plant 7' })).status).toBe(200);
-    const t = await admin.json<Token>(tokenCmd('create', '-n', APP, '--tkid', 'ci-org-viewer', '-r', ROLES.orgViewer, '--organization-id', 'plant-7'));
+    const t = await admin.json<Token>(
+      tokenCmd('create', '-n', APP, '--tkid', 'ci-org-viewer', '-r', ROLES.orgViewer, '--organization-id', 'plant-7'),
+    );
     expect(t.roles).toEqual([{ role: ROLES.orgViewer, organization: 'plant-7' }]);
     const without = await admin.run(tokenCmd('create', '-n', APP, '--tkid', 'ci-org-none', '-r', ROLES.orgViewer));
     expect(without.code).toBe(1);
@@ -154,10 +215,18 @@ describe('latch iot central api-token: az exit codes and texts', () => {
 
   it('checks the token id before calling (exit 2), and names missing arguments as az does', async () => {
     const bad = await admin.run(tokenCmd('create', '-n', APP, '--tkid', 'has space', '-r', 'admin'));
-    expect(bad).toEqual({ code: 2, stdout: '', stderr: "ERROR: argument --token-id/--tkid: invalid value 'has space': use only [0-9a-zA-Z-], at most 40 characters\n" });
+    expect(bad).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: "ERROR: argument --token-id/--tkid: invalid value 'has space': use only [0-9a-zA-Z-], at most 40 characters\n",
+    });
     expect((await admin.run(tokenCmd('show', '-n', APP, '--tkid', 'x'.repeat(41)))).code).toBe(2);
     const missing = await admin.run(tokenCmd('create'));
-    expect(missing).toEqual({ code: 2, stdout: '', stderr: 'ERROR: the following arguments are required: --app-id/-n, --token-id/--tkid, --role/-r\n' });
+    expect(missing).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: 'ERROR: the following arguments are required: --app-id/-n, --token-id/--tkid, --role/-r\n',
+    });
     const unknownOpt = await admin.run(tokenCmd('list', '-n', APP, '--bogus'));
     expect(unknownOpt.code).toBe(2);
     expect(unknownOpt.stderr).toBe('ERROR: unrecognized arguments: --bogus\n');
@@ -167,7 +236,9 @@ describe('latch iot central api-token: az exit codes and texts', () => {
     const warned = await admin.run(tokenCmd('list', '-n', APP, '--av', '2022-06-30-preview', '--query', 'length(value)'));
     expect(warned.code).toBe(0);
     expect(warned.stderr).toBe("WARNING: Argument 'api_version' has been deprecated and will be removed in a future release.\n");
-    const quiet = await admin.run(tokenCmd('list', '-n', APP, '--api-version', '2022-07-31', '--only-show-errors', '--query', 'length(value)'));
+    const quiet = await admin.run(
+      tokenCmd('list', '-n', APP, '--api-version', '2022-07-31', '--only-show-errors', '--query', 'length(value)'),
+    );
     expect(quiet.stderr).toBe('');
     expect(quiet.stdout).toBe(warned.stdout);
     const wrong = await admin.run(tokenCmd('list', '-n', APP, '--av', '2019-01-01'));
@@ -183,7 +254,9 @@ describe('latch iot central api-token: az exit codes and texts', () => {
   });
 
   it('with --central-api-uri it addresses https://{app-id}.{suffix}/api/… as az does', async () => {
-    const r = await admin.run(tokenCmd('list', '-n', APP, '--central-api-uri', 'localhost:1', '--token', 'SharedAccessSignature x', '--debug'));
+    const r = await admin.run(
+      tokenCmd('list', '-n', APP, '--central-api-uri', 'localhost:1', '--token', 'SharedAccessSignature x', '--debug'),
+    );
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(`Request URL: 'https://${APP}.localhost:1/api/apiTokens?api-version=2022-07-31'`);
     expect(r.stderr).toContain(`ERROR: Cannot reach the Latch server at https://${APP}.localhost:1`);

@@ -128,8 +128,14 @@ const ROW_A = `default->golden-a  2030-01-01T00:00:00.000Z  ${U}  2030-04-01T00:
 const ROW_B = `default->golden-b  2030-01-01T00:00:00.000Z  ${U}  2030-01-31T00:00:00.000Z  golden-b  latch_ak_XXXX  ${U}\n`;
 
 // tsv: values in key order, list → its length, null → None.
-const TSV_A = ['default->golden-a', '2030-01-01T00:00:00.000Z', U, '2030-04-01T00:00:00.000Z', U, 'None', 'golden-a', '1', 'latch_ak_XXXX', U].join('\t') + '\n';
-const TSV_B = ['default->golden-b', '2030-01-01T00:00:00.000Z', U, '2030-01-31T00:00:00.000Z', U, 'None', 'golden-b', '1', 'latch_ak_XXXX', U].join('\t') + '\n';
+const TSV_A =
+  ['default->golden-a', '2030-01-01T00:00:00.000Z', U, '2030-04-01T00:00:00.000Z', U, 'None', 'golden-a', '1', 'latch_ak_XXXX', U].join(
+    '\t',
+  ) + '\n';
+const TSV_B =
+  ['default->golden-b', '2030-01-01T00:00:00.000Z', U, '2030-01-31T00:00:00.000Z', U, 'None', 'golden-b', '1', 'latch_ak_XXXX', U].join(
+    '\t',
+  ) + '\n';
 
 const ROLE_QUERY = '[?!builtIn].{name: name, permissions: length(permissions), builtIn: builtIn, description: description}';
 
@@ -240,14 +246,17 @@ describe('--query', () => {
   });
 
   it('a null result prints nothing in any format, exit 0', async () => {
-    for (const f of ['json', 'yaml', 'table', 'tsv']) expect(await out(['iam', 'api-key', 'show', '-n', 'golden-a', '--query', 'nope', '-o', f])).toBe('');
+    for (const f of ['json', 'yaml', 'table', 'tsv'])
+      expect(await out(['iam', 'api-key', 'show', '-n', 'golden-a', '--query', 'nope', '-o', f])).toBe('');
   });
 
   it('a syntax error is a usage error (exit 2) at parse time', async () => {
     const r = await cli.run(['iam', 'api-key', 'list', '--query', '[']);
     expect(r).toEqual({
-      code: 2, stdout: '',
-      stderr: "ERROR: argument --query: invalid jmespath_type value: '['\nTo learn more about --query, please visit: 'https://docs.microsoft.com/cli/azure/query-azure-cli'\n",
+      code: 2,
+      stdout: '',
+      stderr:
+        "ERROR: argument --query: invalid jmespath_type value: '['\nTo learn more about --query, please visit: 'https://docs.microsoft.com/cli/azure/query-azure-cli'\n",
     });
   });
 

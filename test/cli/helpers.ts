@@ -20,12 +20,18 @@ export interface CliServer {
 export async function startCliServer(opts: { clock?: Clock; env?: Record<string, string> } = {}): Promise<CliServer> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'latch-cli-data-'));
   const config = loadConfig({
-    LATCH_DATA_DIR: dataDir, LATCH_PORT: '0', LATCH_HOST: '127.0.0.1', LATCH_ADMIN_PASSWORD: ADMIN_PASSWORD,
-    LATCH_MASTER_KEY: randomBytes(32).toString('base64'), ...opts.env,
+    LATCH_DATA_DIR: dataDir,
+    LATCH_PORT: '0',
+    LATCH_HOST: '127.0.0.1',
+    LATCH_ADMIN_PASSWORD: ADMIN_PASSWORD,
+    LATCH_MASTER_KEY: randomBytes(32).toString('base64'),
+    ...opts.env,
   });
   const server = await startServer(config, { listen: true, log: createLogger('silent'), print: () => undefined, clock: opts.clock });
   return {
-    server, url: server.url, dataDir,
+    server,
+    url: server.url,
+    dataDir,
     async close() {
       await server.close();
       fs.rmSync(dataDir, { recursive: true, force: true });

@@ -57,7 +57,11 @@ describe('login and the profile', () => {
 
   it('login without a server is a usage error (exit 2); a wrong password exits 1 with the OAuth error', async () => {
     const cli = newCli();
-    expect(await cli.run(['iam', 'login', '-u', 'admin', '-p', 'x'])).toEqual({ code: 2, stdout: '', stderr: 'ERROR: the following arguments are required: --server\n' });
+    expect(await cli.run(['iam', 'login', '-u', 'admin', '-p', 'x'])).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: 'ERROR: the following arguments are required: --server\n',
+    });
     const bad = await cli.run(['iam', 'login', '--server', srv.url, '-u', 'admin', '-p', 'wrong-password']);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/^ERROR: \(invalid_grant\) /);
@@ -95,7 +99,11 @@ describe('login and the profile', () => {
     const { refreshToken } = cli.profile();
     expect(await cli.run(['iam', 'logout'])).toEqual({ code: 0, stdout: '', stderr: '' });
     expect(fs.existsSync(cli.profileFile)).toBe(false);
-    const res = await fetch(`${srv.url}/iam/auth/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ grant_type: 'refresh_token', refresh_token: refreshToken }) });
+    const res = await fetch(`${srv.url}/iam/auth/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ grant_type: 'refresh_token', refresh_token: refreshToken }),
+    });
     expect(res.status).toBe(400);
     expect((await cli.run(['iam', 'logout'])).stderr).toBe('ERROR: There are no active accounts.\n');
   });
@@ -138,13 +146,25 @@ describe('session refresh', () => {
     cli.editProfile({ expiresOn: Date.now() - 1000, refreshToken: 'latch_rt_garbage' });
     const r = await cli.run(['iam', 'me']);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/^ERROR: The session has expired or was revoked: \(invalid_grant\) .*Please run 'latch iam login' to sign in again\.\n$/);
+    expect(r.stderr).toMatch(
+      /^ERROR: The session has expired or was revoked: \(invalid_grant\) .*Please run 'latch iam login' to sign in again\.\n$/,
+    );
   });
 });
 
 describe('api-key', () => {
   it('create, list, show, delete round trip; delete prints nothing; show afterwards exits 3', async () => {
-    const created = await admin.json<ApiKey>(['iam', 'api-key', 'create', '--name', 'ci-1', '--role', 'EI Admin', '--expires-in-days', '30']);
+    const created = await admin.json<ApiKey>([
+      'iam',
+      'api-key',
+      'create',
+      '--name',
+      'ci-1',
+      '--role',
+      'EI Admin',
+      '--expires-in-days',
+      '30',
+    ]);
     expect(created).toMatchObject({ name: 'ci-1', roles: ['EI Admin'], clientId: 'default->ci-1' });
     expect(created.secret).toMatch(/^latch_ak_/);
     expect(Math.abs(Date.parse(created.expiry) - Date.parse(created.createdAt) - 30 * 86400_000)).toBeLessThan(1000);
@@ -158,35 +178,74 @@ describe('api-key', () => {
     expect(shown).not.toHaveProperty('secret');
 
     expect(await admin.run(['iam', 'api-key', 'delete', '-n', 'ci-1'])).toEqual({ code: 0, stdout: '', stderr: '' });
-    expect(await admin.run(['iam', 'api-key', 'show', '-n', 'ci-1'])).toEqual({ code: 3, stdout: '', stderr: 'ERROR: (API_KEY_NOT_FOUND) API key ci-1 not found\n' });
+    expect(await admin.run(['iam', 'api-key', 'show', '-n', 'ci-1'])).toEqual({
+      code: 3,
+      stdout: '',
+      stderr: 'ERROR: (API_KEY_NOT_FOUND) API key ci-1 not found\n',
+    });
     expect((await admin.run(['iam', 'api-key', 'delete', '-n', 'ci-1'])).code).toBe(3);
   });
 
   it('create warns that the secret is shown once; --only-show-errors suppresses the warning', async () => {
     const r = await admin.run(['iam', 'api-key', 'create', '-n', 'warn-1', '-r', 'EI Admin']);
     expect(r.stderr).toMatch(/^WARNING: The output includes the API key secret/);
-    const q = await admin.run(['iam', 'api-key', 'create', '-n', 'warn-2', '-r', 'EI Admin', '--only-show-errors', '--query', 'name', '-o', 'tsv']);
+    const q = await admin.run([
+      'iam',
+      'api-key',
+      'create',
+      '-n',
+      'warn-2',
+      '-r',
+      'EI Admin',
+      '--only-show-errors',
+      '--query',
+      'name',
+      '-o',
+      'tsv',
+    ]);
     expect(q).toEqual({ code: 0, stdout: 'warn-2\n', stderr: '' });
     await admin.ok(['iam', 'api-key', 'delete', '-n', 'warn-1']);
     await admin.ok(['iam', 'api-key', 'delete', '-n', 'warn-2']);
   });
 
   it('missing required arguments exit 2 with the az message, before any request', async () => {
-    expect(await admin.run(['iam', 'api-key', 'create'])).toEqual({ code: 2, stdout: '', stderr: 'ERROR: the following arguments are required: --name/-n, --role/-r\n' });
+    expect(await admin.run(['iam', 'api-key', 'create'])).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: 'ERROR: the following arguments are required: --name/-n, --role/-r\n',
+    });
     expect((await admin.run(['iam', 'api-key', 'show'])).stderr).toBe('ERROR: the following arguments are required: --name/-n\n');
   });
 
   it('the name rule is checked client-side (exit 2)', async () => {
     const r = await admin.run(['iam', 'api-key', 'create', '-n', 'bad name!', '-r', 'EI Admin']);
-    expect(r).toEqual({ code: 2, stdout: '', stderr: "ERROR: argument --name/-n: invalid value 'bad name!': use only [0-9a-zA-Z-], at most 40 characters\n" });
+    expect(r).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: "ERROR: argument --name/-n: invalid value 'bad name!': use only [0-9a-zA-Z-], at most 40 characters\n",
+    });
     expect((await admin.run(['iam', 'api-key', 'create', '-n', 'x'.repeat(41), '-r', 'EI Admin'])).code).toBe(2);
   });
 
   it('--expires-in-days takes only the allowed values (exit 2) and excludes --expiry', async () => {
     const r = await admin.run(['iam', 'api-key', 'create', '-n', 'k', '-r', 'EI Admin', '--expires-in-days', '7']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toBe("ERROR: latch iam api-key create: '7' is not a valid value for '--expires-in-days'. Allowed values: 30, 60, 90, 180, 365.\n");
-    const both = await admin.run(['iam', 'api-key', 'create', '-n', 'k', '-r', 'EI Admin', '--expires-in-days', '30', '--expiry', '2031-01-01T00:00:00Z']);
+    expect(r.stderr).toBe(
+      "ERROR: latch iam api-key create: '7' is not a valid value for '--expires-in-days'. Allowed values: 30, 60, 90, 180, 365.\n",
+    );
+    const both = await admin.run([
+      'iam',
+      'api-key',
+      'create',
+      '-n',
+      'k',
+      '-r',
+      'EI Admin',
+      '--expires-in-days',
+      '30',
+      '--expiry',
+      '2031-01-01T00:00:00Z',
+    ]);
     expect(both.code).toBe(2);
   });
 
@@ -201,7 +260,17 @@ describe('api-key', () => {
 
 describe('users, roles, orgs, tenants, sessions, audit', () => {
   it('a user without the access-control permission gets 403 → exit 1 with ERROR: (PERMISSION_DENIED) …', async () => {
-    const u = await admin.json<{ id: string; username: string; roles: string[] }>(['iam', 'user', 'create', '--username', 'bob', '--password', 'bob-password-long-1', '-r', 'EI Admin']);
+    const u = await admin.json<{ id: string; username: string; roles: string[] }>([
+      'iam',
+      'user',
+      'create',
+      '--username',
+      'bob',
+      '--password',
+      'bob-password-long-1',
+      '-r',
+      'EI Admin',
+    ]);
     expect(u).toMatchObject({ username: 'bob', roles: ['EI Admin'] });
     const bob = newCli();
     await bob.login(srv.url, 'bob', 'bob-password-long-1');
@@ -224,10 +293,32 @@ describe('users, roles, orgs, tenants, sessions, audit', () => {
   it('role create/show/update/delete with repeatable or comma-separated --permissions', async () => {
     const perms = await admin.json<{ id: string }[]>(['iam', 'permission', 'list']);
     const [p1, p2, p3] = perms.map((p) => p.id);
-    const r = await admin.json<{ name: string; permissions: string[]; builtIn: boolean }>(['iam', 'role', 'create', '-n', 'custom-1', '--permissions', `${p1},${p2}`, '--description', 'd']);
+    const r = await admin.json<{ name: string; permissions: string[]; builtIn: boolean }>([
+      'iam',
+      'role',
+      'create',
+      '-n',
+      'custom-1',
+      '--permissions',
+      `${p1},${p2}`,
+      '--description',
+      'd',
+    ]);
     expect(r).toMatchObject({ name: 'custom-1', builtIn: false });
     expect([...r.permissions].sort()).toEqual([p1, p2].sort());
-    const u = await admin.json<{ name: string; permissions: string[] }>(['iam', 'role', 'update', '-n', 'custom-1', '--new-name', 'custom-2', '--permissions', p3, '--permissions', p1]);
+    const u = await admin.json<{ name: string; permissions: string[] }>([
+      'iam',
+      'role',
+      'update',
+      '-n',
+      'custom-1',
+      '--new-name',
+      'custom-2',
+      '--permissions',
+      p3,
+      '--permissions',
+      p1,
+    ]);
     expect(u.name).toBe('custom-2');
     expect([...u.permissions].sort()).toEqual([p3, p1].sort());
     expect(await admin.json(['iam', 'role', 'show', '-n', 'custom-2', '--query', 'description'])).toBe('d');

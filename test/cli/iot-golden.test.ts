@@ -25,16 +25,43 @@ async function out(argv: string[]): Promise<string> {
 }
 const hubList = (o: string) => out(['iot', 'hub', 'policy', 'list', '--hub-name', 'goldhub', '--query', Q_LIST, '-o', o]);
 const hubShow = async (o: string) =>
-  (await out(['iot', 'hub', 'policy', 'show', '--hub-name', 'goldhub', '-n', 'golden-p', '--query', Q_RULE, '-o', o])).split(golden.primaryKey).join(P).split(golden.secondaryKey).join(S);
+  (await out(['iot', 'hub', 'policy', 'show', '--hub-name', 'goldhub', '-n', 'golden-p', '--query', Q_RULE, '-o', o]))
+    .split(golden.primaryKey)
+    .join(P)
+    .split(golden.secondaryKey)
+    .join(S);
 
 beforeAll(async () => {
   srv = await startCliServer({ clock: new TestClock(Date.UTC(2030, 0, 1)), env: { LATCH_ARM_PAGE_SIZE: '4' } });
   cli = new Cli();
   await cli.login(srv.url);
   await cli.ok(['iot', 'hub', 'create', '-n', 'goldhub', '-g', 'gold-rg']);
-  golden = await cli.json(['iot', 'hub', 'policy', 'create', '--hub-name', 'goldhub', '-n', 'golden-p', '--permissions', 'DeviceConnect', 'RegistryRead']);
+  golden = await cli.json([
+    'iot',
+    'hub',
+    'policy',
+    'create',
+    '--hub-name',
+    'goldhub',
+    '-n',
+    'golden-p',
+    '--permissions',
+    'DeviceConnect',
+    'RegistryRead',
+  ]);
   await cli.ok(['iot', 'dps', 'create', '-n', 'golddps', '-g', 'gold-rg']);
-  await cli.ok(['iot', 'dps', 'policy', 'create', '--dps-name', 'golddps', '-n', 'enrollment-reader', '--permissions', 'EnrollmentRead,RegistrationStatusRead']);
+  await cli.ok([
+    'iot',
+    'dps',
+    'policy',
+    'create',
+    '--dps-name',
+    'golddps',
+    '-n',
+    'enrollment-reader',
+    '--permissions',
+    'EnrollmentRead,RegistrationStatusRead',
+  ]);
 });
 
 afterAll(async () => {
@@ -157,8 +184,12 @@ describe('iot hub policy list --query "[].{keyName:keyName, rights:rights}"', ()
   });
   it('a scalar projection: table Result column, tsv one per line', async () => {
     const names = ['iothubowner', 'service', 'device', 'registryRead', 'registryReadWrite', 'golden-p'];
-    expect(await out(['iot', 'hub', 'policy', 'list', '--hub-name', 'goldhub', '--query', '[].keyName', '-o', 'table'])).toBe(`Result\n-----------------\n${names.join('\n')}\n`);
-    expect(await out(['iot', 'hub', 'policy', 'list', '--hub-name', 'goldhub', '--query', '[].keyName', '-o', 'tsv'])).toBe(`${names.join('\n')}\n`);
+    expect(await out(['iot', 'hub', 'policy', 'list', '--hub-name', 'goldhub', '--query', '[].keyName', '-o', 'table'])).toBe(
+      `Result\n-----------------\n${names.join('\n')}\n`,
+    );
+    expect(await out(['iot', 'hub', 'policy', 'list', '--hub-name', 'goldhub', '--query', '[].keyName', '-o', 'tsv'])).toBe(
+      `${names.join('\n')}\n`,
+    );
   });
 });
 
@@ -181,7 +212,22 @@ describe('iot hub policy show (keys replaced by placeholders)', () => {
     expect(await hubShow('none')).toBe('');
   });
   it('renew-key swap prints the swapped policy (same shape, keys exchanged)', async () => {
-    const swapped = await out(['iot', 'hub', 'policy', 'renew-key', '--hub-name', 'goldhub', '-n', 'golden-p', '--rk', 'swap', '--query', Q_RULE, '-o', 'tsv']);
+    const swapped = await out([
+      'iot',
+      'hub',
+      'policy',
+      'renew-key',
+      '--hub-name',
+      'goldhub',
+      '-n',
+      'golden-p',
+      '--rk',
+      'swap',
+      '--query',
+      Q_RULE,
+      '-o',
+      'tsv',
+    ]);
     expect(swapped).toBe(`golden-p\t${golden.secondaryKey}\tRegistryRead, DeviceConnect\t${golden.primaryKey}\n`);
     await out(['iot', 'hub', 'policy', 'renew-key', '--hub-name', 'goldhub', '-n', 'golden-p', '--rk', 'swap', '-o', 'none']);
     expect(await hubShow('tsv')).toBe(SHOW_TSV);
@@ -190,10 +236,16 @@ describe('iot hub policy show (keys replaced by placeholders)', () => {
 
 describe('iot hub connection-string show', () => {
   it('table and tsv', async () => {
-    const t = (await out(['iot', 'hub', 'connection-string', 'show', '-n', 'goldhub', '--pn', 'golden-p', '-o', 'table'])).split(golden.primaryKey).join(P);
+    const t = (await out(['iot', 'hub', 'connection-string', 'show', '-n', 'goldhub', '--pn', 'golden-p', '-o', 'table']))
+      .split(golden.primaryKey)
+      .join(P);
     const cs = `HostName=goldhub.azure-devices.net;SharedAccessKeyName=golden-p;SharedAccessKey=${P}`;
     expect(t).toBe(`ConnectionString\n${'-'.repeat(cs.length)}\n${cs}\n`);
-    const v = (await out(['iot', 'hub', 'connection-string', 'show', '-n', 'goldhub', '--pn', 'golden-p', '--kt', 'secondary', '-o', 'tsv'])).split(golden.secondaryKey).join(S);
+    const v = (
+      await out(['iot', 'hub', 'connection-string', 'show', '-n', 'goldhub', '--pn', 'golden-p', '--kt', 'secondary', '-o', 'tsv'])
+    )
+      .split(golden.secondaryKey)
+      .join(S);
     expect(v).toBe(`HostName=goldhub.azure-devices.net;SharedAccessKeyName=golden-p;SharedAccessKey=${S}\n`);
   });
 });
@@ -228,7 +280,9 @@ enrollment-reader         EnrollmentRead, RegistrationStatusRead
 `);
   });
   it('tsv', async () => {
-    expect(await dps('tsv')).toBe('provisioningserviceowner\tServiceConfig, DeviceConnect, EnrollmentWrite\nenrollment-reader\tEnrollmentRead, RegistrationStatusRead\n');
+    expect(await dps('tsv')).toBe(
+      'provisioningserviceowner\tServiceConfig, DeviceConnect, EnrollmentWrite\nenrollment-reader\tEnrollmentRead, RegistrationStatusRead\n',
+    );
   });
   it('none', async () => {
     expect(await dps('none')).toBe('');

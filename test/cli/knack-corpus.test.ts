@@ -40,7 +40,9 @@ function run(c: Case, format: OutputFormat): { stdout: string } | Outcome {
 
 const label = (c: Case) => `${c.id}${c.query === undefined ? '' : ` --query ${JSON.stringify(c.query)}`}`;
 
-describe(`knack corpus (${Object.entries(corpus.versions).map(([k, v]) => `${k} ${v}`).join(', ')})`, () => {
+describe(`knack corpus (${Object.entries(corpus.versions)
+  .map(([k, v]) => `${k} ${v}`)
+  .join(', ')})`, () => {
   it('holds a few thousand cases', () => {
     const asserted = corpus.cases.filter((c) => !c.skip).length * FORMATS.length;
     expect(asserted).toBeGreaterThan(4000);

@@ -211,9 +211,16 @@ describe('yaml', () => {
       "value:\n- expiry: '2026-11-22T20:00:00.000Z'\n  id: ci-token\n  roles:\n  - organization: seattle\n" +
         '    role: ae2c9854-393b-4f97-8c42-479d70ce626e\n',
     );
-    expect(render([['a', 1, true, null], ['b', 2]], 'yaml', plain)).toBe(
-      '- - a\n  - 1\n  - true\n  - null\n- - b\n  - 2\n',
-    );
+    expect(
+      render(
+        [
+          ['a', 1, true, null],
+          ['b', 2],
+        ],
+        'yaml',
+        plain,
+      ),
+    ).toBe('- - a\n  - 1\n  - true\n  - null\n- - b\n  - 2\n');
   });
 
   it('quotes strings that would read as another type, like PyYAML', () => {
@@ -300,7 +307,16 @@ describe('table', () => {
   });
 
   it('uses Column1..n for list rows and Result for scalar rows', () => {
-    expect(render([['a', 1, true, null], ['b', 2]], 'table', plain)).toBe(
+    expect(
+      render(
+        [
+          ['a', 1, true, null],
+          ['b', 2],
+        ],
+        'table',
+        plain,
+      ),
+    ).toBe(
       'Column1    Column2    Column3    Column4\n---------  ---------  ---------  ---------\na          1          True\nb          2\n',
     );
     expect(render([true, false, 1, 'x', null], 'table', plain)).toBe('Result\n--------\nTrue\nFalse\n1\nx\n\n');
@@ -349,7 +365,16 @@ describe('tsv', () => {
     expect(render(devices(), 'tsv', plain)).toBe(
       'kept2\tkept\t3\tDéjà vu ☕\tTrue\te\tx\tNone\tdev1\t\t2\tt\nNone\tFalse\tonly-here\tdev2\n',
     );
-    expect(render([['a', 1, true, null], ['b', 2]], 'tsv', plain)).toBe('a\t1\tTrue\tNone\nb\t2\n');
+    expect(
+      render(
+        [
+          ['a', 1, true, null],
+          ['b', 2],
+        ],
+        'tsv',
+        plain,
+      ),
+    ).toBe('a\t1\tTrue\tNone\nb\t2\n');
   });
 
   it('lower-cases top-level booleans and prints nothing for an empty list', () => {
@@ -383,9 +408,7 @@ describe('--query', () => {
   });
 
   it('quotes the expression the way Python repr does', () => {
-    expect(thrown(() => compileQuery("value[?id=='t1'")).message).toBe(
-      `argument --query: invalid jmespath_type value: "value[?id=='t1'"`,
-    );
+    expect(thrown(() => compileQuery("value[?id=='t1'")).message).toBe(`argument --query: invalid jmespath_type value: "value[?id=='t1'"`);
   });
 
   it('rejects what Python jmespath rejects even where jmespath.js is lenient', () => {
@@ -403,9 +426,7 @@ describe('--query', () => {
     );
     const foo = thrown(() => query({}, 'foo(@)'));
     expect(foo.exitCode).toBe(1);
-    expect(formatErrorLine(foo)).toBe(
-      `ERROR: Invalid jmespath query supplied for \`--query\`: Unknown function: foo()\n${QUERY_HINT}\n`,
-    );
+    expect(formatErrorLine(foo)).toBe(`ERROR: Invalid jmespath query supplied for \`--query\`: Unknown function: foo()\n${QUERY_HINT}\n`);
     expect(thrown(() => query({}, 'length(@, @)')).message).toBe(
       'Invalid jmespath query supplied for `--query`: Expected 1 argument for function length(), received 2',
     );

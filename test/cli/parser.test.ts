@@ -41,24 +41,40 @@ describe('help', () => {
 
 describe('usage errors (exit 2)', () => {
   it('unknown command word, with a suggestion', async () => {
-    expect(await cli.run(['iam', 'api-key', 'shwo'])).toEqual({ code: 2, stdout: '', stderr: "ERROR: 'shwo' is misspelled or not recognized by the system.\nDid you mean 'show' ?\n" });
-    expect(await cli.run(['nope'])).toEqual({ code: 2, stdout: '', stderr: "ERROR: 'nope' is misspelled or not recognized by the system.\n" });
+    expect(await cli.run(['iam', 'api-key', 'shwo'])).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: "ERROR: 'shwo' is misspelled or not recognized by the system.\nDid you mean 'show' ?\n",
+    });
+    expect(await cli.run(['nope'])).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: "ERROR: 'nope' is misspelled or not recognized by the system.\n",
+    });
   });
 
   it('unrecognized arguments (after the required check, as argparse)', async () => {
-    expect(await cli.run(['iam', 'api-key', 'list', '--bogus', 'x', 'y'])).toEqual({ code: 2, stdout: '', stderr: 'ERROR: unrecognized arguments: --bogus x y\n' });
+    expect(await cli.run(['iam', 'api-key', 'list', '--bogus', 'x', 'y'])).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: 'ERROR: unrecognized arguments: --bogus x y\n',
+    });
     expect((await cli.run(['iam', 'api-key', 'show', '--bogus'])).stderr).toBe('ERROR: the following arguments are required: --name/-n\n');
   });
 
   it('an option without its value', async () => {
     expect((await cli.run(['iam', 'api-key', 'show', '--name'])).stderr).toBe('ERROR: argument --name/-n: expected one argument\n');
-    expect((await cli.run(['iam', 'api-key', 'create', '-n', 'a', '--role', '--query', 'x'])).stderr).toBe('ERROR: argument --role/-r: expected at least one argument\n');
+    expect((await cli.run(['iam', 'api-key', 'create', '-n', 'a', '--role', '--query', 'x'])).stderr).toBe(
+      'ERROR: argument --role/-r: expected at least one argument\n',
+    );
   });
 
   it('an invalid --output value, with the az message and a suggestion; also from LATCH_CORE_OUTPUT', async () => {
     expect(await cli.run(['iam', 'api-key', 'list', '-o', 'tabel'])).toEqual({
-      code: 2, stdout: '',
-      stderr: "ERROR: latch iam api-key list: 'tabel' is not a valid value for '--output'. Allowed values: json, jsonc, yaml, yamlc, table, tsv, none.\nDid you mean 'table' ?\n",
+      code: 2,
+      stdout: '',
+      stderr:
+        "ERROR: latch iam api-key list: 'tabel' is not a valid value for '--output'. Allowed values: json, jsonc, yaml, yamlc, table, tsv, none.\nDid you mean 'table' ?\n",
     });
     expect((await cli.run(['iam', 'api-key', 'list'], { LATCH_CORE_OUTPUT: 'xml' })).code).toBe(2);
   });
@@ -89,13 +105,19 @@ describe('option forms and logging flags', () => {
   });
 
   it('--only-show-errors with --debug or --verbose is rejected (exit 1, no ERROR: prefix)', async () => {
-    expect(await cli.run(['iam', 'me', '--only-show-errors', '--debug'])).toEqual({ code: 1, stdout: '', stderr: "--only-show-errors can't be used together with --debug or --verbose\n" });
+    expect(await cli.run(['iam', 'me', '--only-show-errors', '--debug'])).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: "--only-show-errors can't be used together with --debug or --verbose\n",
+    });
     expect((await cli.run(['iam', 'me', '--verbose', '--only-show-errors'])).code).toBe(1);
   });
 
   it('--debug logs the command arguments with secrets masked', async () => {
     const r = await cli.run(['iam', 'login', '--server', 'http://127.0.0.1:9', '-u', 'a', '--password', 's3cret', '--debug']);
-    expect(r.stderr).toContain("DEBUG: cli.latch.cli: Command arguments: ['iam', 'login', '--server', 'http://127.0.0.1:9', '-u', 'a', '--password', '*****', '--debug']");
+    expect(r.stderr).toContain(
+      "DEBUG: cli.latch.cli: Command arguments: ['iam', 'login', '--server', 'http://127.0.0.1:9', '-u', 'a', '--password', '*****', '--debug']",
+    );
     expect(r.stderr).not.toContain('s3cret');
     expect(r.stderr).toMatch(/ERROR: Cannot reach the Latch server at http:\/\/127\.0\.0\.1:9: /);
     expect(r.code).toBe(1);
@@ -109,7 +131,18 @@ describe('the command table', () => {
     for (const m of MODULES) {
       for (const c of m.commands) {
         expect(c.summary, c.name).not.toBe('');
-        const opts = [...c.args.flatMap((a) => a.options), ...(c.tenantScoped ? ['--tenant', '-t'] : []), '--output', '-o', '--query', '--help', '-h', '--debug', '--verbose', '--only-show-errors'];
+        const opts = [
+          ...c.args.flatMap((a) => a.options),
+          ...(c.tenantScoped ? ['--tenant', '-t'] : []),
+          '--output',
+          '-o',
+          '--query',
+          '--help',
+          '-h',
+          '--debug',
+          '--verbose',
+          '--only-show-errors',
+        ];
         expect(new Set(opts).size, c.name).toBe(opts.length);
       }
     }

@@ -24,7 +24,9 @@ describe('docs/errors.md', () => {
 
   it('fails loudly when the source and the runtime catalogue disagree', () => {
     const src = 'export const ERRORS = {\n  // one\n  A: { status: 400, message: "a" },\n} as const;\n';
-    expect(() => generateErrorsDoc({ A: { status: 400, message: 'a' }, B: { status: 404, message: 'b' } }, src)).toThrow(/missing from source/);
+    expect(() => generateErrorsDoc({ A: { status: 400, message: 'a' }, B: { status: 404, message: 'b' } }, src)).toThrow(
+      /missing from source/,
+    );
     expect(generateErrorsDoc({ A: { status: 400, message: 'a|b' } }, src)).toContain('| `A` | 400 | `a\\|b` |');
   });
 });

@@ -34,8 +34,11 @@ describe('sealed policy keys', () => {
     const sealed = env.seal('key-material', ctx);
     expect(env.open(sealed, policyKeyContext('t1', 'r1', 'iothubowner', 'primary'))).toBe('key-material');
     for (const other of [
-      policyKeyContext('t2', 'r1', 'iothubowner', 'primary'), policyKeyContext('t1', 'r2', 'iothubowner', 'primary'),
-      policyKeyContext('t1', 'r1', 'service', 'primary'), policyKeyContext('t1', 'r1', 'iothubowner', 'secondary'),
-    ]) expect(() => env.open(sealed, other)).toThrow();
+      policyKeyContext('t2', 'r1', 'iothubowner', 'primary'),
+      policyKeyContext('t1', 'r2', 'iothubowner', 'primary'),
+      policyKeyContext('t1', 'r1', 'service', 'primary'),
+      policyKeyContext('t1', 'r1', 'iothubowner', 'secondary'),
+    ])
+      expect(() => env.open(sealed, other)).toThrow();
   });
 });

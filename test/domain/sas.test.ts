@@ -78,7 +78,13 @@ function reorder(header: string, order: readonly string[]): string {
       .split('&')
       .map((p) => [p.slice(0, p.indexOf('=')), p] as const),
   );
-  return 'SharedAccessSignature ' + order.filter((n) => fields.has(n)).map((n) => fields.get(n)).join('&');
+  return (
+    'SharedAccessSignature ' +
+    order
+      .filter((n) => fields.has(n))
+      .map((n) => fields.get(n))
+      .join('&')
+  );
 }
 
 function withField(header: string, name: string, value: string | undefined): string {
@@ -208,7 +214,12 @@ describe('parseSas', () => {
   });
 
   it('returns raw sr, decoded sig and skn, numeric se and the raw fields', () => {
-    const header = signSas({ resourceUri: encodeUriComponentStrict(`${HUB}/devices/d(1)`), key: VECTOR_KEY, keyName: 'my policy*', expiry: VECTOR_SE });
+    const header = signSas({
+      resourceUri: encodeUriComponentStrict(`${HUB}/devices/d(1)`),
+      key: VECTOR_KEY,
+      keyName: 'my policy*',
+      expiry: VECTOR_SE,
+    });
     const p = mustParse(header);
     expect(p.sr).toBe('myhub.azure-devices.net%2Fdevices%2Fd%281%29');
     expect(p.resource).toBe(`${HUB}/devices/d(1)`);
@@ -221,7 +232,14 @@ describe('parseSas', () => {
 
   it('rejects a missing or differently cased prefix', () => {
     const body = token.slice('SharedAccessSignature '.length);
-    for (const h of [body, `sharedaccesssignature ${body}`, `SHAREDACCESSSIGNATURE ${body}`, `Bearer ${body}`, `SharedAccessSignature${body}`, '']) {
+    for (const h of [
+      body,
+      `sharedaccesssignature ${body}`,
+      `SHAREDACCESSSIGNATURE ${body}`,
+      `Bearer ${body}`,
+      `SharedAccessSignature${body}`,
+      '',
+    ]) {
       expect(parseSas(h)).toEqual({ ok: false, reason: 'bad_prefix' });
     }
   });
@@ -493,7 +511,11 @@ describe('DPS rights', () => {
   it('EnrollmentWrite implies EnrollmentRead; partial owner sets get no more than they name', () => {
     expect([...effectiveDpsRights('EnrollmentWrite')].sort()).toEqual(['EnrollmentRead', 'EnrollmentWrite']);
     expect([...effectiveDpsRights('ServiceConfig, DeviceConnect')].sort()).toEqual(['DeviceConnect', 'ServiceConfig']);
-    expect([...effectiveDpsRights('ServiceConfig, EnrollmentWrite')].sort()).toEqual(['EnrollmentRead', 'EnrollmentWrite', 'ServiceConfig']);
+    expect([...effectiveDpsRights('ServiceConfig, EnrollmentWrite')].sort()).toEqual([
+      'EnrollmentRead',
+      'EnrollmentWrite',
+      'ServiceConfig',
+    ]);
     expect([...effectiveDpsRights('RegistrationStatusWrite')]).toEqual(['RegistrationStatusWrite']);
     expect([...effectiveDpsRights('EnrollmentRead')]).toEqual(['EnrollmentRead']);
     expect(effectiveDpsRights('ServiceConfig, DeviceConnect, EnrollmentWrite, Nope').size).toBe(0);

@@ -3,7 +3,11 @@ import { createLogger } from '../../src/main.js';
 import { lazyChildLogger } from '../../src/http/plugins/lazy-logger.js';
 import { Capture } from '../harness.js';
 
-const lines = (c: Capture) => c.text.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+const lines = (c: Capture) =>
+  c.text
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
 
 describe('request loggers made on first use', () => {
   it('write with the request bindings once they log, and redact like the parent', () => {
@@ -11,7 +15,10 @@ describe('request loggers made on first use', () => {
     const log = lazyChildLogger(createLogger('info', out), { reqId: 'r-1' }, {});
     log.info({ password: 'hunter2-secret' }, 'hello');
     log.error('bad');
-    expect(lines(out)).toMatchObject([{ reqId: 'r-1', msg: 'hello', password: '[redacted]' }, { reqId: 'r-1', msg: 'bad', level: 50 }]);
+    expect(lines(out)).toMatchObject([
+      { reqId: 'r-1', msg: 'hello', password: '[redacted]' },
+      { reqId: 'r-1', msg: 'bad', level: 50 },
+    ]);
     expect(out.text).not.toContain('hunter2-secret');
   });
 

@@ -62,7 +62,10 @@ describe('/metrics', () => {
 
 describe('/openapi.json', () => {
   it('lists every route, with x-permission exactly where the route declares one', async () => {
-    const doc = (await t.req('GET', '/openapi.json')).json() as { openapi: string; paths: Record<string, Record<string, Record<string, unknown>>> };
+    const doc = (await t.req('GET', '/openapi.json')).json() as {
+      openapi: string;
+      paths: Record<string, Record<string, Record<string, unknown>>>;
+    };
     expect(doc.openapi).toMatch(/^3\./);
     const problems: string[] = [];
     const routes = routeTable(t.app).filter((r) => !r.hidden && !r.url.startsWith('/docs'));
@@ -75,7 +78,8 @@ describe('/openapi.json', () => {
         continue;
       }
       const want = r.config.permission ? describeRequirement(r.config.permission) : undefined;
-      if (op['x-permission'] !== want) problems.push(`${r.method} ${path}: x-permission ${String(op['x-permission'])}, declared ${String(want)}`);
+      if (op['x-permission'] !== want)
+        problems.push(`${r.method} ${path}: x-permission ${String(op['x-permission'])}, declared ${String(want)}`);
       if (!!op['x-tenant-scoped'] !== !!r.config.tenantScoped) problems.push(`${r.method} ${path}: x-tenant-scoped mismatch`);
     }
     expect(problems).toEqual([]);
@@ -86,26 +90,82 @@ describe('/openapi.json', () => {
 describe('bad input never gives a 5xx', () => {
   const big = 'x'.repeat(100_000);
   const cases: [string, string, string, { body?: unknown; headers?: Record<string, string>; tenant?: string | null }, number, string][] = [
-    ['invalid JSON', 'POST', '/iam/api-keys', { body: '{"name":', headers: { 'content-type': 'application/json' } }, 400, 'BODY_INVALID_JSON'],
+    [
+      'invalid JSON',
+      'POST',
+      '/iam/api-keys',
+      { body: '{"name":', headers: { 'content-type': 'application/json' } },
+      400,
+      'BODY_INVALID_JSON',
+    ],
     ['empty JSON body', 'POST', '/iam/api-keys', { body: '', headers: { 'content-type': 'application/json' } }, 400, 'BODY_INVALID_JSON'],
     ['JSON array body', 'POST', '/iam/api-keys', { body: '[]', headers: { 'content-type': 'application/json' } }, 400, 'VALIDATION_FAILED'],
-    ['wrong type (object for a string)', 'POST', '/iam/api-keys', { body: { name: { a: 1 }, roles: ['EI Admin'] } }, 400, 'VALIDATION_FAILED'],
+    [
+      'wrong type (object for a string)',
+      'POST',
+      '/iam/api-keys',
+      { body: { name: { a: 1 }, roles: ['EI Admin'] } },
+      400,
+      'VALIDATION_FAILED',
+    ],
     ['wrong type (object for an array)', 'POST', '/iam/api-keys', { body: { name: 'k', roles: { a: 1 } } }, 400, 'VALIDATION_FAILED'],
-    ['wrong type (string for an integer)', 'POST', '/iam/api-keys', { body: { name: 'k', roles: ['EI Admin'], expiresInDays: 'soon' } }, 400, 'VALIDATION_FAILED'],
+    [
+      'wrong type (string for an integer)',
+      'POST',
+      '/iam/api-keys',
+      { body: { name: 'k', roles: ['EI Admin'], expiresInDays: 'soon' } },
+      400,
+      'VALIDATION_FAILED',
+    ],
     ['missing field', 'POST', '/iam/api-keys', { body: { name: 'k' } }, 400, 'VALIDATION_FAILED'],
     ['unknown field', 'POST', '/iam/api-keys', { body: { name: 'k', roles: ['EI Admin'], admin: true } }, 400, 'VALIDATION_FAILED'],
     ['huge name', 'POST', '/iam/api-keys', { body: { name: big, roles: ['EI Admin'] } }, 400, 'API_KEY_NAME_INVALID'],
     ['bad expiry', 'POST', '/iam/api-keys', { body: { name: 'k', roles: ['EI Admin'], expiresInDays: 7 } }, 400, 'API_KEY_EXPIRY_INVALID'],
-    ['garbage expiry', 'POST', '/iam/api-keys', { body: { name: 'k', roles: ['EI Admin'], expiry: 'tomorrow' } }, 400, 'API_KEY_EXPIRY_INVALID'],
+    [
+      'garbage expiry',
+      'POST',
+      '/iam/api-keys',
+      { body: { name: 'k', roles: ['EI Admin'], expiry: 'tomorrow' } },
+      400,
+      'API_KEY_EXPIRY_INVALID',
+    ],
     ['huge role name', 'POST', '/iam/roles', { body: { name: big, permissions: [] } }, 400, 'VALIDATION_FAILED'],
     ['unknown permission', 'POST', '/iam/roles', { body: { name: 'r', permissions: ['Root'] } }, 400, 'PERMISSION_UNKNOWN'],
     ['huge username', 'POST', '/iam/users', { body: { username: big, password: 'password-1' } }, 400, 'VALIDATION_FAILED'],
     ['short password', 'POST', '/iam/users', { body: { username: 'short-pw', password: 'x' } }, 400, 'PASSWORD_TOO_WEAK'],
-    ['bad connectionType', 'POST', '/nbapi/ei/v1/assetTypes', { body: { name: 'a', connectionType: 'CARRIER_PIGEON' } }, 400, 'VALIDATION_FAILED'],
-    ['dataModel not an object', 'POST', '/nbapi/ei/v1/assetTypes', { body: { name: 'a', connectionType: 'MQTT', dataModel: 'x' } }, 400, 'VALIDATION_FAILED'],
+    [
+      'bad connectionType',
+      'POST',
+      '/nbapi/ei/v1/assetTypes',
+      { body: { name: 'a', connectionType: 'CARRIER_PIGEON' } },
+      400,
+      'VALIDATION_FAILED',
+    ],
+    [
+      'dataModel not an object',
+      'POST',
+      '/nbapi/ei/v1/assetTypes',
+      { body: { name: 'a', connectionType: 'MQTT', dataModel: 'x' } },
+      400,
+      'VALIDATION_FAILED',
+    ],
     ['huge asset type name', 'POST', '/nbapi/ei/v1/assetTypes', { body: { name: big, connectionType: 'MQTT' } }, 400, 'VALIDATION_FAILED'],
-    ['body over 1 MiB', 'POST', '/nbapi/ei/v1/assetTypes', { body: { name: 'a', connectionType: 'MQTT', config: { x: 'y'.repeat(1_100_000) } } }, 413, 'BODY_TOO_LARGE'],
-    ['unsupported content type', 'POST', '/nbapi/ei/v1/assetTypes', { body: '<xml/>', headers: { 'content-type': 'application/xml' } }, 415, 'UNSUPPORTED_MEDIA_TYPE'],
+    [
+      'body over 1 MiB',
+      'POST',
+      '/nbapi/ei/v1/assetTypes',
+      { body: { name: 'a', connectionType: 'MQTT', config: { x: 'y'.repeat(1_100_000) } } },
+      413,
+      'BODY_TOO_LARGE',
+    ],
+    [
+      'unsupported content type',
+      'POST',
+      '/nbapi/ei/v1/assetTypes',
+      { body: '<xml/>', headers: { 'content-type': 'application/xml' } },
+      415,
+      'UNSUPPORTED_MEDIA_TYPE',
+    ],
     ['page = 0', 'GET', '/nbapi/ei/v1/agents?page=0', {}, 400, 'VALIDATION_FAILED'],
     ['size too big', 'GET', '/nbapi/ei/v1/assetTypes?size=201', {}, 400, 'VALIDATION_FAILED'],
     ['size not a number', 'GET', '/nbapi/ei/v1/assetTypes?size=abc', {}, 400, 'VALIDATION_FAILED'],
@@ -114,41 +174,91 @@ describe('bad input never gives a 5xx', () => {
     ['non-UUID user id', 'GET', '/iam/users/not-a-uuid', {}, 400, 'VALIDATION_FAILED'],
     ['non-UUID asset type id', 'GET', '/nbapi/ei/v1/assetTypes/not-a-uuid', {}, 404, 'ASSET_TYPE_NOT_FOUND'],
     ['long asset type id', 'GET', `/nbapi/ei/v1/assetTypes/${'z'.repeat(500)}`, {}, 400, 'VALIDATION_FAILED'],
-    ['odd characters in an id', 'DELETE', `/nbapi/ei/v1/agents/${encodeURIComponent("'; drop table agents; --")}`, {}, 404, 'AGENT_NOT_FOUND'],
+    [
+      'odd characters in an id',
+      'DELETE',
+      `/nbapi/ei/v1/agents/${encodeURIComponent("'; drop table agents; --")}`,
+      {},
+      404,
+      'AGENT_NOT_FOUND',
+    ],
     ['percent garbage in an id', 'GET', '/iam/api-keys/%E0%A4%A', {}, 400, 'VALIDATION_FAILED'],
     ['unknown session id', 'DELETE', '/iam/sessions/nope', {}, 404, 'SESSION_NOT_FOUND'],
     ['x-tenant-id garbage', 'GET', '/nbapi/ei/v1/agents', { tenant: 'x'.repeat(5000) }, 400, 'TENANT_HEADER_INVALID'],
-    ['number where a string belongs (not coerced)', 'POST', '/iam/api-keys', { body: { name: 5, roles: ['EI Admin'] } }, 400, 'VALIDATION_FAILED'],
-    ['string where an array belongs (not coerced)', 'POST', '/iam/api-keys', { body: { name: 'coerced', roles: 'EI Admin' } }, 400, 'VALIDATION_FAILED'],
-    ['boolean where a string belongs (not coerced)', 'POST', '/nbapi/ei/v1/assetTypes', { body: { name: true, connectionType: 'MQTT' } }, 400, 'VALIDATION_FAILED'],
+    [
+      'number where a string belongs (not coerced)',
+      'POST',
+      '/iam/api-keys',
+      { body: { name: 5, roles: ['EI Admin'] } },
+      400,
+      'VALIDATION_FAILED',
+    ],
+    [
+      'string where an array belongs (not coerced)',
+      'POST',
+      '/iam/api-keys',
+      { body: { name: 'coerced', roles: 'EI Admin' } },
+      400,
+      'VALIDATION_FAILED',
+    ],
+    [
+      'boolean where a string belongs (not coerced)',
+      'POST',
+      '/nbapi/ei/v1/assetTypes',
+      { body: { name: true, connectionType: 'MQTT' } },
+      400,
+      'VALIDATION_FAILED',
+    ],
     ['unknown route', 'GET', '/nbapi/ei/v2/agents', {}, 404, 'ROUTE_NOT_FOUND'],
     ['wrong method', 'PATCH', '/nbapi/ei/v1/agents', {}, 404, 'ROUTE_NOT_FOUND'],
   ];
 
   it.each(cases)('%s: %s %s', async (_name, method, url, c, status, code) => {
-    const res = await t.req(method as 'GET', url, { token: admin, tenant: c.tenant === undefined ? tenantId : (c.tenant ?? undefined), body: c.body, headers: c.headers });
+    const res = await t.req(method as 'GET', url, {
+      token: admin,
+      tenant: c.tenant === undefined ? tenantId : (c.tenant ?? undefined),
+      body: c.body,
+      headers: c.headers,
+    });
     expect(res.statusCode, res.body.slice(0, 300)).toBe(status);
     expect(res.json()).toMatchObject({ status, code });
     expect(res.body.length).toBeLessThan(2000);
   });
 
   it('the token endpoint answers malformed input in its own envelope, never 5xx', async () => {
-    for (const body of ['{', '[]', '"x"', 'null', JSON.stringify({ grant_type: 5 }), JSON.stringify({ username: 'a'.repeat(100_000), password: 'b' })]) {
+    for (const body of [
+      '{',
+      '[]',
+      '"x"',
+      'null',
+      JSON.stringify({ grant_type: 5 }),
+      JSON.stringify({ username: 'a'.repeat(100_000), password: 'b' }),
+    ]) {
       const res = await t.req('POST', '/iam/auth/token', { body, headers: { 'content-type': 'application/json' } });
       expect(res.statusCode, body.slice(0, 20)).toBeLessThan(500);
       expect(res.statusCode).toBeGreaterThanOrEqual(400);
       expect(res.json()).toHaveProperty('error');
     }
-    const basic = await t.req('POST', '/iam/auth/token', { body: { grant_type: 'client_credentials' }, headers: { authorization: 'Basic %%%not-base64' } });
+    const basic = await t.req('POST', '/iam/auth/token', {
+      body: { grant_type: 'client_credentials' },
+      headers: { authorization: 'Basic %%%not-base64' },
+    });
     expect(basic.statusCode).toBe(401);
-    const pct = await t.req('POST', '/iam/auth/token', { body: { grant_type: 'client_credentials' }, headers: { authorization: `Basic ${Buffer.from('%E0%A4%A:x').toString('base64')}` } });
+    const pct = await t.req('POST', '/iam/auth/token', {
+      body: { grant_type: 'client_credentials' },
+      headers: { authorization: `Basic ${Buffer.from('%E0%A4%A:x').toString('base64')}` },
+    });
     expect(pct.statusCode).toBeLessThan(500);
   });
 
   it('nothing half-written: an API key create that fails on an unknown role leaves no key and no audit row', async () => {
     await t.server.services.auditBuffer.flush();
     const before = (await t.req('GET', '/iam/audit', { token: admin, tenant: tenantId })).json().total as number;
-    const res = await t.req('POST', '/iam/api-keys', { token: admin, tenant: tenantId, body: { name: 'half-written', roles: ['EI Admin', 'No Such Role'] } });
+    const res = await t.req('POST', '/iam/api-keys', {
+      token: admin,
+      tenant: tenantId,
+      body: { name: 'half-written', roles: ['EI Admin', 'No Such Role'] },
+    });
     expect(res.statusCode).toBe(404);
     expect(res.json().code).toBe('ROLE_NOT_FOUND');
     const keys = (await t.req('GET', '/iam/api-keys', { token: admin, tenant: tenantId })).json().value as { name: string }[];
@@ -163,7 +273,11 @@ describe('bad input never gives a 5xx', () => {
     await t.server.services.auditBuffer.flush(); // denied-access events are batched: write them before counting
     const before = (await t.req('GET', '/iam/audit', { token: admin, tenant: tenantId })).json().total as number;
     const assignmentsBefore = (await t.server.deps.store.assignments.listForTenant(tenantId)).length;
-    const res = await t.req('POST', '/iam/users', { token: admin, tenant: tenantId, body: { username: u.username.toUpperCase(), password: 'password-1', roles: ['EI Admin'] } });
+    const res = await t.req('POST', '/iam/users', {
+      token: admin,
+      tenant: tenantId,
+      body: { username: u.username.toUpperCase(), password: 'password-1', roles: ['EI Admin'] },
+    });
     expect(res.statusCode).toBe(409);
     expect(res.json().code).toBe('USERNAME_TAKEN');
     expect((await t.req('GET', '/iam/audit', { token: admin, tenant: tenantId })).json().total).toBe(before);
@@ -209,10 +323,21 @@ describe('configuration errors', () => {
     const { testConfig, silentLogger, pgSchema, PG_URL } = await import('../harness.js');
     const { schema, drop } = pgSchema();
     try {
-      const a = await startServer(testConfig(), { listen: false, target: { kind: 'postgres', url: PG_URL, schema }, log: silentLogger(), print: () => undefined });
+      const a = await startServer(testConfig(), {
+        listen: false,
+        target: { kind: 'postgres', url: PG_URL, schema },
+        log: silentLogger(),
+        print: () => undefined,
+      });
       await a.close();
-      await expect(startServer(testConfig(), { listen: false, target: { kind: 'postgres', url: PG_URL, schema }, log: silentLogger(), print: () => undefined }))
-        .rejects.toThrow(/master key does not match/);
+      await expect(
+        startServer(testConfig(), {
+          listen: false,
+          target: { kind: 'postgres', url: PG_URL, schema },
+          log: silentLogger(),
+          print: () => undefined,
+        }),
+      ).rejects.toThrow(/master key does not match/);
     } finally {
       await drop();
     }

@@ -30,8 +30,14 @@ describe('secrets never logged', () => {
     const cc = await t.keyLogin(key.clientId, key.secret);
     const pw = await t.login(user.username, user.password);
     const viaPw = await t.login(key2.clientId, key2.secret);
-    const form = await t.req('POST', '/iam/auth/token', { body: new URLSearchParams({ username: user.username, password: user.password }).toString(), headers: { 'content-type': 'application/x-www-form-urlencoded' } });
-    const basic = await t.req('POST', '/iam/auth/token', { body: { grant_type: 'client_credentials' }, headers: { authorization: `Basic ${Buffer.from(`${key.clientId}:${key.secret}`).toString('base64')}` } });
+    const form = await t.req('POST', '/iam/auth/token', {
+      body: new URLSearchParams({ username: user.username, password: user.password }).toString(),
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
+    const basic = await t.req('POST', '/iam/auth/token', {
+      body: { grant_type: 'client_credentials' },
+      headers: { authorization: `Basic ${Buffer.from(`${key.clientId}:${key.secret}`).toString('base64')}` },
+    });
     for (const p of [cc, pw, viaPw, form.json(), basic.json()]) keep(p.access_token, p.refresh_token);
     const refreshed = (await t.token({ grant_type: 'refresh_token', refresh_token: pw.refresh_token })).json();
     keep(refreshed.access_token, refreshed.refresh_token);
@@ -49,14 +55,26 @@ describe('secrets never logged', () => {
       await t.req('GET', '/nbapi/ei/v1/agents', { headers: { 'x-access-token': tok, 'x-tenant-id': tenant.id } });
       await t.req('GET', '/iam/users/me', { token: tok });
     }
-    await t.req('POST', '/nbapi/ei/v1/assetTypes', { token: cc.access_token, tenant: tenant.id, body: { name: 'x', connectionType: 'MQTT' } });
+    await t.req('POST', '/nbapi/ei/v1/assetTypes', {
+      token: cc.access_token,
+      tenant: tenant.id,
+      body: { name: 'x', connectionType: 'MQTT' },
+    });
     await t.req('GET', '/nbapi/ei/v1/agents', { token: viaPw.access_token, tenant: tenant.id });
     await t.req('GET', `/nbapi/ei/v1/agents?access_token=${cc.access_token}`, { token: cc.access_token, tenant: tenant.id });
     // credentials in the query string (some OAuth clients send them there)
-    await t.req('POST', `/iam/auth/token?grant_type=client_credentials&client_id=${encodeURIComponent(key.clientId)}&client_secret=${key.secret}`, { body: {} });
+    await t.req(
+      'POST',
+      `/iam/auth/token?grant_type=client_credentials&client_id=${encodeURIComponent(key.clientId)}&client_secret=${key.secret}`,
+      { body: {} },
+    );
     await t.req('GET', `/iam/users/me?Access_Token=${cc.access_token}&x=1`);
     // a user created with a body that fails validation, echoing a password
-    await t.req('POST', '/iam/users', { token: admin, tenant: tenant.id, body: { username: 'v', password: 'validation-secret-4', bogus: true } });
+    await t.req('POST', '/iam/users', {
+      token: admin,
+      tenant: tenant.id,
+      body: { username: 'v', password: 'validation-secret-4', bogus: true },
+    });
     keep('validation-secret-4');
     // logout, revocation
     await t.req('POST', '/iam/auth/logout', { body: { refresh_token: cc.refresh_token } });

@@ -24,7 +24,14 @@ export function twoNodes(): TwoNodes {
   function startNodeB(): Promise<string> {
     const script = fileURLToPath(new URL('./cluster-node.ts', import.meta.url));
     const child = spawn(process.execPath, ['--import', 'tsx', script], {
-      env: { ...process.env, LATCH_DATABASE_URL: PG_URL, TEST_PG_SCHEMA: schema, LATCH_MASTER_KEY: masterKey, LATCH_ADMIN_PASSWORD: 'admin-password-1', LATCH_DATA_DIR: '/tmp/latch-test-unused' },
+      env: {
+        ...process.env,
+        LATCH_DATABASE_URL: PG_URL,
+        TEST_PG_SCHEMA: schema,
+        LATCH_MASTER_KEY: masterKey,
+        LATCH_ADMIN_PASSWORD: 'admin-password-1',
+        LATCH_DATA_DIR: '/tmp/latch-test-unused',
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     b = child;
@@ -42,7 +49,11 @@ export function twoNodes(): TwoNodes {
   }
 
   beforeAll(async () => {
-    nodes.a = await startServer(testConfig({ LATCH_PORT: '0' }, masterKey), { target: { kind: 'postgres', url: PG_URL, schema }, log: silentLogger(), print: () => undefined });
+    nodes.a = await startServer(testConfig({ LATCH_PORT: '0' }, masterKey), {
+      target: { kind: 'postgres', url: PG_URL, schema },
+      log: silentLogger(),
+      print: () => undefined,
+    });
     nodes.bUrl = await startNodeB();
   }, 60_000);
 
@@ -59,7 +70,12 @@ export function twoNodes(): TwoNodes {
 }
 
 /** One HTTP call: `token` is sent as a Bearer token, `auth` as the Authorization header verbatim. */
-export async function call(base: string, method: string, path: string, opts: { token?: string; auth?: string; tenant?: string; body?: unknown } = {}) {
+export async function call(
+  base: string,
+  method: string,
+  path: string,
+  opts: { token?: string; auth?: string; tenant?: string; body?: unknown } = {},
+) {
   const headers: Record<string, string> = {};
   if (opts.token) headers.authorization = `Bearer ${opts.token}`;
   if (opts.auth) headers.authorization = opts.auth;

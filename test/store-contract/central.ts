@@ -7,14 +7,49 @@ import { T0, tenant, type Open } from './fixtures.js';
 const unique = (prefix: string) => `${prefix}-${randomUUID().slice(0, 8)}`;
 
 const appRow = (tenantId: string, o: Partial<SealedCentralApp> = {}): SealedCentralApp => ({
-  id: randomUUID(), tenantId, resourceGroup: 'Rg', name: unique('App'), subdomain: unique('Sub'), displayName: 'An app', sku: 'ST1',
-  location: 'westus', template: 'iotc-pnp-preview', tags: { a: 'b' }, identityType: 'None', keyEnc: 'v1.sealed', createdAt: T0, updatedAt: T0, ...o,
+  id: randomUUID(),
+  tenantId,
+  resourceGroup: 'Rg',
+  name: unique('App'),
+  subdomain: unique('Sub'),
+  displayName: 'An app',
+  sku: 'ST1',
+  location: 'westus',
+  template: 'iotc-pnp-preview',
+  tags: { a: 'b' },
+  identityType: 'None',
+  keyEnc: 'v1.sealed',
+  createdAt: T0,
+  updatedAt: T0,
+  ...o,
 });
-const tokenRow = (appId: string, id = unique('tok'), roles: CentralApiToken['roles'] = [{ role: 'ae2c9854-393b-4f97-8c42-479d70ce626e' }]): CentralApiToken => ({
-  appId, id, roles, expiry: T0 + 1000, salt: 'salt', createdAt: T0,
+const tokenRow = (
+  appId: string,
+  id = unique('tok'),
+  roles: CentralApiToken['roles'] = [{ role: 'ae2c9854-393b-4f97-8c42-479d70ce626e' }],
+): CentralApiToken => ({
+  appId,
+  id,
+  roles,
+  expiry: T0 + 1000,
+  salt: 'salt',
+  createdAt: T0,
 });
-const orgRow = (appId: string, id: string, parent: string | null = null): CentralOrganization => ({ appId, id, displayName: `Org ${id}`, parent, createdAt: T0 });
-const roleRow = (appId: string, id = randomUUID()): CentralCustomRole => ({ appId, id, displayName: 'Custom', scope: 'app', permissions: ['roles.read'], createdAt: T0 });
+const orgRow = (appId: string, id: string, parent: string | null = null): CentralOrganization => ({
+  appId,
+  id,
+  displayName: `Org ${id}`,
+  parent,
+  createdAt: T0,
+});
+const roleRow = (appId: string, id = randomUUID()): CentralCustomRole => ({
+  appId,
+  id,
+  displayName: 'Custom',
+  scope: 'app',
+  permissions: ['roles.read'],
+  createdAt: T0,
+});
 
 export function centralContract(open: Open) {
   describe('central', () => {
@@ -49,7 +84,9 @@ export function centralContract(open: Open) {
       const other = appRow(b.id);
       await s.central.insertApp(other);
       await expect(s.central.updateApp(b.id, { ...other, subdomain: app.subdomain.toUpperCase() })).rejects.toBeInstanceOf(UniqueViolation);
-      expect(await s.central.updateApp(b.id, { ...other, subdomain: `${other.subdomain}x`, displayName: 'renamed', updatedAt: T0 + 5 })).toBe(true);
+      expect(
+        await s.central.updateApp(b.id, { ...other, subdomain: `${other.subdomain}x`, displayName: 'renamed', updatedAt: T0 + 5 }),
+      ).toBe(true);
       expect(await s.central.findApp(`${other.subdomain}x`)).toMatchObject({ id: other.id, displayName: 'renamed', updatedAt: T0 + 5 });
     });
 

@@ -5,7 +5,15 @@ import type { ApiKeyWithSecret } from '../../src/domain/types.js';
 import { T0, sessionRow, tenant, type Open } from './fixtures.js';
 
 const keyRow = (tenantId: string, name = `key-${randomUUID().slice(0, 8)}`): ApiKeyWithSecret => ({
-  id: randomUUID(), tenantId, name, start: 'latch_ak_abcd', expiresAt: T0 + 86_400_000, createdAt: T0, createdBy: null, lastUsedAt: null, secretHash: randomUUID(),
+  id: randomUUID(),
+  tenantId,
+  name,
+  start: 'latch_ak_abcd',
+  expiresAt: T0 + 86_400_000,
+  createdAt: T0,
+  createdBy: null,
+  lastUsedAt: null,
+  secretHash: randomUUID(),
 });
 
 export function apiKeysContract(open: Open) {
@@ -91,7 +99,7 @@ export function sessionsContract(open: Open) {
       expect(await s.sessions.revokeForPrincipal('user', x.principalId, T0 + 5)).toEqual([]);
     });
 
-    it('case=tenant-isolation: listForTenant lists only that tenant\'s sessions', async () => {
+    it("case=tenant-isolation: listForTenant lists only that tenant's sessions", async () => {
       const a = await tenant(s);
       const b = await tenant(s);
       const x = sessionRow(a.id);
@@ -107,7 +115,11 @@ export function sessionsContract(open: Open) {
       const hash = randomUUID();
       await s.sessions.addRefreshToken({ hash, sessionId: x.id, createdAt: T0, expiresAt: T0 + 1000, usedAt: null });
       const r = await s.sessions.consumeRefreshToken(hash, T0 + 10);
-      expect(r).toEqual({ status: 'ok', session: x, token: { hash, sessionId: x.id, createdAt: T0, expiresAt: T0 + 1000, usedAt: T0 + 10 } });
+      expect(r).toEqual({
+        status: 'ok',
+        session: x,
+        token: { hash, sessionId: x.id, createdAt: T0, expiresAt: T0 + 1000, usedAt: T0 + 10 },
+      });
       expect(await s.sessions.consumeRefreshToken(hash, T0 + 11)).toEqual({ status: 'reused', sessionId: x.id });
       expect(await s.sessions.consumeRefreshToken(randomUUID(), T0)).toEqual({ status: 'unknown' });
       const old = randomUUID();
@@ -124,7 +136,9 @@ export function sessionsContract(open: Open) {
       await expect(s.sessions.insert(x)).rejects.toBeInstanceOf(UniqueViolation);
       const hash = randomUUID();
       await s.sessions.addRefreshToken({ hash, sessionId: x.id, createdAt: T0, expiresAt: T0 + 1000, usedAt: null });
-      await expect(s.sessions.addRefreshToken({ hash, sessionId: x.id, createdAt: T0, expiresAt: T0 + 1000, usedAt: null })).rejects.toBeInstanceOf(UniqueViolation);
+      await expect(
+        s.sessions.addRefreshToken({ hash, sessionId: x.id, createdAt: T0, expiresAt: T0 + 1000, usedAt: null }),
+      ).rejects.toBeInstanceOf(UniqueViolation);
     });
 
     it('case=concurrency: 16 parallel consumeRefreshToken of one token, exactly one ok', async () => {

@@ -34,7 +34,17 @@ export function tenantsContract(open: Open) {
       const t = await tenant(s);
       const u = userRow(t.id);
       await s.users.insert(u);
-      await s.apiKeys.insert({ id: randomUUID(), tenantId: t.id, name: 'k', start: 'latch_ak_x', expiresAt: T0 + 1, createdAt: T0, createdBy: null, lastUsedAt: null, secretHash: randomUUID() });
+      await s.apiKeys.insert({
+        id: randomUUID(),
+        tenantId: t.id,
+        name: 'k',
+        start: 'latch_ak_x',
+        expiresAt: T0 + 1,
+        createdAt: T0,
+        createdBy: null,
+        lastUsedAt: null,
+        secretHash: randomUUID(),
+      });
       await s.tenants.delete(t.id);
       expect(await s.users.get(u.id)).toBeUndefined();
       expect(await s.apiKeys.list(t.id)).toEqual([]);
@@ -73,7 +83,7 @@ export function usersContract(open: Open) {
       expect(await s.users.get(u.id)).toMatchObject({ platformAdmin: true, disabled: true });
     });
 
-    it('case=tenant-isolation: listByTenant lists only that tenant\'s users', async () => {
+    it("case=tenant-isolation: listByTenant lists only that tenant's users", async () => {
       const a = await tenant(s);
       const b = await tenant(s);
       const ua = userRow(a.id);
@@ -99,7 +109,14 @@ export function rolesContract(open: Open) {
     beforeAll(async () => void (s = await open()));
     afterAll(async () => s?.close());
 
-    const role = (tenantId: string, name = `role-${randomUUID()}`) => ({ id: randomUUID(), tenantId, name, description: 'd', permissions: ['Asset Management'], createdAt: T0 });
+    const role = (tenantId: string, name = `role-${randomUUID()}`) => ({
+      id: randomUUID(),
+      tenantId,
+      name,
+      description: 'd',
+      permissions: ['Asset Management'],
+      createdAt: T0,
+    });
 
     it('roles: insert, get, getAny, findByName, list, update, delete', async () => {
       const t = await tenant(s);
@@ -109,8 +126,15 @@ export function rolesContract(open: Open) {
       expect(await s.roles.getAny(r.id)).toEqual(r);
       expect(await s.roles.findByName(t.id, 'VIEWER')).toEqual(r);
       expect(await s.roles.list(t.id)).toEqual([r]);
-      expect(await s.roles.update(t.id, r.id, { name: 'Watcher', description: null, permissions: ['Data Management', 'Asset Management'] })).toBe(true);
-      expect(await s.roles.get(t.id, r.id)).toEqual({ ...r, name: 'Watcher', description: null, permissions: ['Data Management', 'Asset Management'] });
+      expect(
+        await s.roles.update(t.id, r.id, { name: 'Watcher', description: null, permissions: ['Data Management', 'Asset Management'] }),
+      ).toBe(true);
+      expect(await s.roles.get(t.id, r.id)).toEqual({
+        ...r,
+        name: 'Watcher',
+        description: null,
+        permissions: ['Data Management', 'Asset Management'],
+      });
       expect(await s.roles.update(t.id, r.id, {})).toBe(true);
       expect(await s.roles.update(t.id, randomUUID(), { name: 'x' })).toBe(false);
       expect(await s.roles.delete(t.id, r.id)).toBe(true);
@@ -164,7 +188,14 @@ export function rolesContract(open: Open) {
       const a = await tenant(s);
       const b = await tenant(s);
       const pid = randomUUID();
-      const inA = { id: randomUUID(), tenantId: a.id, principalType: 'user' as const, principalId: pid, roleId: 'builtin-operator', createdAt: T0 };
+      const inA = {
+        id: randomUUID(),
+        tenantId: a.id,
+        principalType: 'user' as const,
+        principalId: pid,
+        roleId: 'builtin-operator',
+        createdAt: T0,
+      };
       await s.assignments.insert(inA);
       expect(await s.assignments.listForTenant(b.id)).toEqual([]);
       expect(await s.assignments.delete(b.id, 'user', pid, 'builtin-operator')).toBe(false);
@@ -173,7 +204,14 @@ export function rolesContract(open: Open) {
 
     it('case=unique: the same role twice for one principal in one tenant', async () => {
       const t = await tenant(s);
-      const a = { id: randomUUID(), tenantId: t.id, principalType: 'api_key' as const, principalId: randomUUID(), roleId: 'builtin-operator', createdAt: T0 };
+      const a = {
+        id: randomUUID(),
+        tenantId: t.id,
+        principalType: 'api_key' as const,
+        principalId: randomUUID(),
+        roleId: 'builtin-operator',
+        createdAt: T0,
+      };
       await s.assignments.insert(a);
       await expect(s.assignments.insert({ ...a, id: randomUUID() })).rejects.toBeInstanceOf(UniqueViolation);
     });

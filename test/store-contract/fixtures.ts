@@ -14,19 +14,46 @@ export async function tenant(s: Store, name = `tenant-${randomUUID()}`, parentId
 
 export function userRow(tenantId: string, username = `user-${randomUUID()}`): UserWithSecret {
   return {
-    id: randomUUID(), tenantId, username, email: 'a@example.com', firstName: 'A', lastName: 'B', platformAdmin: false, disabled: false,
-    createdAt: T0, lastUsedAt: null, passwordHash: '$argon2id$fake',
+    id: randomUUID(),
+    tenantId,
+    username,
+    email: 'a@example.com',
+    firstName: 'A',
+    lastName: 'B',
+    platformAdmin: false,
+    disabled: false,
+    createdAt: T0,
+    lastUsedAt: null,
+    passwordHash: '$argon2id$fake',
   };
 }
 
 export function sessionRow(tenantId: string, principalId: string = randomUUID(), type: 'user' | 'api_key' = 'user'): Session {
-  return { id: randomUUID(), tenantId, principalType: type, principalId, createdAt: T0, expiresAt: T0 + 3_600_000, revokedAt: null, clientAddress: '10.0.0.1' };
+  return {
+    id: randomUUID(),
+    tenantId,
+    principalType: type,
+    principalId,
+    createdAt: T0,
+    expiresAt: T0 + 3_600_000,
+    revokedAt: null,
+    clientAddress: '10.0.0.1',
+  };
 }
 
 export function event(tenantId: string, at: number, action = 'user.created', actorId: string | null = 'actor-1'): AuditEvent {
   return {
-    id: randomUUID(), tenantId, at, actorType: 'user', actorId, action, targetType: 'user', targetId: randomUUID(),
-    requestId: 'req-1', clientAddress: '10.0.0.1', detail: { n: at },
+    id: randomUUID(),
+    tenantId,
+    at,
+    actorType: 'user',
+    actorId,
+    action,
+    targetType: 'user',
+    targetId: randomUUID(),
+    requestId: 'req-1',
+    clientAddress: '10.0.0.1',
+    detail: { n: at },
   };
 }
 

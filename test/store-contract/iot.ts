@@ -7,10 +7,30 @@ import { T0, tenant, type Open } from './fixtures.js';
 const unique = (prefix: string) => `${prefix}-${randomUUID().slice(0, 8)}`;
 
 const resourceRow = (tenantId: string, name = unique('Hub'), resourceGroup = 'Rg', kind: IotKind = 'hub'): IotResource => ({
-  id: randomUUID(), tenantId, kind, resourceGroup, name, location: 'westus', skuName: 'S1', skuCapacity: 1, tags: { a: 'b' },
-  properties: { partitionCount: 2 }, etag: 'e1', createdAt: T0, createdBy: 'admin', createdByType: 'User', updatedAt: T0, updatedBy: null, updatedByType: null,
+  id: randomUUID(),
+  tenantId,
+  kind,
+  resourceGroup,
+  name,
+  location: 'westus',
+  skuName: 'S1',
+  skuCapacity: 1,
+  tags: { a: 'b' },
+  properties: { partitionCount: 2 },
+  etag: 'e1',
+  createdAt: T0,
+  createdBy: 'admin',
+  createdByType: 'User',
+  updatedAt: T0,
+  updatedBy: null,
+  updatedByType: null,
 });
-const policy = (keyName: string, rights = 'RegistryRead'): SealedPolicy => ({ keyName, rights, primaryEnc: `p-${keyName}`, secondaryEnc: `s-${keyName}` });
+const policy = (keyName: string, rights = 'RegistryRead'): SealedPolicy => ({
+  keyName,
+  rights,
+  primaryEnc: `p-${keyName}`,
+  secondaryEnc: `s-${keyName}`,
+});
 const stored = (p: SealedPolicy, lastUsedAt: number | null = null) => ({ ...p, lastUsedAt });
 const names = async (s: Store, tenantId: string, id: string) => (await s.iot.policies(tenantId, id)).map((p) => p.keyName);
 
@@ -81,13 +101,16 @@ export function iotContract(open: Open) {
       expect(await s.iot.policies(t.id, r.id)).toEqual([]);
     });
 
-    it('case=concurrency: of 8 parallel updates with the same expected etag exactly one wins, and the policy set is the winner\'s', async () => {
+    it("case=concurrency: of 8 parallel updates with the same expected etag exactly one wins, and the policy set is the winner's", async () => {
       const t = await tenant(s);
       for (let round = 0; round < 3; round++) {
         const r = resourceRow(t.id);
         await s.iot.insert(r, [policy('before')]);
-        const results = await Promise.all(Array.from({ length: 8 }, (_, i) =>
-          s.iot.update(t.id, { ...r, etag: `e-${i}` }, r.etag, [policy(`only${i}`), policy(`also${i}`)])));
+        const results = await Promise.all(
+          Array.from({ length: 8 }, (_, i) =>
+            s.iot.update(t.id, { ...r, etag: `e-${i}` }, r.etag, [policy(`only${i}`), policy(`also${i}`)]),
+          ),
+        );
         expect(results.filter(Boolean)).toHaveLength(1);
         const winner = results.indexOf(true);
         expect((await s.iot.get(t.id, 'hub', r.resourceGroup, r.name))?.etag).toBe(`e-${winner}`);
@@ -98,18 +121,22 @@ export function iotContract(open: Open) {
     it('case=rollback: a failed transaction leaves neither an insert nor an update behind', async () => {
       const t = await tenant(s);
       const r = resourceRow(t.id);
-      await expect(s.transaction(async (tx) => {
-        await tx.iot.insert(r, [policy('a')]);
-        throw new Error('boom');
-      })).rejects.toThrow('boom');
+      await expect(
+        s.transaction(async (tx) => {
+          await tx.iot.insert(r, [policy('a')]);
+          throw new Error('boom');
+        }),
+      ).rejects.toThrow('boom');
       expect(await s.iot.findByName('hub', r.name)).toBeUndefined();
       expect(await s.iot.policies(t.id, r.id)).toEqual([]);
 
       await s.iot.insert(r, [policy('a'), policy('b')]);
-      await expect(s.transaction(async (tx) => {
-        expect(await tx.iot.update(t.id, { ...r, etag: 'e2', tags: {} }, r.etag, [policy('x')])).toBe(true);
-        throw new Error('boom');
-      })).rejects.toThrow('boom');
+      await expect(
+        s.transaction(async (tx) => {
+          expect(await tx.iot.update(t.id, { ...r, etag: 'e2', tags: {} }, r.etag, [policy('x')])).toBe(true);
+          throw new Error('boom');
+        }),
+      ).rejects.toThrow('boom');
       expect(await s.iot.get(t.id, 'hub', r.resourceGroup, r.name)).toEqual(r);
       expect(await names(s, t.id, r.id)).toEqual(['a', 'b']);
     });
@@ -121,7 +148,9 @@ export function iotContract(open: Open) {
       expect(await s.iot.findByName('hub', r.name)).toBeUndefined();
 
       await s.iot.insert(r, [policy('a'), policy('b')]);
-      await expect(s.iot.update(t.id, { ...r, etag: 'e2', tags: {} }, r.etag, [policy('x'), policy('X')])).rejects.toBeInstanceOf(UniqueViolation);
+      await expect(s.iot.update(t.id, { ...r, etag: 'e2', tags: {} }, r.etag, [policy('x'), policy('X')])).rejects.toBeInstanceOf(
+        UniqueViolation,
+      );
       expect(await s.iot.get(t.id, 'hub', r.resourceGroup, r.name)).toEqual(r);
       expect(await names(s, t.id, r.id)).toEqual(['a', 'b']);
     });
@@ -170,7 +199,12 @@ export function iotContract(open: Open) {
       await s.iot.insert(r, [policy('owner'), policy('gone')]);
       await s.iot.touchPolicy(t.id, r.id, 'owner', T0 + 10);
       await s.iot.touchPolicy(t.id, r.id, 'gone', T0 + 20);
-      expect(await s.iot.update(t.id, { ...r, etag: 'e2' }, r.etag, [policy('fresh'), { ...policy('OWNER', 'RegistryWrite'), primaryEnc: 'rotated' }])).toBe(true);
+      expect(
+        await s.iot.update(t.id, { ...r, etag: 'e2' }, r.etag, [
+          policy('fresh'),
+          { ...policy('OWNER', 'RegistryWrite'), primaryEnc: 'rotated' },
+        ]),
+      ).toBe(true);
       expect(await s.iot.policies(t.id, r.id)).toEqual([
         stored(policy('fresh')),
         stored({ ...policy('OWNER', 'RegistryWrite'), primaryEnc: 'rotated' }, T0 + 10),

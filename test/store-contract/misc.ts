@@ -5,12 +5,29 @@ import type { Agent, AssetType, SigningKey } from '../../src/domain/types.js';
 import { T0, event, tenant, userRow, type Open } from './fixtures.js';
 
 const agentRow = (tenantId: string, name = `agent-${randomUUID().slice(0, 8)}`, at = T0): Agent => ({
-  id: randomUUID(), tenantId, name, label: 'L', hardwareModel: 'IR1101', hardwareSerial: 'S1', brokerVersion: '1', softwareVersion: '2',
-  connectionState: 'DISCONNECTED', dataPipelinesStatus: 'NONE', creationTime: at, lastSeenTime: null,
+  id: randomUUID(),
+  tenantId,
+  name,
+  label: 'L',
+  hardwareModel: 'IR1101',
+  hardwareSerial: 'S1',
+  brokerVersion: '1',
+  softwareVersion: '2',
+  connectionState: 'DISCONNECTED',
+  dataPipelinesStatus: 'NONE',
+  creationTime: at,
+  lastSeenTime: null,
 });
 const assetRow = (tenantId: string, name = `asset-${randomUUID().slice(0, 8)}`, at = T0): AssetType => ({
-  id: randomUUID(), tenantId, name, description: null, connectionType: 'MODBUS_TCP', dataModel: { t: { type: 'number', register: 40001 } },
-  config: { port: 502 }, createdTime: at, updatedTime: at,
+  id: randomUUID(),
+  tenantId,
+  name,
+  description: null,
+  connectionType: 'MODBUS_TCP',
+  dataModel: { t: { type: 'number', register: 40001 } },
+  config: { port: 502 },
+  createdTime: at,
+  updatedTime: at,
 });
 
 export function signingKeysContract(open: Open) {
@@ -21,7 +38,15 @@ export function signingKeysContract(open: Open) {
 
     it('inserts, lists oldest first, retires once, deletes expired', async () => {
       const base = (await s.signingKeys.list()).length;
-      const k1: SigningKey = { kid: randomUUID(), alg: 'ES256', publicJwk: { kty: 'EC', crv: 'P-256', x: 'a', y: 'b' }, privateEnc: 'sealed', createdAt: T0, retiredAt: null, verifyUntil: null };
+      const k1: SigningKey = {
+        kid: randomUUID(),
+        alg: 'ES256',
+        publicJwk: { kty: 'EC', crv: 'P-256', x: 'a', y: 'b' },
+        privateEnc: 'sealed',
+        createdAt: T0,
+        retiredAt: null,
+        verifyUntil: null,
+      };
       const k2: SigningKey = { ...k1, kid: randomUUID(), createdAt: T0 + 1 };
       await s.signingKeys.insert(k1);
       await s.signingKeys.insert(k2);
@@ -48,7 +73,11 @@ export function auditContract(open: Open) {
       const t = await tenant(s);
       const e0 = event(t.id, T0, 'user.created', 'alice');
       await s.audit.append(e0);
-      const more = [event(t.id, T0 + 1, 'api_key.created', 'bob'), event(t.id, T0 + 2, 'user.created', 'bob'), event(t.id, T0 + 3, 'user.deleted', 'alice')];
+      const more = [
+        event(t.id, T0 + 1, 'api_key.created', 'bob'),
+        event(t.id, T0 + 2, 'user.created', 'bob'),
+        event(t.id, T0 + 3, 'user.deleted', 'alice'),
+      ];
       await s.audit.appendMany(more);
       await s.audit.appendMany([]);
       const all = await s.audit.query(t.id, { offset: 0, limit: 50 });
@@ -57,7 +86,7 @@ export function auditContract(open: Open) {
       expect(all.items[3]).toEqual(e0);
       const page2 = await s.audit.query(t.id, { offset: 1, limit: 2 });
       expect(page2).toEqual({ items: [all.items[1], all.items[2]], total: 4 });
-      expect((await s.audit.query(t.id, { offset: 10, limit: 2 }))).toEqual({ items: [], total: 4 });
+      expect(await s.audit.query(t.id, { offset: 10, limit: 2 })).toEqual({ items: [], total: 4 });
       const byActor = await s.audit.query(t.id, { offset: 0, limit: 50, actorId: 'bob' });
       expect(byActor.total).toBe(2);
       expect(byActor.items.every((e) => e.actorId === 'bob')).toBe(true);
@@ -138,7 +167,15 @@ export function assetTypesContract(open: Open) {
       await s.assetTypes.insert(b);
       expect(await s.assetTypes.get(t.id, a.id)).toEqual(a);
       expect(await s.assetTypes.list(t.id, { offset: 0, limit: 1 })).toEqual({ items: [a], total: 2 });
-      const changed: AssetType = { ...a, name: 'Freezer', description: 'cold', connectionType: 'MQTT', dataModel: { x: [1, 2] }, config: {}, updatedTime: T0 + 50 };
+      const changed: AssetType = {
+        ...a,
+        name: 'Freezer',
+        description: 'cold',
+        connectionType: 'MQTT',
+        dataModel: { x: [1, 2] },
+        config: {},
+        updatedTime: T0 + 50,
+      };
       expect(await s.assetTypes.replace(t.id, changed)).toBe(true);
       expect(await s.assetTypes.get(t.id, a.id)).toEqual(changed);
       expect(await s.assetTypes.replace(t.id, { ...changed, id: randomUUID() })).toBe(false);
@@ -199,7 +236,7 @@ export function transactionContract(open: Open) {
     beforeAll(async () => void (s = await open()));
     afterAll(async () => s?.close());
 
-    it('commits everything written through tx and returns fn\'s value', async () => {
+    it("commits everything written through tx and returns fn's value", async () => {
       const u = await s.transaction(async (tx) => {
         const t = await tenant(tx);
         const u = userRow(t.id);
@@ -213,13 +250,15 @@ export function transactionContract(open: Open) {
     it('case=rollback: a throw leaves nothing behind (tenant, user, key, audit)', async () => {
       const tenantId = randomUUID();
       const userId = randomUUID();
-      await expect(s.transaction(async (tx) => {
-        await tx.tenants.insert({ id: tenantId, name: `rb-${tenantId}`, parentId: null, createdAt: T0 });
-        await tx.users.insert({ ...userRow(tenantId), id: userId });
-        await tx.audit.append(event(tenantId, T0));
-        await tx.transaction(async (inner) => inner.meta.putIfAbsent(`rb-${tenantId}`, 'x'));
-        throw new Error('boom');
-      })).rejects.toThrow('boom');
+      await expect(
+        s.transaction(async (tx) => {
+          await tx.tenants.insert({ id: tenantId, name: `rb-${tenantId}`, parentId: null, createdAt: T0 });
+          await tx.users.insert({ ...userRow(tenantId), id: userId });
+          await tx.audit.append(event(tenantId, T0));
+          await tx.transaction(async (inner) => inner.meta.putIfAbsent(`rb-${tenantId}`, 'x'));
+          throw new Error('boom');
+        }),
+      ).rejects.toThrow('boom');
       expect(await s.tenants.get(tenantId)).toBeUndefined();
       expect(await s.users.get(userId)).toBeUndefined();
       expect((await s.audit.query(tenantId, { offset: 0, limit: 10 })).total).toBe(0);
@@ -231,10 +270,12 @@ export function transactionContract(open: Open) {
       const taken = userRow(t.id);
       await s.users.insert(taken);
       const fresh = userRow(t.id);
-      await expect(s.transaction(async (tx) => {
-        await tx.users.insert(fresh);
-        await tx.users.insert({ ...userRow(t.id), username: taken.username });
-      })).rejects.toBeInstanceOf(UniqueViolation);
+      await expect(
+        s.transaction(async (tx) => {
+          await tx.users.insert(fresh);
+          await tx.users.insert({ ...userRow(t.id), username: taken.username });
+        }),
+      ).rejects.toBeInstanceOf(UniqueViolation);
       expect(await s.users.get(fresh.id)).toBeUndefined();
     });
 

@@ -15,6 +15,15 @@ import { iotDpsCommands, iotHubCommands } from './iot/index.js';
 import { iotCentralCommands } from './iot/central/index.js';
 
 export const MODULES: readonly CommandModule[] = [
-  accountCommands, apiKeyCommands, userCommands, roleCommands, orgCommands, sessionCommands, keysCommands, serveCommands,
-  iotHubCommands, iotDpsCommands, iotCentralCommands,
+  accountCommands,
+  apiKeyCommands,
+  userCommands,
+  roleCommands,
+  orgCommands,
+  sessionCommands,
+  keysCommands,
+  serveCommands,
+  iotHubCommands,
+  iotDpsCommands,
+  iotCentralCommands,
 ];

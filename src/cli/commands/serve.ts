@@ -5,7 +5,10 @@ import { CliError } from '../output/index.js';
 import type { ArgSpec, CommandModule } from '../command-table.js';
 
 /** `latch serve`: flags override LATCH_* variables (see src/config.ts for the reference). Resolves when a signal stops the server. */
-export async function serve(env: Record<string, string | undefined>, flags: Partial<Record<keyof Config, string | boolean>>): Promise<void> {
+export async function serve(
+  env: Record<string, string | undefined>,
+  flags: Partial<Record<keyof Config, string | boolean>>,
+): Promise<void> {
   let config: Config;
   try {
     config = loadConfig(env, flags);
@@ -30,12 +33,25 @@ export async function serve(env: Record<string, string | undefined>, flags: Part
 
 /** With a generated CA (--tls-self-signed), the one line telling clients how to trust it. */
 export function tlsTrustHint(tls: { caFile?: string } | null): string | undefined {
-  return tls?.caFile ? `TLS: certificate signed by the Latch CA ${tls.caFile}; let Node clients trust it with NODE_EXTRA_CA_CERTS=${tls.caFile}` : undefined;
+  return tls?.caFile
+    ? `TLS: certificate signed by the Latch CA ${tls.caFile}; let Node clients trust it with NODE_EXTRA_CA_CERTS=${tls.caFile}`
+    : undefined;
 }
 
-export const SERVE_FLAGS = Object.entries(OPTIONS).map(([key, o]) => ({ key: key as keyof Config, flag: o.flag, description: `${o.description} (env ${o.env})`, boolean: typeof o.default === 'boolean' }));
+export const SERVE_FLAGS = Object.entries(OPTIONS).map(([key, o]) => ({
+  key: key as keyof Config,
+  flag: o.flag,
+  description: `${o.description} (env ${o.env})`,
+  boolean: typeof o.default === 'boolean',
+}));
 
-const SERVE_ARGS: ArgSpec[] = SERVE_FLAGS.map((f) => ({ dest: f.key, options: [f.flag], help: f.description, flag: f.boolean, secret: f.key === 'masterKey' || f.key === 'adminPassword' }));
+const SERVE_ARGS: ArgSpec[] = SERVE_FLAGS.map((f) => ({
+  dest: f.key,
+  options: [f.flag],
+  help: f.description,
+  flag: f.boolean,
+  secret: f.key === 'masterKey' || f.key === 'adminPassword',
+}));
 
 export const serveCommands: CommandModule = {
   commands: [

@@ -34,8 +34,7 @@ export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 export function parseOutputFormat(value: string): OutputFormat {
   const lowered = value.toLowerCase();
   if ((OUTPUT_FORMATS as readonly string[]).includes(lowered)) return lowered as OutputFormat;
-  const message =
-    `'${lowered}' is not a valid value for '--output'. ` + `Allowed values: ${OUTPUT_FORMATS.join(', ')}.`;
+  const message = `'${lowered}' is not a valid value for '--output'. ` + `Allowed values: ${OUTPUT_FORMATS.join(', ')}.`;
   const candidates = getCloseMatches(lowered, OUTPUT_FORMATS, 3, 0.7);
   throw new CliUsageError(message, {
     recommendations: candidates.length ? [`Did you mean '${candidates[0]}' ?`] : [],

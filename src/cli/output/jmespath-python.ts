@@ -84,8 +84,7 @@ export function pyTypeName(rt: Runtime, value: unknown): string {
 
 export function typeError(fn: string, current: unknown, actual: string, expected: string[]): JmesEvalError {
   return new JmesEvalError(
-    `In function ${fn}(), invalid type for value: ${pyStr(current)}, ` +
-      `expected one of: ${pyRepr(expected)}, received: "${actual}"`,
+    `In function ${fn}(), invalid type for value: ${pyStr(current)}, ` + `expected one of: ${pyRepr(expected)}, received: "${actual}"`,
   );
 }
 

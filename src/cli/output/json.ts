@@ -16,9 +16,7 @@ export function formatJson(data: unknown): string {
 export function pyJsonDumps(value: unknown, { compact }: { compact: boolean }): string {
   const str = (s: string): string => {
     const json = JSON.stringify(s);
-    return compact
-      ? json.replace(/[^\x20-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
-      : json;
+    return compact ? json.replace(/[^\x20-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`) : json;
   };
   const walk = (v: unknown, level: number): string => {
     if (v === null || v === undefined) return 'null';
@@ -47,7 +45,6 @@ function pyJsonNumber(n: number): string {
   if (n === -Infinity) return '-Infinity';
   return pyNumberStr(n);
 }
-
 
 // ANSI codes Pygments 2.14 TerminalFormatter uses (shared with yamlc).
 export const RESET = '\x1b[39;49;00m';

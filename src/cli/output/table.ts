@@ -82,7 +82,10 @@ function tabulateSimple(rows: Map<string, unknown>[]): string {
     let padded: string[];
     if (multiline) {
       padded = strings.map((ms, idx) => {
-        if (!hasInvisible) return pySplitlines(ms).map((l) => padRight(maxwidth, l)).join('\n');
+        if (!hasInvisible)
+          return pySplitlines(ms)
+            .map((l) => padRight(maxwidth, l))
+            .join('\n');
         const lens = ms.split(/[\r\n]/).map(cpLen);
         const lines = pySplitlines(ms);
         const n = Math.min(lines.length, lens.length);
@@ -95,7 +98,12 @@ function tabulateSimple(rows: Map<string, unknown>[]): string {
     }
     const colwidth = Math.max(minwidth, ...padded.map(widthFn));
     const alignHeader = (h: string) => padRight(colwidth + (cpLen(h) - lineWidth(h)), h);
-    const paddedHeader = multiline ? header.split(/\r|\n|\r\n/).map(alignHeader).join('\n') : alignHeader(header);
+    const paddedHeader = multiline
+      ? header
+          .split(/\r|\n|\r\n/)
+          .map(alignHeader)
+          .join('\n')
+      : alignHeader(header);
     return { padded, colwidth, paddedHeader };
   });
 

@@ -98,10 +98,7 @@ export function analyzeScalar(scalar: string): ScalarAnalysis {
     const cp = ch.codePointAt(0)!;
     if (!(ch === '\n' || (cp >= 0x20 && cp <= 0x7e))) {
       const unicodeOk =
-        (cp === 0x85 ||
-          (cp >= 0xa0 && cp <= 0xd7ff) ||
-          (cp >= 0xe000 && cp <= 0xfffd) ||
-          (cp >= 0x10000 && cp < 0x10ffff)) &&
+        (cp === 0x85 || (cp >= 0xa0 && cp <= 0xd7ff) || (cp >= 0xe000 && cp <= 0xfffd) || (cp >= 0x10000 && cp < 0x10ffff)) &&
         cp !== 0xfeff;
       if (!unicodeOk) specialCharacters = true; // allow_unicode=True: other unicode is fine
     }
@@ -135,7 +132,6 @@ export function analyzeScalar(scalar: string): ScalarAnalysis {
   if (blockIndicators) allowBlockPlain = false;
   return { scalar, empty: false, multiline: lineBreaks, allowFlowPlain, allowBlockPlain, allowSingleQuoted };
 }
-
 
 /** choose_scalar_style for a string in block context (`implicitPlain`: it would not resolve to another type). */
 export function chooseStyle(a: ScalarAnalysis, implicitPlain: boolean, simpleKey: boolean): PyScalarStyle {
@@ -315,13 +311,7 @@ class ScalarWriter {
           start = end + 1;
         }
       }
-      if (
-        end > 0 &&
-        end < chars.length - 1 &&
-        (ch === ' ' || start >= end) &&
-        this.column + (end - start) > BEST_WIDTH &&
-        split
-      ) {
+      if (end > 0 && end < chars.length - 1 && (ch === ' ' || start >= end) && this.column + (end - start) > BEST_WIDTH && split) {
         const data = `${chars.slice(start, end).join('')}\\`;
         if (start < end) start = end;
         this.text(data);

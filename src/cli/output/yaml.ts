@@ -77,31 +77,43 @@ function placeAnchors(root: Node): void {
     if (current.kind === 'mapping') current.items.forEach((item) => walk(item.value, (n) => (item.value = n), fn));
     else if (current.kind === 'sequence') current.items.forEach((item, i) => walk(item, (n) => (current.items[i] = n), fn));
   };
-  walk(root, () => {}, (node, set) => {
-    if (node.kind !== 'alias' && node.anchor) slots.set(node.anchor, { node, set });
-  });
+  walk(
+    root,
+    () => {},
+    (node, set) => {
+      if (node.kind !== 'alias' && node.anchor) slots.set(node.anchor, { node, set });
+    },
+  );
   if (!slots.size) return;
   const defined = new Set<string>();
   const ids = new Map<string, string>();
-  walk(root, () => {}, (node, set) => {
-    if (node.kind !== 'alias') {
-      if (node.anchor) defined.add(node.anchor);
-      return;
-    }
-    if (!defined.has(node.anchor)) {
-      // the alias comes first in sorted order: the definition moves here, an alias goes there
-      const slot = slots.get(node.anchor)!;
-      slot.set(node);
-      set(slot.node);
-      defined.add(node.anchor);
-      return;
-    }
-    if (!ids.has(node.anchor)) ids.set(node.anchor, `id${String(ids.size + 1).padStart(3, '0')}`);
-  });
-  walk(root, () => {}, (node) => {
-    if (node.kind === 'alias') node.anchor = ids.get(node.anchor) ?? node.anchor;
-    else if (node.anchor) node.anchor = ids.get(node.anchor) ?? node.anchor;
-  });
+  walk(
+    root,
+    () => {},
+    (node, set) => {
+      if (node.kind !== 'alias') {
+        if (node.anchor) defined.add(node.anchor);
+        return;
+      }
+      if (!defined.has(node.anchor)) {
+        // the alias comes first in sorted order: the definition moves here, an alias goes there
+        const slot = slots.get(node.anchor)!;
+        slot.set(node);
+        set(slot.node);
+        defined.add(node.anchor);
+        return;
+      }
+      if (!ids.has(node.anchor)) ids.set(node.anchor, `id${String(ids.size + 1).padStart(3, '0')}`);
+    },
+  );
+  walk(
+    root,
+    () => {},
+    (node) => {
+      if (node.kind === 'alias') node.anchor = ids.get(node.anchor) ?? node.anchor;
+      else if (node.anchor) node.anchor = ids.get(node.anchor) ?? node.anchor;
+    },
+  );
 }
 
 function forEachScalar(node: Node, key: boolean, fn: (node: ScalarNode, key: boolean) => void): void {

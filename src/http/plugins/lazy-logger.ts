@@ -11,7 +11,11 @@ type Parent = FastifyBaseLogger & { isLevelEnabled?: (level: string) => boolean 
  */
 class LazyChildLogger {
   private real: FastifyBaseLogger | undefined;
-  constructor(private readonly parent: Parent, private readonly bindings: Bindings, private readonly opts: ChildLoggerOptions) {}
+  constructor(
+    private readonly parent: Parent,
+    private readonly bindings: Bindings,
+    private readonly opts: ChildLoggerOptions,
+  ) {}
 
   private on(level: string): FastifyBaseLogger | undefined {
     if (this.real) return this.real;
@@ -24,12 +28,24 @@ class LazyChildLogger {
   set level(v: LevelWithSilentOrString) {
     (this.real ??= this.parent.child(this.bindings, this.opts)).level = v;
   }
-  fatal(...a: unknown[]) { (this.on('fatal')?.fatal as ((...x: unknown[]) => void) | undefined)?.(...a); }
-  error(...a: unknown[]) { (this.on('error')?.error as ((...x: unknown[]) => void) | undefined)?.(...a); }
-  warn(...a: unknown[]) { (this.on('warn')?.warn as ((...x: unknown[]) => void) | undefined)?.(...a); }
-  info(...a: unknown[]) { (this.on('info')?.info as ((...x: unknown[]) => void) | undefined)?.(...a); }
-  debug(...a: unknown[]) { (this.on('debug')?.debug as ((...x: unknown[]) => void) | undefined)?.(...a); }
-  trace(...a: unknown[]) { (this.on('trace')?.trace as ((...x: unknown[]) => void) | undefined)?.(...a); }
+  fatal(...a: unknown[]) {
+    (this.on('fatal')?.fatal as ((...x: unknown[]) => void) | undefined)?.(...a);
+  }
+  error(...a: unknown[]) {
+    (this.on('error')?.error as ((...x: unknown[]) => void) | undefined)?.(...a);
+  }
+  warn(...a: unknown[]) {
+    (this.on('warn')?.warn as ((...x: unknown[]) => void) | undefined)?.(...a);
+  }
+  info(...a: unknown[]) {
+    (this.on('info')?.info as ((...x: unknown[]) => void) | undefined)?.(...a);
+  }
+  debug(...a: unknown[]) {
+    (this.on('debug')?.debug as ((...x: unknown[]) => void) | undefined)?.(...a);
+  }
+  trace(...a: unknown[]) {
+    (this.on('trace')?.trace as ((...x: unknown[]) => void) | undefined)?.(...a);
+  }
   silent() {}
   child(b: Bindings, o?: ChildLoggerOptions): FastifyBaseLogger {
     return (this.real ??= this.parent.child(this.bindings, this.opts)).child(b, o);

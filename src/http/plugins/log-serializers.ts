@@ -5,25 +5,39 @@ const SECRET_PARAMS = /^(access_token|refresh_token|id_token|token|client_secret
 export function redactUrl(url: string): string {
   const q = url.indexOf('?');
   if (q < 0) return url;
-  const parts = url.slice(q + 1).split('&').map((kv) => {
-    const eq = kv.indexOf('=');
-    let name = eq < 0 ? kv : kv.slice(0, eq);
-    try {
-      name = decodeURIComponent(name.replace(/\+/g, ' '));
-    } catch {
-      // keep the raw name
-    }
-    return eq >= 0 && SECRET_PARAMS.test(name.trim()) ? `${kv.slice(0, eq)}=[redacted]` : kv;
-  });
+  const parts = url
+    .slice(q + 1)
+    .split('&')
+    .map((kv) => {
+      const eq = kv.indexOf('=');
+      let name = eq < 0 ? kv : kv.slice(0, eq);
+      try {
+        name = decodeURIComponent(name.replace(/\+/g, ' '));
+      } catch {
+        // keep the raw name
+      }
+      return eq >= 0 && SECRET_PARAMS.test(name.trim()) ? `${kv.slice(0, eq)}=[redacted]` : kv;
+    });
   return `${url.slice(0, q)}?${parts.join('&')}`;
 }
 
 /** Fastify's request serializer, with the URL redacted (no secret ever reaches a log line). */
 export const logSerializers = {
-  req(req: { method: string; url: string; headers?: Record<string, unknown>; host?: string; ip?: string; socket?: { remotePort?: number } }) {
+  req(req: {
+    method: string;
+    url: string;
+    headers?: Record<string, unknown>;
+    host?: string;
+    ip?: string;
+    socket?: { remotePort?: number };
+  }) {
     return {
-      method: req.method, url: redactUrl(req.url), version: req.headers?.['accept-version'], host: req.host,
-      remoteAddress: req.ip, remotePort: req.socket?.remotePort,
+      method: req.method,
+      url: redactUrl(req.url),
+      version: req.headers?.['accept-version'],
+      host: req.host,
+      remoteAddress: req.ip,
+      remotePort: req.socket?.remotePort,
     };
   },
 };

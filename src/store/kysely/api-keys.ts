@@ -4,16 +4,36 @@ import { affected, guardUnique, key, num, numOrNull, type Db } from './util.js';
 import type { DB } from './schema.js';
 
 const toKey = (r: DB['api_keys']): ApiKey => ({
-  id: r.id, tenantId: r.tenant_id, name: r.name, start: r.start, expiresAt: num(r.expires_at), createdAt: num(r.created_at),
-  createdBy: r.created_by, lastUsedAt: numOrNull(r.last_used_at),
+  id: r.id,
+  tenantId: r.tenant_id,
+  name: r.name,
+  start: r.start,
+  expiresAt: num(r.expires_at),
+  createdAt: num(r.created_at),
+  createdBy: r.created_by,
+  lastUsedAt: numOrNull(r.last_used_at),
 });
 
 export const apiKeys = (db: Db): ApiKeyRepo => ({
   async insert(k) {
-    await guardUnique('api_keys', db.insertInto('api_keys').values({
-      id: k.id, tenant_id: k.tenantId, name: k.name, name_key: key(k.name), secret_hash: k.secretHash, start: k.start,
-      expires_at: k.expiresAt, created_at: k.createdAt, created_by: k.createdBy, last_used_at: k.lastUsedAt,
-    }).execute());
+    await guardUnique(
+      'api_keys',
+      db
+        .insertInto('api_keys')
+        .values({
+          id: k.id,
+          tenant_id: k.tenantId,
+          name: k.name,
+          name_key: key(k.name),
+          secret_hash: k.secretHash,
+          start: k.start,
+          expires_at: k.expiresAt,
+          created_at: k.createdAt,
+          created_by: k.createdBy,
+          last_used_at: k.lastUsedAt,
+        })
+        .execute(),
+    );
   },
   async get(tenantId, id) {
     const r = await db.selectFrom('api_keys').selectAll().where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();
@@ -24,7 +44,12 @@ export const apiKeys = (db: Db): ApiKeyRepo => ({
     return r && toKey(r);
   },
   async findByName(tenantId, name) {
-    const r = await db.selectFrom('api_keys').selectAll().where('tenant_id', '=', tenantId).where('name_key', '=', key(name)).executeTakeFirst();
+    const r = await db
+      .selectFrom('api_keys')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .where('name_key', '=', key(name))
+      .executeTakeFirst();
     return r && toKey(r);
   },
   async listByNameAnyTenant(name) {
@@ -42,7 +67,11 @@ export const apiKeys = (db: Db): ApiKeyRepo => ({
   },
   async touch(id, at) {
     // Never backwards: nodes flush their usage batches in any order.
-    await db.updateTable('api_keys').set({ last_used_at: at }).where('id', '=', id)
-      .where((eb) => eb.or([eb('last_used_at', 'is', null), eb('last_used_at', '<', at)])).execute();
+    await db
+      .updateTable('api_keys')
+      .set({ last_used_at: at })
+      .where('id', '=', id)
+      .where((eb) => eb.or([eb('last_used_at', 'is', null), eb('last_used_at', '<', at)]))
+      .execute();
   },
 });

@@ -4,13 +4,29 @@ import { json, num, type Db } from './util.js';
 import type { DB } from './schema.js';
 
 const toEvent = (r: DB['audit_events']): AuditEvent => ({
-  id: r.id, tenantId: r.tenant_id, at: num(r.at), actorType: r.actor_type, actorId: r.actor_id, action: r.action,
-  targetType: r.target_type, targetId: r.target_id, requestId: r.request_id, clientAddress: r.client_address,
+  id: r.id,
+  tenantId: r.tenant_id,
+  at: num(r.at),
+  actorType: r.actor_type,
+  actorId: r.actor_id,
+  action: r.action,
+  targetType: r.target_type,
+  targetId: r.target_id,
+  requestId: r.request_id,
+  clientAddress: r.client_address,
   detail: json<Record<string, unknown>>(r.detail),
 });
 const fromEvent = (e: AuditEvent): DB['audit_events'] => ({
-  id: e.id, tenant_id: e.tenantId, at: e.at, actor_type: e.actorType, actor_id: e.actorId, action: e.action,
-  target_type: e.targetType, target_id: e.targetId, request_id: e.requestId, client_address: e.clientAddress,
+  id: e.id,
+  tenant_id: e.tenantId,
+  at: e.at,
+  actor_type: e.actorType,
+  actor_id: e.actorId,
+  action: e.action,
+  target_type: e.targetType,
+  target_id: e.targetId,
+  request_id: e.requestId,
+  client_address: e.clientAddress,
   detail: e.detail === null ? null : JSON.stringify(e.detail),
 });
 

@@ -18,9 +18,19 @@ import { central } from './central.js';
 /** The one Store implementation, over either dialect. */
 export function kyselyStore(db: Kysely<DB>, dialect: Store['dialect'], onClose: () => Promise<void> = () => db.destroy()): Store {
   const bind = (d: Kysely<DB>): Omit<Store, 'transaction' | 'close' | 'ping' | 'dialect'> => ({
-    tenants: tenants(d), users: users(d), roles: roles(d), assignments: assignments(d), apiKeys: apiKeys(d),
-    sessions: sessions(d), signingKeys: signingKeys(d), audit: audit(d), agents: agents(d), assetTypes: assetTypes(d), meta: meta(d),
-    iot: iot(d), central: central(d),
+    tenants: tenants(d),
+    users: users(d),
+    roles: roles(d),
+    assignments: assignments(d),
+    apiKeys: apiKeys(d),
+    sessions: sessions(d),
+    signingKeys: signingKeys(d),
+    audit: audit(d),
+    agents: agents(d),
+    assetTypes: assetTypes(d),
+    meta: meta(d),
+    iot: iot(d),
+    central: central(d),
   });
   const store: Store = {
     dialect,

@@ -6,7 +6,11 @@ export const meta = (db: Db): MetaRepo => ({
     return (await db.selectFrom('meta').select('value').where('key', '=', k).executeTakeFirst())?.value;
   },
   async putIfAbsent(k, value) {
-    await db.insertInto('meta').values({ key: k, value }).onConflict((oc) => oc.column('key').doNothing()).execute();
+    await db
+      .insertInto('meta')
+      .values({ key: k, value })
+      .onConflict((oc) => oc.column('key').doNothing())
+      .execute();
     return (await db.selectFrom('meta').select('value').where('key', '=', k).executeTakeFirstOrThrow()).value;
   },
 });

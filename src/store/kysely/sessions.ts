@@ -4,43 +4,87 @@ import { affected, guardUnique, num, numOrNull, type Db } from './util.js';
 import type { DB } from './schema.js';
 
 const toSession = (r: DB['sessions']): Session => ({
-  id: r.id, tenantId: r.tenant_id, principalType: r.principal_type as PrincipalType, principalId: r.principal_id,
-  createdAt: num(r.created_at), expiresAt: num(r.expires_at), revokedAt: numOrNull(r.revoked_at), clientAddress: r.client_address,
+  id: r.id,
+  tenantId: r.tenant_id,
+  principalType: r.principal_type as PrincipalType,
+  principalId: r.principal_id,
+  createdAt: num(r.created_at),
+  expiresAt: num(r.expires_at),
+  revokedAt: numOrNull(r.revoked_at),
+  clientAddress: r.client_address,
 });
 
 export const sessions = (db: Db): SessionRepo => ({
   async insert(s) {
-    await guardUnique('sessions', db.insertInto('sessions').values({
-      id: s.id, tenant_id: s.tenantId, principal_type: s.principalType, principal_id: s.principalId, created_at: s.createdAt,
-      expires_at: s.expiresAt, revoked_at: s.revokedAt, client_address: s.clientAddress,
-    }).execute());
+    await guardUnique(
+      'sessions',
+      db
+        .insertInto('sessions')
+        .values({
+          id: s.id,
+          tenant_id: s.tenantId,
+          principal_type: s.principalType,
+          principal_id: s.principalId,
+          created_at: s.createdAt,
+          expires_at: s.expiresAt,
+          revoked_at: s.revokedAt,
+          client_address: s.clientAddress,
+        })
+        .execute(),
+    );
   },
   async get(id) {
     const r = await db.selectFrom('sessions').selectAll().where('id', '=', id).executeTakeFirst();
     return r && toSession(r);
   },
   async listForTenant(tenantId) {
-    return (await db.selectFrom('sessions').selectAll().where('tenant_id', '=', tenantId).orderBy('created_at', 'desc').orderBy('id').execute()).map(toSession);
+    return (
+      await db.selectFrom('sessions').selectAll().where('tenant_id', '=', tenantId).orderBy('created_at', 'desc').orderBy('id').execute()
+    ).map(toSession);
   },
   async listForPrincipal(type, id) {
-    return (await db.selectFrom('sessions').selectAll().where('principal_type', '=', type).where('principal_id', '=', id).orderBy('created_at', 'desc').execute()).map(toSession);
+    return (
+      await db
+        .selectFrom('sessions')
+        .selectAll()
+        .where('principal_type', '=', type)
+        .where('principal_id', '=', id)
+        .orderBy('created_at', 'desc')
+        .execute()
+    ).map(toSession);
   },
   async addRefreshToken(t) {
-    await guardUnique('refresh_tokens', db.insertInto('refresh_tokens').values({
-      hash: t.hash, session_id: t.sessionId, created_at: t.createdAt, expires_at: t.expiresAt, used_at: t.usedAt,
-    }).execute());
+    await guardUnique(
+      'refresh_tokens',
+      db
+        .insertInto('refresh_tokens')
+        .values({
+          hash: t.hash,
+          session_id: t.sessionId,
+          created_at: t.createdAt,
+          expires_at: t.expiresAt,
+          used_at: t.usedAt,
+        })
+        .execute(),
+    );
   },
   async consumeRefreshToken(hash, now) {
     // One conditional UPDATE decides the race: the row lock (PostgreSQL) or the writer lock
     // (SQLite) lets exactly one caller see used_at IS NULL.
-    const won = await db.updateTable('refresh_tokens').set({ used_at: now })
-      .where('hash', '=', hash).where('used_at', 'is', null).where('expires_at', '>', now)
-      .returning(['hash', 'session_id', 'created_at', 'expires_at', 'used_at']).executeTakeFirst();
+    const won = await db
+      .updateTable('refresh_tokens')
+      .set({ used_at: now })
+      .where('hash', '=', hash)
+      .where('used_at', 'is', null)
+      .where('expires_at', '>', now)
+      .returning(['hash', 'session_id', 'created_at', 'expires_at', 'used_at'])
+      .executeTakeFirst();
     if (won) {
       const s = await db.selectFrom('sessions').selectAll().where('id', '=', won.session_id).executeTakeFirst();
       if (!s) return { status: 'unknown' };
       return {
-        status: 'ok', session: toSession(s),
+        status: 'ok',
+        session: toSession(s),
         token: { hash: won.hash, sessionId: won.session_id, createdAt: num(won.created_at), expiresAt: num(won.expires_at), usedAt: now },
       };
     }
@@ -49,11 +93,19 @@ export const sessions = (db: Db): SessionRepo => ({
     return row.used_at !== null ? { status: 'reused', sessionId: row.session_id } : { status: 'expired', sessionId: row.session_id };
   },
   async revoke(id, at) {
-    return affected(await db.updateTable('sessions').set({ revoked_at: at }).where('id', '=', id).where('revoked_at', 'is', null).execute()) > 0;
+    return (
+      affected(await db.updateTable('sessions').set({ revoked_at: at }).where('id', '=', id).where('revoked_at', 'is', null).execute()) > 0
+    );
   },
   async revokeForPrincipal(type, id, at) {
-    const rows = await db.updateTable('sessions').set({ revoked_at: at }).where('principal_type', '=', type).where('principal_id', '=', id)
-      .where('revoked_at', 'is', null).returning('id').execute();
+    const rows = await db
+      .updateTable('sessions')
+      .set({ revoked_at: at })
+      .where('principal_type', '=', type)
+      .where('principal_id', '=', id)
+      .where('revoked_at', 'is', null)
+      .returning('id')
+      .execute();
     return rows.map((r) => r.id);
   },
 });

@@ -7,7 +7,13 @@ const toTenant = (r: DB['tenants']): Tenant => ({ id: r.id, name: r.name, parent
 
 export const tenants = (db: Db): TenantRepo => ({
   async insert(t) {
-    await guardUnique('tenants', db.insertInto('tenants').values({ id: t.id, name: t.name, name_key: key(t.name), parent_id: t.parentId, created_at: t.createdAt }).execute());
+    await guardUnique(
+      'tenants',
+      db
+        .insertInto('tenants')
+        .values({ id: t.id, name: t.name, name_key: key(t.name), parent_id: t.parentId, created_at: t.createdAt })
+        .execute(),
+    );
   },
   async get(id) {
     const r = await db.selectFrom('tenants').selectAll().where('id', '=', id).executeTakeFirst();
@@ -27,7 +33,10 @@ export const tenants = (db: Db): TenantRepo => ({
     return affected(await db.deleteFrom('tenants').where('id', '=', id).execute()) > 0;
   },
   async count() {
-    const r = await db.selectFrom('tenants').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    const r = await db
+      .selectFrom('tenants')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
     return num(r.n);
   },
 });

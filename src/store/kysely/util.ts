@@ -22,7 +22,9 @@ export const json = <T>(s: string | null): T | null => (s === null ? null : (JSO
 export const key = (s: string): string => s.toLowerCase();
 
 /** Number of affected rows of an update/delete result, across dialects. */
-export function affected(r: { numUpdatedRows?: bigint; numDeletedRows?: bigint } | { numUpdatedRows?: bigint; numDeletedRows?: bigint }[]): number {
+export function affected(
+  r: { numUpdatedRows?: bigint; numDeletedRows?: bigint } | { numUpdatedRows?: bigint; numDeletedRows?: bigint }[],
+): number {
   const one = Array.isArray(r) ? r[0] : r;
   return Number(one?.numUpdatedRows ?? one?.numDeletedRows ?? 0n);
 }

@@ -2,12 +2,14 @@ import type { Kysely } from 'kysely';
 
 // Frozen. Times are epoch milliseconds (bigint), booleans 0/1, JSON as text: one shape on both dialects.
 export async function up(db: Kysely<any>): Promise<void> {
-  await db.schema.createTable('meta')
+  await db.schema
+    .createTable('meta')
     .addColumn('key', 'text', (c) => c.primaryKey())
     .addColumn('value', 'text', (c) => c.notNull())
     .execute();
 
-  await db.schema.createTable('tenants')
+  await db.schema
+    .createTable('tenants')
     .addColumn('id', 'text', (c) => c.primaryKey())
     .addColumn('name', 'text', (c) => c.notNull())
     .addColumn('name_key', 'text', (c) => c.notNull().unique())
@@ -16,7 +18,8 @@ export async function up(db: Kysely<any>): Promise<void> {
     .execute();
   await db.schema.createIndex('tenants_parent').on('tenants').column('parent_id').execute();
 
-  await db.schema.createTable('users')
+  await db.schema
+    .createTable('users')
     .addColumn('id', 'text', (c) => c.primaryKey())
     .addColumn('tenant_id', 'text', (c) => c.notNull().references('tenants.id').onDelete('cascade'))
     .addColumn('username', 'text', (c) => c.notNull())
@@ -32,7 +35,8 @@ export async function up(db: Kysely<any>): Promise<void> {
     .execute();
   await db.schema.createIndex('users_tenant').on('users').column('tenant_id').execute();
 
-  await db.schema.createTable('roles')
+  await db.schema
+    .createTable('roles')
     .addColumn('id', 'text', (c) => c.primaryKey())
     .addColumn('tenant_id', 'text', (c) => c.notNull().references('tenants.id').onDelete('cascade'))
     .addColumn('name', 'text', (c) => c.notNull())
@@ -43,7 +47,8 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addUniqueConstraint('roles_tenant_name', ['tenant_id', 'name_key'])
     .execute();
 
-  await db.schema.createTable('role_assignments')
+  await db.schema
+    .createTable('role_assignments')
     .addColumn('id', 'text', (c) => c.primaryKey())
     .addColumn('tenant_id', 'text', (c) => c.notNull().references('tenants.id').onDelete('cascade'))
     .addColumn('principal_type', 'text', (c) => c.notNull())
@@ -55,7 +60,8 @@ export async function up(db: Kysely<any>): Promise<void> {
   await db.schema.createIndex('role_assignments_principal').on('role_assignments').columns(['principal_type', 'principal_id']).execute();
   await db.schema.createIndex('role_assignments_role').on('role_assignments').column('role_id').execute();
 
-  await db.schema.createTable('api_keys')
+  await db.schema
+    .createTable('api_keys')
     .addColumn('id', 'text', (c) => c.primaryKey())
     .addColumn('tenant_id', 'text', (c) => c.notNull().references('tenants.id').onDelete('cascade'))
     .addColumn('name', 'text', (c) => c.notNull())
@@ -69,7 +75,8 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addUniqueConstraint('api_keys_tenant_name', ['tenant_id', 'name_key'])
     .execute();
 
-  await db.schema.createTable('sessions')
+  await db.schema
+    .createTable('sessions')
     .addColumn('id', 'text', (c) => c.primaryKey())
     .addColumn('tenant_id', 'text', (c) => c.notNull().references('tenants.id').onDelete('cascade'))
     .addColumn('principal_type', 'text', (c) => c.notNull())
@@ -82,7 +89,8 @@ export async function up(db: Kysely<any>): Promise<void> {
   await db.schema.createIndex('sessions_principal').on('sessions').columns(['principal_type', 'principal_id']).execute();
   await db.schema.createIndex('sessions_tenant').on('sessions').column('tenant_id').execute();
 
-  await db.schema.createTable('refresh_tokens')
+  await db.schema
+    .createTable('refresh_tokens')
     .addColumn('hash', 'text', (c) => c.primaryKey())
     .addColumn('session_id', 'text', (c) => c.notNull().references('sessions.id').onDelete('cascade'))
     .addColumn('created_at', 'bigint', (c) => c.notNull())
@@ -91,7 +99,8 @@ export async function up(db: Kysely<any>): Promise<void> {
     .execute();
   await db.schema.createIndex('refresh_tokens_session').on('refresh_tokens').column('session_id').execute();
 
-  await db.schema.createTable('signing_keys')
+  await db.schema
+    .createTable('signing_keys')
     .addColumn('kid', 'text', (c) => c.primaryKey())
     .addColumn('alg', 'text', (c) => c.notNull())
     .addColumn('public_jwk', 'text', (c) => c.notNull())
@@ -101,7 +110,8 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('verify_until', 'bigint')
     .execute();
 
-  await db.schema.createTable('audit_events')
+  await db.schema
+    .createTable('audit_events')
     .addColumn('id', 'text', (c) => c.primaryKey())
     .addColumn('tenant_id', 'text', (c) => c.notNull())
     .addColumn('at', 'bigint', (c) => c.notNull())
@@ -117,7 +127,8 @@ export async function up(db: Kysely<any>): Promise<void> {
   // Audit rows outlive what they describe: no foreign key to tenants.
   await db.schema.createIndex('audit_tenant_at').on('audit_events').columns(['tenant_id', 'at']).execute();
 
-  await db.schema.createTable('agents')
+  await db.schema
+    .createTable('agents')
     .addColumn('id', 'text', (c) => c.primaryKey())
     .addColumn('tenant_id', 'text', (c) => c.notNull().references('tenants.id').onDelete('cascade'))
     .addColumn('name', 'text', (c) => c.notNull())
@@ -134,7 +145,8 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addUniqueConstraint('agents_tenant_name', ['tenant_id', 'name_key'])
     .execute();
 
-  await db.schema.createTable('asset_types')
+  await db.schema
+    .createTable('asset_types')
     .addColumn('id', 'text', (c) => c.primaryKey())
     .addColumn('tenant_id', 'text', (c) => c.notNull().references('tenants.id').onDelete('cascade'))
     .addColumn('name', 'text', (c) => c.notNull())

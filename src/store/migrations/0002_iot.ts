@@ -2,7 +2,8 @@ import type { Kysely } from 'kysely';
 
 // Frozen. IoT hubs and provisioning services (ARM face) and their shared access policies.
 export async function up(db: Kysely<any>): Promise<void> {
-  await db.schema.createTable('iot_resources')
+  await db.schema
+    .createTable('iot_resources')
     .addColumn('id', 'text', (c) => c.primaryKey())
     .addColumn('tenant_id', 'text', (c) => c.notNull().references('tenants.id').onDelete('cascade'))
     .addColumn('kind', 'text', (c) => c.notNull())
@@ -27,7 +28,8 @@ export async function up(db: Kysely<any>): Promise<void> {
     .execute();
   await db.schema.createIndex('iot_resources_tenant').on('iot_resources').columns(['tenant_id', 'kind', 'resource_group_key']).execute();
 
-  await db.schema.createTable('iot_policies')
+  await db.schema
+    .createTable('iot_policies')
     .addColumn('resource_id', 'text', (c) => c.notNull().references('iot_resources.id').onDelete('cascade'))
     .addColumn('tenant_id', 'text', (c) => c.notNull())
     .addColumn('position', 'integer', (c) => c.notNull())

@@ -3,7 +3,8 @@ import type { Kysely } from 'kysely';
 // Frozen. IoT Central applications (ARM Microsoft.IoTCentral/iotApps) and what lives in one:
 // API tokens, organizations, custom roles. Deleting an app (or its tenant) cascades to all of them.
 export async function up(db: Kysely<any>): Promise<void> {
-  await db.schema.createTable('central_apps')
+  await db.schema
+    .createTable('central_apps')
     .addColumn('id', 'text', (c) => c.primaryKey())
     .addColumn('tenant_id', 'text', (c) => c.notNull().references('tenants.id').onDelete('cascade'))
     .addColumn('resource_group', 'text', (c) => c.notNull())
@@ -25,7 +26,8 @@ export async function up(db: Kysely<any>): Promise<void> {
     .execute();
   await db.schema.createIndex('central_apps_tenant').on('central_apps').columns(['tenant_id', 'resource_group_key']).execute();
 
-  await db.schema.createTable('central_api_tokens')
+  await db.schema
+    .createTable('central_api_tokens')
     .addColumn('app_id', 'text', (c) => c.notNull().references('central_apps.id').onDelete('cascade'))
     .addColumn('tenant_id', 'text', (c) => c.notNull())
     .addColumn('id', 'text', (c) => c.notNull())
@@ -36,7 +38,8 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addPrimaryKeyConstraint('central_api_tokens_pk', ['app_id', 'id'])
     .execute();
 
-  await db.schema.createTable('central_orgs')
+  await db.schema
+    .createTable('central_orgs')
     .addColumn('app_id', 'text', (c) => c.notNull().references('central_apps.id').onDelete('cascade'))
     .addColumn('tenant_id', 'text', (c) => c.notNull())
     .addColumn('id', 'text', (c) => c.notNull())
@@ -46,7 +49,8 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addPrimaryKeyConstraint('central_orgs_pk', ['app_id', 'id'])
     .execute();
 
-  await db.schema.createTable('central_roles')
+  await db.schema
+    .createTable('central_roles')
     .addColumn('app_id', 'text', (c) => c.notNull().references('central_apps.id').onDelete('cascade'))
     .addColumn('tenant_id', 'text', (c) => c.notNull())
     .addColumn('id', 'text', (c) => c.notNull())

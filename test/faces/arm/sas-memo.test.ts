@@ -20,7 +20,10 @@ describe('remembered SAS verifications', () => {
   beforeAll(async () => {
     t = await makeTestApp();
     base = `/subscriptions/${t.defaultTenantId}/resourceGroups/rg1/providers/Microsoft.Devices/IotHubs/memo-hub`;
-    const put = await t.req('PUT', `${base}?api-version=2023-06-30`, { token: await t.adminToken(), body: { location: 'westus', sku: { name: 'S1', capacity: 1 } } });
+    const put = await t.req('PUT', `${base}?api-version=2023-06-30`, {
+      token: await t.adminToken(),
+      body: { location: 'westus', sku: { name: 'S1', capacity: 1 } },
+    });
     expect(put.statusCode).toBe(201);
     const owner = (await keysOf()).find((p) => p.keyName === 'iothubowner')!;
     token = signSas({ resourceUri: host, key: owner.primaryKey, keyName: 'iothubowner', expiry: Math.floor(t.clock.now() / 1000) + 60 });
@@ -43,10 +46,12 @@ describe('remembered SAS verifications', () => {
   it('after the signing key is rotated, the remembered token is refused at once', async () => {
     expect((await t.server.services.iotSas.verify(token, host)).ok).toBe(true);
     const policies = (await keysOf()).map(({ keyName, rights, primaryKey, secondaryKey }) =>
-      keyName === 'iothubowner' ? { keyName, rights, secondaryKey } : { keyName, rights, primaryKey, secondaryKey });
+      keyName === 'iothubowner' ? { keyName, rights, secondaryKey } : { keyName, rights, primaryKey, secondaryKey },
+    );
     const got = await t.req('GET', `${base}?api-version=2023-06-30`, { token: await t.adminToken() });
     const put = await t.req('PUT', `${base}?api-version=2023-06-30`, {
-      token: await t.adminToken(), headers: { 'if-match': (got.json() as { etag: string }).etag },
+      token: await t.adminToken(),
+      headers: { 'if-match': (got.json() as { etag: string }).etag },
       body: { location: 'westus', sku: { name: 'S1', capacity: 1 }, properties: { authorizationPolicies: policies } },
     });
     expect(put.statusCode).toBe(200);

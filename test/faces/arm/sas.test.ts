@@ -25,14 +25,22 @@ describe.each(DIALECTS)('SAS tokens from listKeys keys, verified by Latch (%s)',
 
   /** The data-plane probe over https, addressed by Host like a real hub/DPS client would. */
   const whoami = (host: string, authorization?: string) =>
-    request(`${t.url}/$latch/sas/whoami?api-version=2021-04-12`, { ca: t.ca, servername: 'localhost', headers: { host, ...(authorization ? { authorization } : {}) } });
+    request(`${t.url}/$latch/sas/whoami?api-version=2021-04-12`, {
+      ca: t.ca,
+      servername: 'localhost',
+      headers: { host, ...(authorization ? { authorization } : {}) },
+    });
 
   beforeAll(async () => {
     t = await startArmServer(dialect);
     hubs = new IotHubClient(t.credential('admin', ADMIN_PASSWORD), t.tenantId, t.sdkOptions);
     dps = new IotDpsClient(t.credential('admin', ADMIN_PASSWORD), t.tenantId, t.sdkOptions);
-    hubHost = (await hubs.iotHubResource.beginCreateOrUpdateAndWait('rg', 'SasHub', { location: 'westus', sku: { name: 'S1', capacity: 1 } })).properties!.hostName!;
-    dpsHost = (await dps.iotDpsResource.beginCreateOrUpdateAndWait('rg', 'sas-dps', { location: 'westus', sku: { name: 'S1' }, properties: {} })).properties.serviceOperationsHostName!;
+    hubHost = (
+      await hubs.iotHubResource.beginCreateOrUpdateAndWait('rg', 'SasHub', { location: 'westus', sku: { name: 'S1', capacity: 1 } })
+    ).properties!.hostName!;
+    dpsHost = (
+      await dps.iotDpsResource.beginCreateOrUpdateAndWait('rg', 'sas-dps', { location: 'westus', sku: { name: 'S1' }, properties: {} })
+    ).properties.serviceOperationsHostName!;
   });
   afterAll(async () => t?.close());
 
@@ -47,7 +55,10 @@ describe.each(DIALECTS)('SAS tokens from listKeys keys, verified by Latch (%s)',
       }
     }
     const rw = keys.find((k) => k.keyName === 'registryReadWrite')!;
-    expect((await whoami(hubHost, sas(hubHost, rw.keyName, rw.primaryKey!))).json.effectiveRights.sort()).toEqual(['RegistryRead', 'RegistryWrite']);
+    expect((await whoami(hubHost, sas(hubHost, rw.keyName, rw.primaryKey!))).json.effectiveRights.sort()).toEqual([
+      'RegistryRead',
+      'RegistryWrite',
+    ]);
     const owner = keys.find((k) => k.keyName === 'iothubowner')!;
     expect((await whoami(hubHost, sas(hubHost, owner.keyName, owner.primaryKey!))).json.effectiveRights).toHaveLength(4);
   });
@@ -61,10 +72,18 @@ describe.each(DIALECTS)('SAS tokens from listKeys keys, verified by Latch (%s)',
   });
 
   it.each([
-    ['a tampered signature', (h: string, key: string) => sas(h, 'iothubowner', key).replace(/sig=([^&])/, (_m, c: string) => `sig=${c === 'A' ? 'B' : 'A'}`), 'bad_signature'],
+    [
+      'a tampered signature',
+      (h: string, key: string) => sas(h, 'iothubowner', key).replace(/sig=([^&])/, (_m, c: string) => `sig=${c === 'A' ? 'B' : 'A'}`),
+      'bad_signature',
+    ],
     ['an expired token', (h: string, key: string) => sas(h, 'iothubowner', key, Math.floor(Date.now() / 1000) - 1), 'expired'],
     ['an unknown skn', (h: string, key: string) => sas(h, 'nobody', key), 'unknown_policy'],
-    ['a token for another hub (sr mismatch)', (_h: string, key: string) => sas('otherhub.azure-devices.net', 'iothubowner', key), 'scope_mismatch'],
+    [
+      'a token for another hub (sr mismatch)',
+      (_h: string, key: string) => sas('otherhub.azure-devices.net', 'iothubowner', key),
+      'scope_mismatch',
+    ],
     ['a device-scoped sr', (h: string, key: string) => sas(`${h}/devices/dev1`, 'iothubowner', key), 'scope_mismatch'],
     ['no skn', (h: string, key: string) => SharedAccessSignature.create(h, '', key, inAnHour()).toString(), 'missing_skn'],
     ['a bearer token', () => 'Bearer abc', 'bad_prefix'],
@@ -99,10 +118,20 @@ describe.each(DIALECTS)('SAS tokens from listKeys keys, verified by Latch (%s)',
     expect((await whoami(hubHost, oldToken)).status).toBe(200); // now cached
     const hub = await hubs.iotHubResource.get('rg', 'SasHub');
     const newKey = Buffer.alloc(32, 3).toString('base64');
-    await hubs.iotHubResource.beginCreateOrUpdateAndWait('rg', 'SasHub', {
-      location: 'westus', sku: { name: 'S1', capacity: 1 },
-      properties: { authorizationPolicies: before.filter((k) => k.keyName !== 'registryRead').map((k) => (k.keyName === 'device' ? { ...k, primaryKey: newKey, rights: 'ServiceConnect, DeviceConnect' } : k)) },
-    }, { ifMatch: hub.etag });
+    await hubs.iotHubResource.beginCreateOrUpdateAndWait(
+      'rg',
+      'SasHub',
+      {
+        location: 'westus',
+        sku: { name: 'S1', capacity: 1 },
+        properties: {
+          authorizationPolicies: before
+            .filter((k) => k.keyName !== 'registryRead')
+            .map((k) => (k.keyName === 'device' ? { ...k, primaryKey: newKey, rights: 'ServiceConnect, DeviceConnect' } : k)),
+        },
+      },
+      { ifMatch: hub.etag },
+    );
     expect((await whoami(hubHost, oldToken)).status).toBe(401);
     const fresh = await whoami(hubHost, sas(hubHost, 'device', newKey));
     expect(fresh.json).toMatchObject({ keyName: 'device', rights: 'ServiceConnect, DeviceConnect' });
@@ -114,7 +143,11 @@ describe.each(DIALECTS)('SAS tokens from listKeys keys, verified by Latch (%s)',
     const [owner] = await collect(dps.iotDpsResource.listKeys('sas-dps', 'rg'));
     const ok = await whoami(dpsHost, sas(dpsHost, owner!.keyName, owner!.secondaryKey!));
     expect(ok.status).toBe(200);
-    expect(ok.json).toMatchObject({ provisioningService: 'sas-dps', keyName: 'provisioningserviceowner', rights: 'ServiceConfig, DeviceConnect, EnrollmentWrite' });
+    expect(ok.json).toMatchObject({
+      provisioningService: 'sas-dps',
+      keyName: 'provisioningserviceowner',
+      rights: 'ServiceConfig, DeviceConnect, EnrollmentWrite',
+    });
     expect(ok.json.effectiveRights).toHaveLength(6);
     const bad = await whoami(dpsHost, sas(hubHost, owner!.keyName, owner!.primaryKey!));
     expect(bad.status).toBe(401);
@@ -125,13 +158,23 @@ describe.each(DIALECTS)('SAS tokens from listKeys keys, verified by Latch (%s)',
     const rawKeys = async (collection: 'IotHubs' | 'provisioningServices', name: string, keyName?: string) => {
       const base = `${t.url}/subscriptions/${t.tenantId}/resourceGroups/rg/providers/Microsoft.Devices/${collection}/${name}`;
       const keysSegment = collection === 'IotHubs' ? 'IotHubKeys' : 'keys';
-      const r = await request(`${base}${keyName ? `/${keysSegment}/${keyName}` : ''}/listkeys?api-version=${collection === 'IotHubs' ? '2023-06-30' : '2022-02-05'}`, { ca: t.ca, method: 'POST', headers: { authorization: `Bearer ${t.adminToken}` } });
+      const r = await request(
+        `${base}${keyName ? `/${keysSegment}/${keyName}` : ''}/listkeys?api-version=${collection === 'IotHubs' ? '2023-06-30' : '2022-02-05'}`,
+        { ca: t.ca, method: 'POST', headers: { authorization: `Bearer ${t.adminToken}` } },
+      );
       expect(r.status, r.text).toBe(200);
-      return r.json as { keyName: string; primaryKey: string; lastUsedAt: string | null; value: { keyName: string; primaryKey: string; lastUsedAt: string | null }[] };
+      return r.json as {
+        keyName: string;
+        primaryKey: string;
+        lastUsedAt: string | null;
+        value: { keyName: string; primaryKey: string; lastUsedAt: string | null }[];
+      };
     };
     const lastUsed = async (collection: 'IotHubs' | 'provisioningServices', name: string) =>
       Object.fromEntries((await rawKeys(collection, name)).value.map((k) => [k.keyName, k.lastUsedAt]));
-    const newHub = async (name: string) => (await hubs.iotHubResource.beginCreateOrUpdateAndWait('rg', name, { location: 'westus', sku: { name: 'S1', capacity: 1 } })).properties!.hostName!;
+    const newHub = async (name: string) =>
+      (await hubs.iotHubResource.beginCreateOrUpdateAndWait('rg', name, { location: 'westus', sku: { name: 'S1', capacity: 1 } }))
+        .properties!.hostName!;
 
     it('a successful verification, once the recorder flushed, shows as lastUsedAt in listkeys (hub and DPS); other policies stay null', async () => {
       const host = await newHub('UsedHub');
@@ -151,10 +194,14 @@ describe.each(DIALECTS)('SAS tokens from listKeys keys, verified by Latch (%s)',
       const viaSdk = await hubs.iotHubResource.getKeysForKeyName('rg', 'UsedHub', 'service');
       expect(viaSdk).toMatchObject({ keyName: 'service', primaryKey: service.primaryKey, rights: 'ServiceConnect' });
 
-      const usedDpsHost = (await dps.iotDpsResource.beginCreateOrUpdateAndWait('rg', 'used-dps', { location: 'westus', sku: { name: 'S1' }, properties: {} })).properties.serviceOperationsHostName!;
+      const usedDpsHost = (
+        await dps.iotDpsResource.beginCreateOrUpdateAndWait('rg', 'used-dps', { location: 'westus', sku: { name: 'S1' }, properties: {} })
+      ).properties.serviceOperationsHostName!;
       const [owner] = (await rawKeys('provisioningServices', 'used-dps')).value;
       expect(owner!.lastUsedAt).toBeNull();
-      expect(await t.server.services.iotSas.verify(sas(usedDpsHost, owner!.keyName, owner!.primaryKey), usedDpsHost)).toMatchObject({ ok: true });
+      expect(await t.server.services.iotSas.verify(sas(usedDpsHost, owner!.keyName, owner!.primaryKey), usedDpsHost)).toMatchObject({
+        ok: true,
+      });
       await t.server.services.usage.flush();
       expect(Date.parse((await lastUsed('provisioningServices', 'used-dps')).provisioningserviceowner!)).toBeGreaterThanOrEqual(before);
     });

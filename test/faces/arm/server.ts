@@ -21,22 +21,35 @@ export interface HttpResult {
 }
 
 /** A plain https request trusting `ca` (the SDKs cover the happy paths; this covers the wire details). */
-export function request(url: string, opts: { ca: Buffer; method?: string; headers?: Record<string, string>; body?: unknown; servername?: string }): Promise<HttpResult> {
+export function request(
+  url: string,
+  opts: { ca: Buffer; method?: string; headers?: Record<string, string>; body?: unknown; servername?: string },
+): Promise<HttpResult> {
   return new Promise((resolve, reject) => {
     const body = opts.body === undefined ? undefined : typeof opts.body === 'string' ? opts.body : JSON.stringify(opts.body);
-    const req = https.request(url, {
-      method: opts.method ?? 'GET', ca: opts.ca, servername: opts.servername,
-      headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...opts.headers },
-    }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
-        let json: unknown;
-        try { json = text ? JSON.parse(text) : undefined; } catch { json = undefined; }
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json });
-      });
-    });
+    const req = https.request(
+      url,
+      {
+        method: opts.method ?? 'GET',
+        ca: opts.ca,
+        servername: opts.servername,
+        headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...opts.headers },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          let json: unknown;
+          try {
+            json = text ? JSON.parse(text) : undefined;
+          } catch {
+            json = undefined;
+          }
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json });
+        });
+      },
+    );
     req.on('error', reject);
     if (body !== undefined) req.write(body);
     req.end();
@@ -65,10 +78,17 @@ export const ADMIN_PASSWORD = 'admin-password-for-tests';
 /** Starts Latch over https (self-signed CA from src/crypto/tls.ts) on a free port, on SQLite or in a PostgreSQL schema of its own. */
 export async function startArmServer(dialect: Dialect, env: Record<string, string> = {}): Promise<ArmTestServer> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'latch-arm-'));
-  const config = loadConfig({ LATCH_DATA_DIR: dir, LATCH_PORT: '0', LATCH_ADMIN_PASSWORD: ADMIN_PASSWORD, LATCH_LOG_LEVEL: 'silent', ...env });
+  const config = loadConfig({
+    LATCH_DATA_DIR: dir,
+    LATCH_PORT: '0',
+    LATCH_ADMIN_PASSWORD: ADMIN_PASSWORD,
+    LATCH_LOG_LEVEL: 'silent',
+    ...env,
+  });
   const tls = selfSigned(path.join(dir, 'tls'));
   const schema = `arm_test_${randomBytes(6).toString('hex')}`;
-  const target: StoreTarget = dialect === 'sqlite' ? { kind: 'sqlite', file: path.join(dir, 'latch.db') } : { kind: 'postgres', url: PG_URL, schema };
+  const target: StoreTarget =
+    dialect === 'sqlite' ? { kind: 'sqlite', file: path.join(dir, 'latch.db') } : { kind: 'postgres', url: PG_URL, schema };
   const server = await startServer(config, { https: tls, target, print: () => undefined, log: createLogger('silent') });
   const url = server.url.replace('127.0.0.1', 'localhost');
   const ca = tls.ca!;
@@ -83,23 +103,43 @@ export async function startArmServer(dialect: Dialect, env: Record<string, strin
   const tenantId = tenants.json.value[0].id as string;
 
   return {
-    server, url, ca, config, tenantId, adminToken, token,
+    server,
+    url,
+    ca,
+    config,
+    tenantId,
+    adminToken,
+    token,
     credential: (username, password) => ({
       getToken: async () => ({ token: await token(username, password), expiresOnTimestamp: Date.now() + 240_000 }),
     }),
     async user(tid, username, roles) {
       const password = 'user-password-' + randomBytes(6).toString('hex');
-      const r = await request(`${url}/iam/users`, { ca, method: 'POST', headers: { authorization: `Bearer ${adminToken}`, 'x-tenant-id': tid }, body: { username, password, roles } });
+      const r = await request(`${url}/iam/users`, {
+        ca,
+        method: 'POST',
+        headers: { authorization: `Bearer ${adminToken}`, 'x-tenant-id': tid },
+        body: { username, password, roles },
+      });
       if (r.status !== 201) throw new Error(`user: ${r.status} ${r.text}`);
       return { username, password };
     },
-    sdkOptions: { endpoint: url, tlsOptions: { ca: ca.toString() }, retryOptions: { maxRetries: 0 }, credentialScopes: [`${url}/.default`] },
+    sdkOptions: {
+      endpoint: url,
+      tlsOptions: { ca: ca.toString() },
+      retryOptions: { maxRetries: 0 },
+      credentialScopes: [`${url}/.default`],
+    },
     async close() {
       await server.close();
       if (dialect === 'postgres') {
         const c = new pg.Client({ connectionString: PG_URL });
         await c.connect();
-        try { await c.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`); } finally { await c.end(); }
+        try {
+          await c.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+        } finally {
+          await c.end();
+        }
       }
       fs.rmSync(dir, { recursive: true, force: true });
     },

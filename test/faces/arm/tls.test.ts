@@ -25,7 +25,9 @@ describe('TLS for latch serve', () => {
     const d = tmp();
     fs.writeFileSync(path.join(d, 'c.pem'), made.cert);
     fs.writeFileSync(path.join(d, 'k.pem'), made.key);
-    const tls = await loadTls(loadConfig({ LATCH_DATA_DIR: d, LATCH_TLS_CERT: path.join(d, 'c.pem'), LATCH_TLS_KEY: path.join(d, 'k.pem') }));
+    const tls = await loadTls(
+      loadConfig({ LATCH_DATA_DIR: d, LATCH_TLS_CERT: path.join(d, 'c.pem'), LATCH_TLS_KEY: path.join(d, 'k.pem') }),
+    );
     expect(tls?.cert.equals(made.cert)).toBe(true);
     expect(tls?.ca).toBeUndefined();
   });
@@ -50,7 +52,9 @@ describe('TLS for latch serve', () => {
     expect(again.ca!.equals(first.ca!)).toBe(true);
 
     // extra host names re-issue the server certificate under the same CA
-    const more = (await loadTls(loadConfig({ LATCH_DATA_DIR: d, LATCH_TLS_SELF_SIGNED: 'true', LATCH_TLS_HOSTNAMES: 'latch.test, 10.1.2.3' })))!;
+    const more = (await loadTls(
+      loadConfig({ LATCH_DATA_DIR: d, LATCH_TLS_SELF_SIGNED: 'true', LATCH_TLS_HOSTNAMES: 'latch.test, 10.1.2.3' }),
+    ))!;
     expect(more.ca!.equals(first.ca!)).toBe(true);
     expect(more.cert.equals(first.cert)).toBe(false);
     const c2 = new X509Certificate(more.cert);
@@ -67,11 +71,16 @@ describe('TLS for latch serve', () => {
     try {
       for (const host of ['localhost', '127.0.0.1']) {
         const body = await new Promise<string>((resolve, reject) => {
-          https.get({ host: '127.0.0.1', servername: host === 'localhost' ? host : undefined, port, ca: tls.ca, path: '/', headers: { host } }, (res) => {
-            let s = '';
-            res.on('data', (c) => (s += c));
-            res.on('end', () => resolve(s));
-          }).on('error', reject);
+          https
+            .get(
+              { host: '127.0.0.1', servername: host === 'localhost' ? host : undefined, port, ca: tls.ca, path: '/', headers: { host } },
+              (res) => {
+                let s = '';
+                res.on('data', (c) => (s += c));
+                res.on('end', () => resolve(s));
+              },
+            )
+            .on('error', reject);
         });
         expect(body).toBe('ok');
       }

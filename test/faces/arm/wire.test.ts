@@ -9,11 +9,19 @@ describe('ARM face on the wire', () => {
   let t: ArmTestServer;
   const hubPath = (sub: string, name = 'wire-hub') => `/subscriptions/${sub}/resourceGroups/rg/providers/Microsoft.Devices/IotHubs/${name}`;
   const call = (p: string, opts: { method?: string; token?: string | null; body?: unknown; headers?: Record<string, string> } = {}) =>
-    request(t.url + p, { ca: t.ca, method: opts.method, body: opts.body, headers: { ...(opts.token === null ? {} : { authorization: `Bearer ${opts.token ?? t.adminToken}` }), ...opts.headers } });
+    request(t.url + p, {
+      ca: t.ca,
+      method: opts.method,
+      body: opts.body,
+      headers: { ...(opts.token === null ? {} : { authorization: `Bearer ${opts.token ?? t.adminToken}` }), ...opts.headers },
+    });
 
   beforeAll(async () => {
     t = await startArmServer('sqlite');
-    const r = await call(`${hubPath(t.tenantId)}?api-version=2018-04-01`, { method: 'PUT', body: { location: 'westus', sku: { name: 'F1' } } });
+    const r = await call(`${hubPath(t.tenantId)}?api-version=2018-04-01`, {
+      method: 'PUT',
+      body: { location: 'westus', sku: { name: 'F1' } },
+    });
     expect(r.status).toBe(201);
     expect(r.json.sku).toEqual({ name: 'F1', tier: 'Free', capacity: 1 });
     expect(r.headers['azure-asyncoperation']).toBeUndefined();
@@ -63,7 +71,11 @@ describe('ARM face on the wire', () => {
   });
 
   it('surfaces the 401 as a RestError through the SDK', async () => {
-    const c = new IotHubClient({ getToken: async () => ({ token: 'garbage', expiresOnTimestamp: Date.now() + 600_000 }) }, t.tenantId, t.sdkOptions);
+    const c = new IotHubClient(
+      { getToken: async () => ({ token: 'garbage', expiresOnTimestamp: Date.now() + 600_000 }) },
+      t.tenantId,
+      t.sdkOptions,
+    );
     await expect(c.iotHubResource.get('rg', 'wire-hub')).rejects.toMatchObject({ statusCode: 401, code: 'InvalidAuthenticationToken' });
   });
 
@@ -74,14 +86,30 @@ describe('ARM face on the wire', () => {
   });
 
   it('renders unknown routes under /subscriptions in the ARM envelope', async () => {
-    const r = await call(`/subscriptions/${t.tenantId}/resourceGroups/rg/providers/Microsoft.Devices/IotHubs/wire-hub/nothing?api-version=2023-06-30`);
+    const r = await call(
+      `/subscriptions/${t.tenantId}/resourceGroups/rg/providers/Microsoft.Devices/IotHubs/wire-hub/nothing?api-version=2023-06-30`,
+    );
     expect(r.status).toBe(404);
     expect(r.json.error.code).toBe('NotFound');
   });
 
   it('rejects invalid hub and resource group names', async () => {
-    expect((await call(`${hubPath(t.tenantId, 'a')}?api-version=2023-06-30`, { method: 'PUT', body: { location: 'westus', sku: { name: 'S1' } } })).json.error.code).toBe('InvalidResourceName');
-    expect((await call(`/subscriptions/${t.tenantId}/resourceGroups/bad%20rg./providers/Microsoft.Devices/IotHubs/okname?api-version=2023-06-30`, { method: 'PUT', body: { location: 'westus', sku: { name: 'S1' } } })).json.error.code).toBe('InvalidResourceGroupName');
+    expect(
+      (
+        await call(`${hubPath(t.tenantId, 'a')}?api-version=2023-06-30`, {
+          method: 'PUT',
+          body: { location: 'westus', sku: { name: 'S1' } },
+        })
+      ).json.error.code,
+    ).toBe('InvalidResourceName');
+    expect(
+      (
+        await call(
+          `/subscriptions/${t.tenantId}/resourceGroups/bad%20rg./providers/Microsoft.Devices/IotHubs/okname?api-version=2023-06-30`,
+          { method: 'PUT', body: { location: 'westus', sku: { name: 'S1' } } },
+        )
+      ).json.error.code,
+    ).toBe('InvalidResourceGroupName');
   });
 
   it('accepts az-style PUTs that send read-only fields back, and If-Match "*"', async () => {
@@ -89,9 +117,17 @@ describe('ARM face on the wire', () => {
     const r = await call(`${hubPath(t.tenantId)}?api-version=2023-06-30`, { method: 'PUT', body: got.json, headers: { 'if-match': '*' } });
     expect(r.status).toBe(200);
     expect(r.json.etag).not.toBe(got.json.etag);
-    const quoted = await call(`${hubPath(t.tenantId)}?api-version=2023-06-30`, { method: 'PUT', body: got.json, headers: { 'if-match': `"${r.json.etag}"` } });
+    const quoted = await call(`${hubPath(t.tenantId)}?api-version=2023-06-30`, {
+      method: 'PUT',
+      body: got.json,
+      headers: { 'if-match': `"${r.json.etag}"` },
+    });
     expect(quoted.status).toBe(200);
-    const missing = await call(`${hubPath(t.tenantId, 'not-there')}?api-version=2023-06-30`, { method: 'PUT', body: got.json, headers: { 'if-match': 'AAAA' } });
+    const missing = await call(`${hubPath(t.tenantId, 'not-there')}?api-version=2023-06-30`, {
+      method: 'PUT',
+      body: got.json,
+      headers: { 'if-match': 'AAAA' },
+    });
     expect(missing.status).toBe(412);
   });
 
@@ -114,10 +150,16 @@ describe('ARM face on the wire', () => {
 
   it('declares the permission of every ARM route in the OpenAPI document', async () => {
     const doc = (await request(`${t.url}/openapi.json`, { ca: t.ca })).json;
-    const ops = Object.entries(doc.paths as Record<string, Record<string, { 'x-permission'?: string }>>).filter(([p]) => p.startsWith('/subscriptions/'));
+    const ops = Object.entries(doc.paths as Record<string, Record<string, { 'x-permission'?: string }>>).filter(([p]) =>
+      p.startsWith('/subscriptions/'),
+    );
     expect(ops.length).toBeGreaterThanOrEqual(10);
-    for (const [, methods] of ops) for (const op of Object.values(methods)) expect(op['x-permission']).toMatch(/^(IoT Hub|DPS|IoT Central) /);
-    const listKeys = doc.paths['/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.Devices/IotHubs/{resourceName}/listkeys'];
+    for (const [, methods] of ops)
+      for (const op of Object.values(methods)) expect(op['x-permission']).toMatch(/^(IoT Hub|DPS|IoT Central) /);
+    const listKeys =
+      doc.paths[
+        '/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.Devices/IotHubs/{resourceName}/listkeys'
+      ];
     expect(listKeys.post['x-permission']).toBe('IoT Hub List Keys');
   });
 

@@ -19,12 +19,20 @@ export interface CentralTestApp {
 }
 
 /** Creates an app through the ARM face (admin's Bearer token). */
-export async function createCentralApp(t: TestApp, o: { tenantId?: string; name?: string; subdomain?: string; token?: string } = {}): Promise<CentralTestApp> {
+export async function createCentralApp(
+  t: TestApp,
+  o: { tenantId?: string; name?: string; subdomain?: string; token?: string } = {},
+): Promise<CentralTestApp> {
   const tenantId = o.tenantId ?? t.defaultTenantId;
   const name = o.name ?? `app-${Math.random().toString(36).slice(2, 10)}`;
-  const res = await t.req('PUT', `/subscriptions/${tenantId}/resourceGroups/rg/providers/Microsoft.IoTCentral/iotApps/${name}?api-version=2021-06-01`, {
-    token: o.token ?? (await t.adminToken()), body: { location: 'westus', sku: { name: 'ST1' }, properties: o.subdomain ? { subdomain: o.subdomain } : {} },
-  });
+  const res = await t.req(
+    'PUT',
+    `/subscriptions/${tenantId}/resourceGroups/rg/providers/Microsoft.IoTCentral/iotApps/${name}?api-version=2021-06-01`,
+    {
+      token: o.token ?? (await t.adminToken()),
+      body: { location: 'westus', sku: { name: 'ST1' }, properties: o.subdomain ? { subdomain: o.subdomain } : {} },
+    },
+  );
   if (res.statusCode !== 201) throw new Error(`create app: ${res.statusCode} ${res.body}`);
   const b = res.json() as { properties: { applicationId: string; subdomain: string } };
   return { id: b.properties.applicationId, name, subdomain: b.properties.subdomain, tenantId };
@@ -39,18 +47,36 @@ export interface CallOpts {
 }
 
 /** A data-plane call: /central/{app}/api/{path}. */
-export function central(t: TestApp, method: InjectOptions['method'], app: string, path: string, o: CallOpts = {}): Promise<LightMyRequestResponse> {
+export function central(
+  t: TestApp,
+  method: InjectOptions['method'],
+  app: string,
+  path: string,
+  o: CallOpts = {},
+): Promise<LightMyRequestResponse> {
   const headers: Record<string, string> = { ...(o.headers ?? {}) };
   if (o.auth) headers.authorization = o.auth;
   const q = o.query ?? API;
   return t.app.inject({
-    method, url: `/central/${app}/api/${path}${q ? `?${q}` : ''}`, headers,
-    ...(o.body === undefined ? {} : typeof o.body === 'string' ? { payload: o.body, headers: { 'content-type': 'application/json', ...headers } } : { payload: o.body as object }),
+    method,
+    url: `/central/${app}/api/${path}${q ? `?${q}` : ''}`,
+    headers,
+    ...(o.body === undefined
+      ? {}
+      : typeof o.body === 'string'
+        ? { payload: o.body, headers: { 'content-type': 'application/json', ...headers } }
+        : { payload: o.body as object }),
   });
 }
 
 /** Creates a token with the admin's Bearer token (how the first one is made); answers the token string. */
-export async function createToken(t: TestApp, app: string, id: string, roles: { role: string; organization?: string }[], auth?: string): Promise<string> {
+export async function createToken(
+  t: TestApp,
+  app: string,
+  id: string,
+  roles: { role: string; organization?: string }[],
+  auth?: string,
+): Promise<string> {
   const res = await central(t, 'PUT', app, `apiTokens/${id}`, { auth: auth ?? `Bearer ${await t.adminToken()}`, body: { roles } });
   if (res.statusCode !== 200) throw new Error(`create token ${id}: ${res.statusCode} ${res.body}`);
   return (res.json() as { token: string }).token;

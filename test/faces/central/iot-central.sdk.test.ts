@@ -14,20 +14,46 @@ describe.each(['sqlite', 'postgres'] as Dialect[])('IoT Central apps through @az
   afterAll(async () => t?.close());
 
   it('creates an app synchronously (the poller is done on the first answer) and gets it', async () => {
-    const app = await client.apps.beginCreateOrUpdateAndWait(RG, `Central-One-${dialect}`, {
-      location: 'westus', sku: { name: 'ST1' }, tags: { env: 'ci' }, displayName: 'Central One', subdomain: `central-one-${dialect}`, template: 'iotc-pnp-preview',
-    }, { updateIntervalInMs: 60_000 });
+    const app = await client.apps.beginCreateOrUpdateAndWait(
+      RG,
+      `Central-One-${dialect}`,
+      {
+        location: 'westus',
+        sku: { name: 'ST1' },
+        tags: { env: 'ci' },
+        displayName: 'Central One',
+        subdomain: `central-one-${dialect}`,
+        template: 'iotc-pnp-preview',
+      },
+      { updateIntervalInMs: 60_000 },
+    );
     expect(app).toMatchObject({
       id: `/subscriptions/${t.tenantId}/resourceGroups/${RG}/providers/Microsoft.IoTCentral/iotApps/Central-One-${dialect}`,
-      name: `Central-One-${dialect}`, type: 'Microsoft.IoTCentral/IoTApps', location: 'westus', tags: { env: 'ci' }, sku: { name: 'ST1' },
-      displayName: 'Central One', subdomain: `central-one-${dialect}`, template: 'iotc-pnp-preview', state: 'created',
+      name: `Central-One-${dialect}`,
+      type: 'Microsoft.IoTCentral/IoTApps',
+      location: 'westus',
+      tags: { env: 'ci' },
+      sku: { name: 'ST1' },
+      displayName: 'Central One',
+      subdomain: `central-one-${dialect}`,
+      template: 'iotc-pnp-preview',
+      state: 'created',
     });
     expect(app.applicationId).toMatch(/^[0-9a-f-]{36}$/);
     const got = await client.apps.get(RG.toUpperCase(), `central-one-${dialect}`);
     expect(got.applicationId).toBe(app.applicationId);
     // update in place: 200, same application id
-    const updated = await client.apps.beginCreateOrUpdateAndWait(RG, `Central-One-${dialect}`, { location: 'westus', sku: { name: 'ST2' }, displayName: 'Renamed' });
-    expect(updated).toMatchObject({ applicationId: app.applicationId, sku: { name: 'ST2' }, displayName: 'Renamed', subdomain: `central-one-${dialect}` });
+    const updated = await client.apps.beginCreateOrUpdateAndWait(RG, `Central-One-${dialect}`, {
+      location: 'westus',
+      sku: { name: 'ST2' },
+      displayName: 'Renamed',
+    });
+    expect(updated).toMatchObject({
+      applicationId: app.applicationId,
+      sku: { name: 'ST2' },
+      displayName: 'Renamed',
+      subdomain: `central-one-${dialect}`,
+    });
     const patched = await client.apps.beginUpdateAndWait(RG, `Central-One-${dialect}`, { tags: { patched: 'yes' } });
     expect(patched).toMatchObject({ tags: { patched: 'yes' }, sku: { name: 'ST2' } });
   });
@@ -42,25 +68,50 @@ describe.each(['sqlite', 'postgres'] as Dialect[])('IoT Central apps through @az
   });
 
   it('checks name and subdomain availability (global)', async () => {
-    expect(await client.apps.checkNameAvailability({ name: `central-one-${dialect}` })).toMatchObject({ nameAvailable: false, reason: 'AlreadyExists' });
+    expect(await client.apps.checkNameAvailability({ name: `central-one-${dialect}` })).toMatchObject({
+      nameAvailable: false,
+      reason: 'AlreadyExists',
+    });
     expect(await client.apps.checkNameAvailability({ name: `free-${dialect}` })).toMatchObject({ nameAvailable: true });
     expect(await client.apps.checkNameAvailability({ name: '-bad' })).toMatchObject({ nameAvailable: false, reason: 'Invalid' });
-    expect(await client.apps.checkSubdomainAvailability({ name: `CENTRAL-ONE-${dialect}` })).toMatchObject({ nameAvailable: false, reason: 'AlreadyExists' });
+    expect(await client.apps.checkSubdomainAvailability({ name: `CENTRAL-ONE-${dialect}` })).toMatchObject({
+      nameAvailable: false,
+      reason: 'AlreadyExists',
+    });
     expect(await client.apps.checkSubdomainAvailability({ name: `free-sub-${dialect}` })).toMatchObject({ nameAvailable: true });
   });
 
   it('refuses a taken subdomain (409), a bad SKU and a GUID subdomain (400) and leaves nothing behind', async () => {
-    expect(await sdkError(client.apps.beginCreateOrUpdateAndWait(RG, `dup-${dialect}`, { location: 'westus', sku: { name: 'ST1' }, subdomain: `central-one-${dialect}` })))
-      .toMatchObject({ statusCode: 409, code: 'SubdomainUnavailable' });
-    expect(await sdkError(client.apps.beginCreateOrUpdateAndWait(RG, `bad-${dialect}`, { location: 'westus', sku: { name: 'ST9' } }))).toMatchObject({ statusCode: 400, code: 'InvalidSku' });
-    expect(await sdkError(client.apps.beginCreateOrUpdateAndWait(RG, `bad-${dialect}`, { location: 'westus', sku: { name: 'ST1' }, subdomain: '3f1c9a52-0c1e-4d7e-9a55-2b8f0e6d4c11' })))
-      .toMatchObject({ statusCode: 400, code: 'InvalidSubdomain' });
+    expect(
+      await sdkError(
+        client.apps.beginCreateOrUpdateAndWait(RG, `dup-${dialect}`, {
+          location: 'westus',
+          sku: { name: 'ST1' },
+          subdomain: `central-one-${dialect}`,
+        }),
+      ),
+    ).toMatchObject({ statusCode: 409, code: 'SubdomainUnavailable' });
+    expect(
+      await sdkError(client.apps.beginCreateOrUpdateAndWait(RG, `bad-${dialect}`, { location: 'westus', sku: { name: 'ST9' } })),
+    ).toMatchObject({ statusCode: 400, code: 'InvalidSku' });
+    expect(
+      await sdkError(
+        client.apps.beginCreateOrUpdateAndWait(RG, `bad-${dialect}`, {
+          location: 'westus',
+          sku: { name: 'ST1' },
+          subdomain: '3f1c9a52-0c1e-4d7e-9a55-2b8f0e6d4c11',
+        }),
+      ),
+    ).toMatchObject({ statusCode: 400, code: 'InvalidSubdomain' });
     expect(await sdkError(client.apps.get(RG, `dup-${dialect}`))).toMatchObject({ statusCode: 404, code: 'ResourceNotFound' });
   });
 
   it('serves the data plane of the app over https, by path', async () => {
     const app = await client.apps.get(RG, `Central-One-${dialect}`);
-    const r = await request(`${t.url}/central/${app.subdomain}/api/roles?api-version=2022-07-31`, { ca: t.ca, headers: { authorization: `Bearer ${t.adminToken}` } });
+    const r = await request(`${t.url}/central/${app.subdomain}/api/roles?api-version=2022-07-31`, {
+      ca: t.ca,
+      headers: { authorization: `Bearer ${t.adminToken}` },
+    });
     expect(r.status).toBe(200);
     expect(r.json.value).toHaveLength(6);
   });
@@ -69,14 +120,25 @@ describe.each(['sqlite', 'postgres'] as Dialect[])('IoT Central apps through @az
     const reader = await t.user(t.tenantId, `central-reader-${dialect}`, ['IoT Reader']);
     const rc = new IotCentralClient(t.credential(reader.username, reader.password), t.tenantId, t.sdkOptions);
     expect((await rc.apps.get(RG, `Central-One-${dialect}`)).name).toBe(`Central-One-${dialect}`);
-    expect(await sdkError(rc.apps.beginCreateOrUpdateAndWait(RG, `reader-${dialect}`, { location: 'westus', sku: { name: 'ST1' } }))).toMatchObject({ statusCode: 403, code: 'AuthorizationFailed' });
-    expect(await sdkError(rc.apps.beginDeleteAndWait(RG, `Central-One-${dialect}`))).toMatchObject({ statusCode: 403, code: 'AuthorizationFailed' });
+    expect(
+      await sdkError(rc.apps.beginCreateOrUpdateAndWait(RG, `reader-${dialect}`, { location: 'westus', sku: { name: 'ST1' } })),
+    ).toMatchObject({ statusCode: 403, code: 'AuthorizationFailed' });
+    expect(await sdkError(rc.apps.beginDeleteAndWait(RG, `Central-One-${dialect}`))).toMatchObject({
+      statusCode: 403,
+      code: 'AuthorizationFailed',
+    });
   });
 
   it('deletes apps; a second delete and a get answer 404 ResourceNotFound; the name is free again', async () => {
     await client.apps.beginDeleteAndWait('other-rg', `central-two-${dialect}`);
-    expect(await sdkError(client.apps.get('other-rg', `central-two-${dialect}`))).toMatchObject({ statusCode: 404, code: 'ResourceNotFound' });
-    expect(await sdkError(client.apps.beginDeleteAndWait('other-rg', `central-two-${dialect}`))).toMatchObject({ statusCode: 404, code: 'ResourceNotFound' });
+    expect(await sdkError(client.apps.get('other-rg', `central-two-${dialect}`))).toMatchObject({
+      statusCode: 404,
+      code: 'ResourceNotFound',
+    });
+    expect(await sdkError(client.apps.beginDeleteAndWait('other-rg', `central-two-${dialect}`))).toMatchObject({
+      statusCode: 404,
+      code: 'ResourceNotFound',
+    });
     expect(await client.apps.checkNameAvailability({ name: `central-two-${dialect}` })).toMatchObject({ nameAvailable: true });
     await client.apps.beginDeleteAndWait(RG, `Central-One-${dialect}`);
     expect(await collect(client.apps.listBySubscription())).toEqual([]);

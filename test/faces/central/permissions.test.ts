@@ -10,27 +10,39 @@ import { central, createCentralApp, createToken, ROLES, type CentralTestApp } fr
  * token and by Bearer callers. ✓ = 2xx, ✗ = 403 Forbidden.
  */
 const ROUTES = [
-  'GET /apiTokens', 'PUT /apiTokens/:tokenId', 'GET /apiTokens/:tokenId', 'DELETE /apiTokens/:tokenId',
-  'GET /roles', 'GET /roles/:roleId', 'PUT /roles/:roleId',
-  'GET /organizations', 'GET /organizations/:organizationId', 'PUT /organizations/:organizationId', 'DELETE /organizations/:organizationId',
+  'GET /apiTokens',
+  'PUT /apiTokens/:tokenId',
+  'GET /apiTokens/:tokenId',
+  'DELETE /apiTokens/:tokenId',
+  'GET /roles',
+  'GET /roles/:roleId',
+  'PUT /roles/:roleId',
+  'GET /organizations',
+  'GET /organizations/:organizationId',
+  'PUT /organizations/:organizationId',
+  'DELETE /organizations/:organizationId',
 ] as const;
 type Route = (typeof ROUTES)[number];
 
 const MATRIX: Record<string, string> = {
   //                         tokens     roles  organizations
-  'Administrator':          '✓✓✓✓' + '✓✓✓' + '✓✓✓✓',
-  'Builder':                '✗✗✗✗' + '✓✓✗' + '✓✓✗✗',
-  'Operator':               '✗✗✗✗' + '✓✓✗' + '✓✓✗✗',
-  'Org Admin':              '✗✗✗✗' + '✓✓✗' + '✓✓✓✓',
-  'Org Operator':           '✗✗✗✗' + '✓✓✗' + '✓✓✗✗',
-  'Org Viewer':             '✗✗✗✗' + '✓✓✗' + '✓✓✗✗',
-  'Bearer: Tenant Admin':   '✓✓✓✓' + '✓✓✓' + '✓✓✓✓',
+  Administrator: '✓✓✓✓' + '✓✓✓' + '✓✓✓✓',
+  Builder: '✗✗✗✗' + '✓✓✗' + '✓✓✗✗',
+  Operator: '✗✗✗✗' + '✓✓✗' + '✓✓✗✗',
+  'Org Admin': '✗✗✗✗' + '✓✓✗' + '✓✓✓✓',
+  'Org Operator': '✗✗✗✗' + '✓✓✗' + '✓✓✗✗',
+  'Org Viewer': '✗✗✗✗' + '✓✓✗' + '✓✓✗✗',
+  'Bearer: Tenant Admin': '✓✓✓✓' + '✓✓✓' + '✓✓✓✓',
   'Bearer: IoT Contributor': '✓✓✓✓' + '✓✓✓' + '✓✓✓✓',
-  'Bearer: IoT Reader':     '✗✗✗✗' + '✗✗✗' + '✗✗✗✗',
+  'Bearer: IoT Reader': '✗✗✗✗' + '✗✗✗' + '✗✗✗✗',
 };
 const TOKEN_ROLES: Record<string, { role: string; organization?: string }> = {
-  Administrator: { role: ROLES.admin }, Builder: { role: ROLES.builder }, Operator: { role: ROLES.operator },
-  'Org Admin': { role: ROLES.orgAdmin, organization: 'm-org' }, 'Org Operator': { role: ROLES.orgOperator, organization: 'm-org' }, 'Org Viewer': { role: ROLES.orgViewer, organization: 'm-org' },
+  Administrator: { role: ROLES.admin },
+  Builder: { role: ROLES.builder },
+  Operator: { role: ROLES.operator },
+  'Org Admin': { role: ROLES.orgAdmin, organization: 'm-org' },
+  'Org Operator': { role: ROLES.orgOperator, organization: 'm-org' },
+  'Org Viewer': { role: ROLES.orgViewer, organization: 'm-org' },
 };
 
 let t: TestApp;
@@ -42,7 +54,10 @@ beforeAll(async () => {
   t = await makeTestApp();
   app = await createCentralApp(t);
   admin = await createToken(t, app.id, 'matrix-admin', [{ role: ROLES.admin }]);
-  for (const [id, parent] of [['m-org', undefined], ['m-org-child', 'm-org']] as const) {
+  for (const [id, parent] of [
+    ['m-org', undefined],
+    ['m-org-child', 'm-org'],
+  ] as const) {
     expect((await central(t, 'PUT', app.id, `organizations/${id}`, { auth: admin, body: parent ? { parent } : {} })).statusCode).toBe(200);
   }
 });
@@ -51,19 +66,28 @@ afterAll(async () => t?.close());
 async function perform(route: Route, auth: string) {
   const i = ++n;
   switch (route) {
-    case 'GET /apiTokens': return central(t, 'GET', app.id, 'apiTokens', { auth });
-    case 'PUT /apiTokens/:tokenId': return central(t, 'PUT', app.id, `apiTokens/new-${i}`, { auth, body: { roles: [{ role: ROLES.orgViewer, organization: 'm-org' }] } });
-    case 'GET /apiTokens/:tokenId': return central(t, 'GET', app.id, 'apiTokens/matrix-admin', { auth });
+    case 'GET /apiTokens':
+      return central(t, 'GET', app.id, 'apiTokens', { auth });
+    case 'PUT /apiTokens/:tokenId':
+      return central(t, 'PUT', app.id, `apiTokens/new-${i}`, { auth, body: { roles: [{ role: ROLES.orgViewer, organization: 'm-org' }] } });
+    case 'GET /apiTokens/:tokenId':
+      return central(t, 'GET', app.id, 'apiTokens/matrix-admin', { auth });
     case 'DELETE /apiTokens/:tokenId': {
       await createToken(t, app.id, `doomed-${i}`, [{ role: ROLES.operator }], admin);
       return central(t, 'DELETE', app.id, `apiTokens/doomed-${i}`, { auth });
     }
-    case 'GET /roles': return central(t, 'GET', app.id, 'roles', { auth });
-    case 'GET /roles/:roleId': return central(t, 'GET', app.id, `roles/${ROLES.builder}`, { auth });
-    case 'PUT /roles/:roleId': return central(t, 'PUT', app.id, `roles/${randomUUID()}`, { auth, body: { displayName: `r${i}`, permissions: ['roles.read'] } });
-    case 'GET /organizations': return central(t, 'GET', app.id, 'organizations', { auth });
-    case 'GET /organizations/:organizationId': return central(t, 'GET', app.id, 'organizations/m-org-child', { auth });
-    case 'PUT /organizations/:organizationId': return central(t, 'PUT', app.id, `organizations/new-${i}`, { auth, body: { parent: 'm-org' } });
+    case 'GET /roles':
+      return central(t, 'GET', app.id, 'roles', { auth });
+    case 'GET /roles/:roleId':
+      return central(t, 'GET', app.id, `roles/${ROLES.builder}`, { auth });
+    case 'PUT /roles/:roleId':
+      return central(t, 'PUT', app.id, `roles/${randomUUID()}`, { auth, body: { displayName: `r${i}`, permissions: ['roles.read'] } });
+    case 'GET /organizations':
+      return central(t, 'GET', app.id, 'organizations', { auth });
+    case 'GET /organizations/:organizationId':
+      return central(t, 'GET', app.id, 'organizations/m-org-child', { auth });
+    case 'PUT /organizations/:organizationId':
+      return central(t, 'PUT', app.id, `organizations/new-${i}`, { auth, body: { parent: 'm-org' } });
     case 'DELETE /organizations/:organizationId': {
       expect((await central(t, 'PUT', app.id, `organizations/leaf-${i}`, { auth: admin, body: { parent: 'm-org' } })).statusCode).toBe(200);
       return central(t, 'DELETE', app.id, `organizations/leaf-${i}`, { auth });
@@ -73,7 +97,9 @@ async function perform(route: Route, auth: string) {
 
 describe('IoT Central permission matrix, generated from the route table', () => {
   it('has a column for every Central data-plane route', () => {
-    const found = routeTable(t.app).filter((r) => (r.config as { centralPermission?: string }).centralPermission).map((r) => `${r.method} ${r.url.replace('/central/:appId/api', '')}`);
+    const found = routeTable(t.app)
+      .filter((r) => (r.config as { centralPermission?: string }).centralPermission)
+      .map((r) => `${r.method} ${r.url.replace('/central/:appId/api', '')}`);
     expect(found.sort()).toEqual([...ROUTES].sort());
   });
 

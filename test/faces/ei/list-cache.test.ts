@@ -36,11 +36,18 @@ describe('EI list pages cached in memory', () => {
 
   it('an asset type created, renamed and deleted shows at once on the same node', async () => {
     expect((await names(a, tokA, 'assetTypes')).names).toEqual([]);
-    const created = await a.req('POST', '/nbapi/ei/v1/assetTypes', { token: tokA, tenant, body: { name: 'Fridge', connectionType: 'MODBUS_TCP' } });
+    const created = await a.req('POST', '/nbapi/ei/v1/assetTypes', {
+      token: tokA,
+      tenant,
+      body: { name: 'Fridge', connectionType: 'MODBUS_TCP' },
+    });
     expect(created.statusCode).toBe(201);
     const { id } = created.json() as { id: string };
     expect(await names(a, tokA, 'assetTypes')).toEqual({ names: ['Fridge'], total: 1 });
-    expect((await a.req('PUT', `/nbapi/ei/v1/assetTypes/${id}`, { token: tokA, tenant, body: { name: 'Freezer', connectionType: 'MQTT' } })).statusCode).toBe(200);
+    expect(
+      (await a.req('PUT', `/nbapi/ei/v1/assetTypes/${id}`, { token: tokA, tenant, body: { name: 'Freezer', connectionType: 'MQTT' } }))
+        .statusCode,
+    ).toBe(200);
     expect((await names(a, tokA, 'assetTypes')).names).toEqual(['Freezer']);
     expect((await a.req('DELETE', `/nbapi/ei/v1/assetTypes/${id}`, { token: tokA, tenant })).statusCode).toBe(204);
     expect(await names(a, tokA, 'assetTypes')).toEqual({ names: [], total: 0 });

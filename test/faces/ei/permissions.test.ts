@@ -7,8 +7,25 @@ import { makeTestApp, type TestApp } from '../../harness.js';
  * PERMISSION_DENIED.
  */
 
-type Op = 'GET agents' | 'POST agents' | 'DELETE agents' | 'GET assetTypes' | 'GET assetType' | 'POST assetTypes' | 'PUT assetType' | 'DELETE assetType';
-const OPS: Op[] = ['GET agents', 'POST agents', 'DELETE agents', 'GET assetTypes', 'GET assetType', 'POST assetTypes', 'PUT assetType', 'DELETE assetType'];
+type Op =
+  | 'GET agents'
+  | 'POST agents'
+  | 'DELETE agents'
+  | 'GET assetTypes'
+  | 'GET assetType'
+  | 'POST assetTypes'
+  | 'PUT assetType'
+  | 'DELETE assetType';
+const OPS: Op[] = [
+  'GET agents',
+  'POST agents',
+  'DELETE agents',
+  'GET assetTypes',
+  'GET assetType',
+  'POST assetTypes',
+  'PUT assetType',
+  'DELETE assetType',
+];
 
 const CUSTOM = 'custom: Data Management + EI System Management';
 // ✓ = 2xx, ✗ = 403 PERMISSION_DENIED.
@@ -16,12 +33,12 @@ const CUSTOM = 'custom: Data Management + EI System Management';
 // registering an agent: EI System Management; removing an agent: Operations Management (§6.2 Operator).
 const MATRIX: Record<string, string> = {
   //                     GETag POSTag DELag GETat GET1 POST PUT DEL
-  'EI Admin':             '✓✓✓✓✓✓✓✓',
-  'Operator':             '✓✗✓✓✓✗✗✗',
-  'Asset Expert':         '✓✗✗✓✓✓✓✓',
+  'EI Admin': '✓✓✓✓✓✓✓✓',
+  Operator: '✓✗✓✓✓✗✗✗',
+  'Asset Expert': '✓✗✗✓✓✓✓✓',
   'Data Logic Developer': '✓✗✗✓✓✗✗✗',
-  'Tenant Admin':         '✗✗✗✗✗✗✗✗',
-  [CUSTOM]:               '✓✓✗✓✓✗✗✗',
+  'Tenant Admin': '✗✗✗✗✗✗✗✗',
+  [CUSTOM]: '✓✓✗✓✓✗✗✗',
 };
 
 let t: TestApp;
@@ -40,7 +57,11 @@ afterAll(async () => t?.close());
 
 async function fixtures(tenant = tenantId) {
   const i = ++n;
-  const at = await t.req('POST', '/nbapi/ei/v1/assetTypes', { token: admin, tenant, body: { name: `fixture-at-${i}`, connectionType: 'OPC_UA' } });
+  const at = await t.req('POST', '/nbapi/ei/v1/assetTypes', {
+    token: admin,
+    tenant,
+    body: { name: `fixture-at-${i}`, connectionType: 'OPC_UA' },
+  });
   const ag = await t.req('POST', '/nbapi/ei/v1/agents', { token: admin, tenant, body: { name: `fixture-agent-${i}` } });
   expect([at.statusCode, ag.statusCode]).toEqual([201, 201]);
   return { assetTypeId: at.json().id as string, agentId: ag.json().id as string, i };
@@ -50,14 +71,25 @@ async function perform(op: Op, token: string, tenant = tenantId) {
   const f = await fixtures(tenant);
   const r = { token, tenant };
   switch (op) {
-    case 'GET agents': return t.req('GET', '/nbapi/ei/v1/agents', r);
-    case 'POST agents': return t.req('POST', '/nbapi/ei/v1/agents', { ...r, body: { name: `new-agent-${f.i}` } });
-    case 'DELETE agents': return t.req('DELETE', `/nbapi/ei/v1/agents/${f.agentId}`, r);
-    case 'GET assetTypes': return t.req('GET', '/nbapi/ei/v1/assetTypes', r);
-    case 'GET assetType': return t.req('GET', `/nbapi/ei/v1/assetTypes/${f.assetTypeId}`, r);
-    case 'POST assetTypes': return t.req('POST', '/nbapi/ei/v1/assetTypes', { ...r, body: { name: `new-at-${f.i}`, connectionType: 'MODBUS_TCP', dataModel: { t: { type: 'number' } }, config: { port: 502 } } });
-    case 'PUT assetType': return t.req('PUT', `/nbapi/ei/v1/assetTypes/${f.assetTypeId}`, { ...r, body: { name: `renamed-${f.i}`, connectionType: 'MQTT' } });
-    case 'DELETE assetType': return t.req('DELETE', `/nbapi/ei/v1/assetTypes/${f.assetTypeId}`, r);
+    case 'GET agents':
+      return t.req('GET', '/nbapi/ei/v1/agents', r);
+    case 'POST agents':
+      return t.req('POST', '/nbapi/ei/v1/agents', { ...r, body: { name: `new-agent-${f.i}` } });
+    case 'DELETE agents':
+      return t.req('DELETE', `/nbapi/ei/v1/agents/${f.agentId}`, r);
+    case 'GET assetTypes':
+      return t.req('GET', '/nbapi/ei/v1/assetTypes', r);
+    case 'GET assetType':
+      return t.req('GET', `/nbapi/ei/v1/assetTypes/${f.assetTypeId}`, r);
+    case 'POST assetTypes':
+      return t.req('POST', '/nbapi/ei/v1/assetTypes', {
+        ...r,
+        body: { name: `new-at-${f.i}`, connectionType: 'MODBUS_TCP', dataModel: { t: { type: 'number' } }, config: { port: 502 } },
+      });
+    case 'PUT assetType':
+      return t.req('PUT', `/nbapi/ei/v1/assetTypes/${f.assetTypeId}`, { ...r, body: { name: `renamed-${f.i}`, connectionType: 'MQTT' } });
+    case 'DELETE assetType':
+      return t.req('DELETE', `/nbapi/ei/v1/assetTypes/${f.assetTypeId}`, r);
   }
 }
 
@@ -93,7 +125,11 @@ describe('NB API permission matrix', () => {
   it('the denial names the permission needed (spec §6.4 proposal)', async () => {
     const u = await t.createUser(tenantId, ['Operator']);
     const token = (await t.login(u.username, u.password)).access_token;
-    const res = await t.req('POST', '/nbapi/ei/v1/assetTypes', { token, tenant: tenantId, body: { name: 'denied', connectionType: 'MQTT' } });
+    const res = await t.req('POST', '/nbapi/ei/v1/assetTypes', {
+      token,
+      tenant: tenantId,
+      body: { name: 'denied', connectionType: 'MQTT' },
+    });
     expect(res.json().message).toBe('Missing required permission: Asset Management');
   });
 });
@@ -121,14 +157,24 @@ describe('x-tenant-id check order: 401 → 400 → 403 membership → 403 permis
     for (const tenant of [undefined, ' ', 'not-a-uuid', `${tenantId}x`]) {
       const res = await get({ token, tenant });
       expect(res.statusCode, String(tenant)).toBe(400);
-      expect(res.json()).toMatchObject({ status: 400, error: 'Bad Request', code: 'TENANT_HEADER_INVALID', message: 'Missing or invalid x-tenant-id header' });
+      expect(res.json()).toMatchObject({
+        status: 400,
+        error: 'Bad Request',
+        code: 'TENANT_HEADER_INVALID',
+        message: 'Missing or invalid x-tenant-id header',
+      });
     }
   });
 
-  it('valid token and header, not a member: 403 TENANT_FORBIDDEN even when the route\'s permission is held elsewhere', async () => {
+  it("valid token and header, not a member: 403 TENANT_FORBIDDEN even when the route's permission is held elsewhere", async () => {
     const res = await get({ token: outsider, tenant: tenantId });
     expect(res.statusCode).toBe(403);
-    expect(res.json()).toMatchObject({ status: 403, error: 'Unauthorized', code: 'TENANT_FORBIDDEN', message: `User is not authorized for tenant ${tenantId}` });
+    expect(res.json()).toMatchObject({
+      status: 403,
+      error: 'Unauthorized',
+      code: 'TENANT_FORBIDDEN',
+      message: `User is not authorized for tenant ${tenantId}`,
+    });
   });
 
   it('member without the permission: 403 PERMISSION_DENIED', async () => {
@@ -153,7 +199,7 @@ describe('sub-organization inheritance', () => {
     grandchild = (await t.createOrg(child)).id;
   });
 
-  it('a user\'s role on the parent reaches the child and the grandchild', async () => {
+  it("a user's role on the parent reaches the child and the grandchild", async () => {
     const u = await t.createUser(parent, ['Asset Expert']);
     const token = (await t.login(u.username, u.password)).access_token;
     for (const tenant of [parent, child, grandchild]) {

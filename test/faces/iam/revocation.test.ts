@@ -39,7 +39,12 @@ describe('revocation', () => {
   it('removing a role assignment: the permission is gone on the next request', async () => {
     const u = await t.createUser(tenantId, ['Asset Expert', 'Operator']);
     const tok = (await t.login(u.username, u.password)).access_token;
-    const create = () => t.req('POST', '/nbapi/ei/v1/assetTypes', { token: tok, tenant: tenantId, body: { name: `rev-${Math.random()}`, connectionType: 'MQTT' } });
+    const create = () =>
+      t.req('POST', '/nbapi/ei/v1/assetTypes', {
+        token: tok,
+        tenant: tenantId,
+        body: { name: `rev-${Math.random()}`, connectionType: 'MQTT' },
+      });
     expect((await create()).statusCode).toBe(201);
     expect((await t.req('DELETE', `/iam/users/${u.id}/roles/Asset%20Expert`, { token: admin, tenant: tenantId })).statusCode).toBe(204);
     expect((await create()).json().code).toBe('PERMISSION_DENIED');
@@ -51,24 +56,37 @@ describe('revocation', () => {
   it('granting a role takes effect on the next request too', async () => {
     const u = await t.createUser(tenantId, ['Operator']);
     const tok = (await t.login(u.username, u.password)).access_token;
-    const create = () => t.req('POST', '/nbapi/ei/v1/assetTypes', { token: tok, tenant: tenantId, body: { name: `grant-${Math.random()}`, connectionType: 'MQTT' } });
+    const create = () =>
+      t.req('POST', '/nbapi/ei/v1/assetTypes', {
+        token: tok,
+        tenant: tenantId,
+        body: { name: `grant-${Math.random()}`, connectionType: 'MQTT' },
+      });
     expect((await create()).statusCode).toBe(403);
     expect((await t.req('PUT', `/iam/users/${u.id}/roles/Asset%20Expert`, { token: admin, tenant: tenantId })).statusCode).toBe(200);
     expect((await create()).statusCode).toBe(201);
   });
 
-  it('changing a custom role\'s permissions affects its holders at once', async () => {
+  it("changing a custom role's permissions affects its holders at once", async () => {
     const role = await t.createRole(tenantId, ['Asset Management']);
     const k = await t.createApiKey(tenantId, [role.name]);
     const tok = (await t.keyLogin(k.clientId, k.secret)).access_token;
-    const create = () => t.req('POST', '/nbapi/ei/v1/assetTypes', { token: tok, tenant: tenantId, body: { name: `role-${Math.random()}`, connectionType: 'MQTT' } });
+    const create = () =>
+      t.req('POST', '/nbapi/ei/v1/assetTypes', {
+        token: tok,
+        tenant: tenantId,
+        body: { name: `role-${Math.random()}`, connectionType: 'MQTT' },
+      });
     expect((await create()).statusCode).toBe(201);
-    expect((await t.req('PATCH', `/iam/roles/${role.id}`, { token: admin, tenant: tenantId, body: { permissions: ['Data Management'] } })).statusCode).toBe(200);
+    expect(
+      (await t.req('PATCH', `/iam/roles/${role.id}`, { token: admin, tenant: tenantId, body: { permissions: ['Data Management'] } }))
+        .statusCode,
+    ).toBe(200);
     expect((await create()).json().code).toBe('PERMISSION_DENIED');
     expect((await agents(tok)).statusCode).toBe(200);
   });
 
-  it('DELETE /iam/sessions/:id: the session\'s access and refresh tokens fail at once', async () => {
+  it("DELETE /iam/sessions/:id: the session's access and refresh tokens fail at once", async () => {
     const u = await t.createUser(tenantId, ['EI Admin']);
     const pair = await t.login(u.username, u.password);
     const other = await t.login(u.username, u.password);
@@ -77,7 +95,10 @@ describe('revocation', () => {
     expect(listed.value.map((s) => s.id)).toContain(pair.session_state);
     expect((await t.req('DELETE', `/iam/sessions/${pair.session_state}`, { token: admin, tenant: tenantId })).statusCode).toBe(204);
     expect((await agents(pair.access_token)).statusCode).toBe(401);
-    expect((await t.token({ grant_type: 'refresh_token', refresh_token: pair.refresh_token })).json()).toEqual({ error: 'invalid_grant', error_description: 'Session not active' });
+    expect((await t.token({ grant_type: 'refresh_token', refresh_token: pair.refresh_token })).json()).toEqual({
+      error: 'invalid_grant',
+      error_description: 'Session not active',
+    });
     // The user's other session is untouched.
     expect((await agents(other.access_token)).statusCode).toBe(200);
     const after = (await t.req('GET', '/iam/sessions', { token: admin, tenant: tenantId })).json() as { value: { id: string }[] };
@@ -98,7 +119,10 @@ describe('revocation', () => {
     for (const form of [false, true]) {
       const pair = await t.login(u.username, u.password);
       const res = form
-        ? await t.req('POST', '/iam/auth/logout', { body: `refresh_token=${pair.refresh_token}`, headers: { 'content-type': 'application/x-www-form-urlencoded' } })
+        ? await t.req('POST', '/iam/auth/logout', {
+            body: `refresh_token=${pair.refresh_token}`,
+            headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          })
         : await t.req('POST', '/iam/auth/logout', { body: { refresh_token: pair.refresh_token } });
       expect(res.statusCode).toBe(204);
       expect((await agents(pair.access_token)).statusCode).toBe(401);

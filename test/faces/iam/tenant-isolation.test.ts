@@ -50,7 +50,8 @@ const BODIES: Record<string, unknown> = {
 };
 
 const params = (url: string) => [...url.matchAll(/:(\w+)/g)].map((m) => m[1]!);
-const fill = (url: string, values: Record<string, string>) => url.replace(/:(\w+)/g, (_, p: string) => encodeURIComponent(values[p] ?? 'x'));
+const fill = (url: string, values: Record<string, string>) =>
+  url.replace(/:(\w+)/g, (_, p: string) => encodeURIComponent(values[p] ?? 'x'));
 const scoped = () => routeTable(t.app).filter((r) => r.config.tenantScoped);
 const TENANT_PARAM = /^(subscriptionId|tenantId)$/;
 const tenantInPath = (r: RouteEntry) => params(r.url).some((p) => TENANT_PARAM.test(p));
@@ -71,19 +72,56 @@ beforeAll(async () => {
     const u = await t.createUser(tenantId, ['Operator']);
     const session = (await t.login(u.username, u.password)).session_state;
     const org = await t.createOrg(tenantId);
-    const at = (await t.req('POST', '/nbapi/ei/v1/assetTypes', { token: admin, tenant: tenantId, body: { name: `at-${tenantId.slice(0, 8)}`, connectionType: 'MQTT' } })).json() as { id: string; name: string };
-    const ag = (await t.req('POST', '/nbapi/ei/v1/agents', { token: admin, tenant: tenantId, body: { name: `agent-${tenantId.slice(0, 8)}`, label: `label-${tenantId.slice(0, 8)}` } })).json() as { id: string; name: string };
+    const at = (
+      await t.req('POST', '/nbapi/ei/v1/assetTypes', {
+        token: admin,
+        tenant: tenantId,
+        body: { name: `at-${tenantId.slice(0, 8)}`, connectionType: 'MQTT' },
+      })
+    ).json() as { id: string; name: string };
+    const ag = (
+      await t.req('POST', '/nbapi/ei/v1/agents', {
+        token: admin,
+        tenant: tenantId,
+        body: { name: `agent-${tenantId.slice(0, 8)}`, label: `label-${tenantId.slice(0, 8)}` },
+      })
+    ).json() as { id: string; name: string };
     return { key, role, u, session, org, at, ag };
   }
   const ro = await resources(a.id);
   const rf = await resources(b.id);
-  own = { tenant: a.id, key: ro.key.id, role: ro.role.id, userId: ro.u.id, org: ro.org.id, session: ro.session, assetTypeId: ro.at.id, agentId: ro.ag.id };
+  own = {
+    tenant: a.id,
+    key: ro.key.id,
+    role: ro.role.id,
+    userId: ro.u.id,
+    org: ro.org.id,
+    session: ro.session,
+    assetTypeId: ro.at.id,
+    agentId: ro.ag.id,
+  };
   foreign = {
     tenant: b.id,
-    key: [rf.key.id, rf.key.name], role: [rf.role.id, rf.role.name], userId: [rf.u.id], org: [rf.org.id], session: [rf.session],
-    assetTypeId: [rf.at.id], agentId: [rf.ag.id],
+    key: [rf.key.id, rf.key.name],
+    role: [rf.role.id, rf.role.name],
+    userId: [rf.u.id],
+    org: [rf.org.id],
+    session: [rf.session],
+    assetTypeId: [rf.at.id],
+    agentId: [rf.ag.id],
     // What must never show up in an answer to tenant A's caller:
-    secrets: [b.id, b.name, rf.key.name, rf.key.secret, rf.key.secret.slice(0, 13), rf.role.name, rf.u.username, rf.org.name, rf.at.name, rf.ag.name],
+    secrets: [
+      b.id,
+      b.name,
+      rf.key.name,
+      rf.key.secret,
+      rf.key.secret.slice(0, 13),
+      rf.role.name,
+      rf.u.username,
+      rf.org.name,
+      rf.at.name,
+      rf.ag.name,
+    ],
   };
 });
 afterAll(async () => t?.close());
@@ -91,10 +129,18 @@ afterAll(async () => t?.close());
 describe('tenant isolation, generated from the route table', () => {
   it('finds the tenant-scoped routes (the generator sees the API)', () => {
     const urls = scoped().map((r) => `${r.method} ${r.url}`);
-    expect(urls).toEqual(expect.arrayContaining([
-      'POST /iam/api-keys', 'DELETE /iam/api-keys/:key', 'GET /iam/users/:userId', 'PATCH /iam/roles/:role', 'GET /nbapi/ei/v1/agents',
-      'PUT /nbapi/ei/v1/assetTypes/:assetTypeId', 'DELETE /iam/sessions/:id', 'GET /iam/audit',
-    ]));
+    expect(urls).toEqual(
+      expect.arrayContaining([
+        'POST /iam/api-keys',
+        'DELETE /iam/api-keys/:key',
+        'GET /iam/users/:userId',
+        'PATCH /iam/roles/:role',
+        'GET /nbapi/ei/v1/agents',
+        'PUT /nbapi/ei/v1/assetTypes/:assetTypeId',
+        'DELETE /iam/sessions/:id',
+        'GET /iam/audit',
+      ]),
+    );
   });
 
   it('every tenant-scoped route answers 403 TENANT_FORBIDDEN for a tenant the caller has no role in', async () => {
@@ -105,8 +151,13 @@ describe('tenant isolation, generated from the route table', () => {
         const f = fixtureFor(r, p);
         values[p] = TENANT_PARAM.test(p) ? foreign.tenant : f ? foreign[f][0]! : 'x';
       }
-      const res = await t.req(r.method as 'GET', fill(r.url, values), { token: caller, tenant: tenantInPath(r) ? own.tenant : foreign.tenant, body: BODIES[`${r.method} ${r.url}`] });
-      if (res.statusCode !== 403 || !FORBIDDEN_CODES.some((c) => res.body.includes(`"${c}"`))) failures.push(`${r.method} ${r.url} → ${res.statusCode} ${res.body}`);
+      const res = await t.req(r.method as 'GET', fill(r.url, values), {
+        token: caller,
+        tenant: tenantInPath(r) ? own.tenant : foreign.tenant,
+        body: BODIES[`${r.method} ${r.url}`],
+      });
+      if (res.statusCode !== 403 || !FORBIDDEN_CODES.some((c) => res.body.includes(`"${c}"`)))
+        failures.push(`${r.method} ${r.url} → ${res.statusCode} ${res.body}`);
     }
     expect(failures).toEqual([]);
   });
@@ -118,7 +169,7 @@ describe('tenant isolation, generated from the route table', () => {
     expect(r1.json().code).toBe(r2.json().code);
   });
 
-  it('every path parameter holding a foreign tenant\'s resource answers 404 and leaks nothing', async () => {
+  it("every path parameter holding a foreign tenant's resource answers 404 and leaks nothing", async () => {
     const failures: string[] = [];
     let checked = 0;
     for (const r of scoped().filter((x) => !tenantInPath(x))) {
@@ -132,10 +183,17 @@ describe('tenant isolation, generated from the route table', () => {
         for (const value of foreign[f]) {
           const values: Record<string, string> = {};
           for (const q of ps) values[q] = q === p ? value : own[fixtureFor(r, q)!];
-          const res = await t.req(r.method as 'GET', fill(r.url, values), { token: caller, tenant: own.tenant, body: BODIES[`${r.method} ${r.url}`] });
+          const res = await t.req(r.method as 'GET', fill(r.url, values), {
+            token: caller,
+            tenant: own.tenant,
+            body: BODIES[`${r.method} ${r.url}`],
+          });
           checked++;
           const leaked = foreign.secrets.filter((s) => s !== value && res.body.includes(s));
-          if (res.statusCode !== 404 || leaked.length) failures.push(`${r.method} ${fill(r.url, values)} → ${res.statusCode} ${res.body}${leaked.length ? ` leaks ${leaked.join(', ')}` : ''}`);
+          if (res.statusCode !== 404 || leaked.length)
+            failures.push(
+              `${r.method} ${fill(r.url, values)} → ${res.statusCode} ${res.body}${leaked.length ? ` leaks ${leaked.join(', ')}` : ''}`,
+            );
         }
       }
     }
@@ -143,24 +201,40 @@ describe('tenant isolation, generated from the route table', () => {
     expect(checked).toBeGreaterThan(10);
   });
 
-  it('lists in the caller\'s own tenant never include a foreign tenant\'s objects', async () => {
+  it("lists in the caller's own tenant never include a foreign tenant's objects", async () => {
     const failures: string[] = [];
     for (const r of scoped().filter((x) => x.method === 'GET' && params(x.url).length === 0)) {
       // (routes with the tenant in the path have parameters, so they are not here)
       const res = await t.req('GET', r.url, { token: caller, tenant: own.tenant });
-      const leaked = [...foreign.secrets, ...foreign.key, ...foreign.userId, ...foreign.assetTypeId, ...foreign.agentId, ...foreign.session, ...foreign.org]
-        .filter((s) => res.body.includes(s));
-      if (res.statusCode !== 200 || leaked.length) failures.push(`GET ${r.url} → ${res.statusCode}${leaked.length ? ` leaks ${leaked.join(', ')}` : ''}`);
+      const leaked = [
+        ...foreign.secrets,
+        ...foreign.key,
+        ...foreign.userId,
+        ...foreign.assetTypeId,
+        ...foreign.agentId,
+        ...foreign.session,
+        ...foreign.org,
+      ].filter((s) => res.body.includes(s));
+      if (res.statusCode !== 200 || leaked.length)
+        failures.push(`GET ${r.url} → ${res.statusCode}${leaked.length ? ` leaks ${leaked.join(', ')}` : ''}`);
     }
     expect(failures).toEqual([]);
   });
 
   it('the foreign resources are all still there afterwards', async () => {
     const admin = await t.adminToken();
-    for (const [url, id] of [['/iam/api-keys/', foreign.key[0]], ['/iam/roles/', foreign.role[0]], ['/iam/users/', foreign.userId[0]], ['/iam/orgs/', foreign.org[0]], ['/nbapi/ei/v1/assetTypes/', foreign.assetTypeId[0]]] as const) {
+    for (const [url, id] of [
+      ['/iam/api-keys/', foreign.key[0]],
+      ['/iam/roles/', foreign.role[0]],
+      ['/iam/users/', foreign.userId[0]],
+      ['/iam/orgs/', foreign.org[0]],
+      ['/nbapi/ei/v1/assetTypes/', foreign.assetTypeId[0]],
+    ] as const) {
       expect((await t.req('GET', url + id, { token: admin, tenant: foreign.tenant })).statusCode, url).toBe(200);
     }
-    const agents = (await t.req('GET', '/nbapi/ei/v1/agents', { token: admin, tenant: foreign.tenant })).json() as { agents: { id: string }[] };
+    const agents = (await t.req('GET', '/nbapi/ei/v1/agents', { token: admin, tenant: foreign.tenant })).json() as {
+      agents: { id: string }[];
+    };
     expect(agents.agents.map((a) => a.id)).toContain(foreign.agentId[0]);
     const sessions = (await t.req('GET', '/iam/sessions', { token: admin, tenant: foreign.tenant })).json() as { value: { id: string }[] };
     expect(sessions.value.map((s) => s.id)).toContain(foreign.session[0]);
@@ -178,7 +252,11 @@ describe('tenant isolation of the IoT Central data plane, generated from the rou
   const ADMIN_ROLE = 'ca310b8d-2f4a-44e0-a36e-957c202cd8d4';
   const OPERATOR_ROLE = 'ae2c9854-393b-4f97-8c42-479d70ce626e';
   let apps: { own: { id: string; subdomain: string }; foreign: { id: string; subdomain: string } };
-  const foreignCentral = { tokenId: 'foreign-secret-token', organizationId: 'foreign-secret-org', roleId: '9e0c1d2a-0000-4000-8000-00000000f0f0' };
+  const foreignCentral = {
+    tokenId: 'foreign-secret-token',
+    organizationId: 'foreign-secret-org',
+    roleId: '9e0c1d2a-0000-4000-8000-00000000f0f0',
+  };
   let foreignToken = '';
   const centralRoutes = () => routeTable(t.app).filter((r) => (r.config as { centralPermission?: string }).centralPermission);
   const CENTRAL_BODIES: Record<string, unknown> = {
@@ -187,42 +265,82 @@ describe('tenant isolation of the IoT Central data plane, generated from the rou
     'PUT /central/:appId/api/roles/:roleId': { displayName: 'x', permissions: [] },
   };
   const call = (method: string, url: string, auth: string, body?: unknown) =>
-    t.app.inject({ method: method as 'GET', url: `${url}?${V}`, headers: { authorization: auth }, ...(body === undefined ? {} : { payload: body as object }) });
+    t.app.inject({
+      method: method as 'GET',
+      url: `${url}?${V}`,
+      headers: { authorization: auth },
+      ...(body === undefined ? {} : { payload: body as object }),
+    });
 
   beforeAll(async () => {
     const admin = await t.adminToken();
     const mk = async (tenantId: string, name: string) => {
-      const r = await t.req('PUT', `/subscriptions/${tenantId}/resourceGroups/rg/providers/Microsoft.IoTCentral/iotApps/${name}?api-version=2021-06-01`, { token: admin, body: { location: 'westus', sku: { name: 'ST1' } } });
+      const r = await t.req(
+        'PUT',
+        `/subscriptions/${tenantId}/resourceGroups/rg/providers/Microsoft.IoTCentral/iotApps/${name}?api-version=2021-06-01`,
+        { token: admin, body: { location: 'westus', sku: { name: 'ST1' } } },
+      );
       expect(r.statusCode).toBe(201);
       return { id: r.json().properties.applicationId as string, subdomain: r.json().properties.subdomain as string };
     };
-    apps = { own: await mk(own.tenant, `iso-own-${own.tenant.slice(0, 8)}`), foreign: await mk(foreign.tenant, `iso-foreign-${foreign.tenant.slice(0, 8)}`) };
+    apps = {
+      own: await mk(own.tenant, `iso-own-${own.tenant.slice(0, 8)}`),
+      foreign: await mk(foreign.tenant, `iso-foreign-${foreign.tenant.slice(0, 8)}`),
+    };
     const fa = `/central/${apps.foreign.id}/api`;
     const made = await call('PUT', `${fa}/apiTokens/${foreignCentral.tokenId}`, `Bearer ${admin}`, { roles: [{ role: ADMIN_ROLE }] });
     expect(made.statusCode).toBe(200);
     foreignToken = made.json().token;
-    expect((await call('PUT', `${fa}/organizations/${foreignCentral.organizationId}`, `Bearer ${admin}`, { displayName: 'Foreign secret org' })).statusCode).toBe(200);
-    expect((await call('PUT', `${fa}/roles/${foreignCentral.roleId}`, `Bearer ${admin}`, { displayName: 'Foreign secret role', permissions: [] })).statusCode).toBe(200);
+    expect(
+      (await call('PUT', `${fa}/organizations/${foreignCentral.organizationId}`, `Bearer ${admin}`, { displayName: 'Foreign secret org' }))
+        .statusCode,
+    ).toBe(200);
+    expect(
+      (
+        await call('PUT', `${fa}/roles/${foreignCentral.roleId}`, `Bearer ${admin}`, {
+          displayName: 'Foreign secret role',
+          permissions: [],
+        })
+      ).statusCode,
+    ).toBe(200);
   });
 
-  const leaks = (body: string) => [foreign.tenant, apps.foreign.id, apps.foreign.subdomain, foreignCentral.tokenId, foreignCentral.organizationId, foreignCentral.roleId, 'Foreign secret', foreignToken.slice(0, 60)]
-    .filter((s) => body.includes(s));
+  const leaks = (body: string) =>
+    [
+      foreign.tenant,
+      apps.foreign.id,
+      apps.foreign.subdomain,
+      foreignCentral.tokenId,
+      foreignCentral.organizationId,
+      foreignCentral.roleId,
+      'Foreign secret',
+      foreignToken.slice(0, 60),
+    ].filter((s) => body.includes(s));
 
   it('finds the Central data-plane routes', () => {
-    expect(centralRoutes().map((r) => `${r.method} ${r.url}`)).toEqual(expect.arrayContaining([
-      'GET /central/:appId/api/apiTokens', 'PUT /central/:appId/api/apiTokens/:tokenId', 'DELETE /central/:appId/api/apiTokens/:tokenId',
-      'GET /central/:appId/api/roles', 'GET /central/:appId/api/organizations', 'DELETE /central/:appId/api/organizations/:organizationId',
-    ]));
+    expect(centralRoutes().map((r) => `${r.method} ${r.url}`)).toEqual(
+      expect.arrayContaining([
+        'GET /central/:appId/api/apiTokens',
+        'PUT /central/:appId/api/apiTokens/:tokenId',
+        'DELETE /central/:appId/api/apiTokens/:tokenId',
+        'GET /central/:appId/api/roles',
+        'GET /central/:appId/api/organizations',
+        'DELETE /central/:appId/api/organizations/:organizationId',
+      ]),
+    );
   });
 
   it("every route answers a foreign tenant's app (by id or subdomain) like an unknown app: 404 NotFound, leaking nothing", async () => {
     const failures: string[] = [];
     for (const r of centralRoutes()) {
       for (const appLabel of [apps.foreign.id, apps.foreign.subdomain]) {
-        const url = r.url.replace(/:(\w+)/g, (_, p: string) => (p === 'appId' ? appLabel : (foreignCentral as Record<string, string>)[p] ?? 'x'));
+        const url = r.url.replace(/:(\w+)/g, (_, p: string) =>
+          p === 'appId' ? appLabel : ((foreignCentral as Record<string, string>)[p] ?? 'x'),
+        );
         const res = await call(r.method, url, `Bearer ${caller}`, CENTRAL_BODIES[`${r.method} ${r.url}`]);
         const leaked = leaks(res.body).filter((s) => s !== appLabel);
-        if (res.statusCode !== 404 || res.json().error?.code !== 'NotFound' || leaked.length) failures.push(`${r.method} ${url} → ${res.statusCode} ${res.body}${leaked.length ? ` leaks ${leaked.join(', ')}` : ''}`);
+        if (res.statusCode !== 404 || res.json().error?.code !== 'NotFound' || leaked.length)
+          failures.push(`${r.method} ${url} → ${res.statusCode} ${res.body}${leaked.length ? ` leaks ${leaked.join(', ')}` : ''}`);
       }
     }
     expect(failures).toEqual([]);
@@ -235,10 +353,13 @@ describe('tenant isolation of the IoT Central data plane, generated from the rou
     for (const r of centralRoutes().filter((x) => x.method === 'GET' || x.method === 'DELETE')) {
       const ps = [...r.url.matchAll(/:(\w+)/g)].map((m) => m[1]!).filter((p) => p !== 'appId');
       if (!ps.length) continue;
-      const url = r.url.replace(/:(\w+)/g, (_, p: string) => (p === 'appId' ? apps.own.id : (foreignCentral as Record<string, string>)[p]!));
+      const url = r.url.replace(/:(\w+)/g, (_, p: string) =>
+        p === 'appId' ? apps.own.id : (foreignCentral as Record<string, string>)[p]!,
+      );
       const res = await call(r.method, url, `Bearer ${caller}`);
       checked++;
-      if (res.statusCode !== 404 || leaks(res.body).some((s) => !url.includes(s))) failures.push(`${r.method} ${url} → ${res.statusCode} ${res.body}`);
+      if (res.statusCode !== 404 || leaks(res.body).some((s) => !url.includes(s)))
+        failures.push(`${r.method} ${url} → ${res.statusCode} ${res.body}`);
     }
     expect(failures).toEqual([]);
     expect(checked).toBeGreaterThanOrEqual(4);

@@ -30,8 +30,13 @@ function summary(p: Profile, me: Me) {
     tenants.set(r.tenant_id, t);
   }
   return {
-    server: p.server, type: p.type, username: p.username, platformAdmin: me.platform_admin,
-    tenantId: p.tenantId, tenantName: p.tenantName, tenants: [...tenants.values()],
+    server: p.server,
+    type: p.type,
+    username: p.username,
+    platformAdmin: me.platform_admin,
+    tenantId: p.tenantId,
+    tenantName: p.tenantName,
+    tenants: [...tenants.values()],
   };
 }
 
@@ -53,7 +58,13 @@ export const accountCommands: CommandModule = {
         'LATCH_USERNAME, LATCH_PASSWORD, LATCH_CLIENT_ID and LATCH_CLIENT_SECRET. The session is stored in ' +
         '$XDG_CONFIG_HOME/latch/profile.json (mode 0600) and refreshed by later commands.',
       args: [
-        { dest: 'server', options: ['--server'], help: 'Server URL, e.g. http://127.0.0.1:8080. Default: $LATCH_SERVER.', validate: validUrl, metavar: 'URL' },
+        {
+          dest: 'server',
+          options: ['--server'],
+          help: 'Server URL, e.g. http://127.0.0.1:8080. Default: $LATCH_SERVER.',
+          validate: validUrl,
+          metavar: 'URL',
+        },
         { dest: 'username', options: ['--username', '-u'], help: 'User name. Default: $LATCH_USERNAME.' },
         { dest: 'password', options: ['--password', '-p'], help: 'Password. Default: $LATCH_PASSWORD.', secret: true },
         { dest: 'clientId', options: ['--client-id'], help: "API key client id ('<tenant>-><key name>'). Default: $LATCH_CLIENT_ID." },
@@ -62,13 +73,17 @@ export const accountCommands: CommandModule = {
       ],
       examples: [
         { name: 'Sign in with a password.', text: 'latch iam login --server http://127.0.0.1:8080 -u admin -p "$PASSWORD"' },
-        { name: 'Sign in with an API key.', text: 'latch iam login --server http://127.0.0.1:8080 --client-id "default->ci" --client-secret "$SECRET"' },
+        {
+          name: 'Sign in with an API key.',
+          text: 'latch iam login --server http://127.0.0.1:8080 --client-id "default->ci" --client-secret "$SECRET"',
+        },
       ],
       async handler(ctx) {
         const a = ctx.args as Record<string, string | undefined>;
         const server = (a.server ?? ctx.env.LATCH_SERVER)?.replace(/\/+$/, '');
         if (!server) throw new CliUsageError('the following arguments are required: --server');
-        if (a.server === undefined && validUrl(server)) throw new CliUsageError(`LATCH_SERVER: invalid value '${server}': use an http:// or https:// URL`);
+        if (a.server === undefined && validUrl(server))
+          throw new CliUsageError(`LATCH_SERVER: invalid value '${server}': use an http:// or https:// URL`);
         const keyLogin = a.clientId !== undefined || a.clientSecret !== undefined;
         if (keyLogin && (a.username !== undefined || a.password !== undefined)) {
           throw new CliUsageError('usage error: --username/--password and --client-id/--client-secret cannot be used together');
@@ -93,7 +108,12 @@ export const accountCommands: CommandModule = {
         const me = r.body as Me;
         const home = me.roles.find((x) => x.tenant_id === me.tenant_id);
         let profile: Profile = {
-          server, type: me.type, username: me.username, tenantId: me.tenant_id, tenantName: home?.tenant_name ?? null, ...tokenFields(t, ctx.now()),
+          server,
+          type: me.type,
+          username: me.username,
+          tenantId: me.tenant_id,
+          tenantName: home?.tenant_name ?? null,
+          ...tokenFields(t, ctx.now()),
         };
         if (a.tenant !== undefined) {
           const chosen = await resolveTenant(new ApiClient(profile, ctx.profiles, ctx.log, ctx.now), a.tenant);
@@ -129,12 +149,20 @@ export const accountCommands: CommandModule = {
       summary: 'Get a fresh access token of the signed-in session (like az account get-access-token).',
       description: 'Refreshes the session and prints the new access token; the rotated refresh token is stored.',
       args: [],
-      examples: [{ name: 'Call the API with curl.', text: 'curl -H "Authorization: Bearer $(latch iam token --query accessToken -o tsv)" ...' }],
+      examples: [
+        { name: 'Call the API with curl.', text: 'curl -H "Authorization: Bearer $(latch iam token --query accessToken -o tsv)" ...' },
+      ],
       async handler(ctx) {
         const c = await ctx.client();
         await c.refresh(true);
         const p = c.current;
-        return { accessToken: p.accessToken, expiresOn: azLocalTime(p.expiresOn), expires_on: Math.floor(p.expiresOn / 1000), tenant: p.tenantId, tokenType: 'Bearer' };
+        return {
+          accessToken: p.accessToken,
+          expiresOn: azLocalTime(p.expiresOn),
+          expires_on: Math.floor(p.expiresOn / 1000),
+          tenant: p.tenantId,
+          tokenType: 'Bearer',
+        };
       },
     },
     {

@@ -1,7 +1,13 @@
 import { CliUsageError } from '../../output/index.js';
 import type { CommandModule } from '../../command-table.js';
 import { call, isoTime, listOf, ROLES_ARG, seg } from './shared.js';
-import { API_KEY_EXPIRY_DAYS, API_KEY_NAME_CHARS, API_KEY_NAME_MAX, DEFAULT_API_KEY_EXPIRY_DAYS, isApiKeyName } from '../../../domain/api-keys.js';
+import {
+  API_KEY_EXPIRY_DAYS,
+  API_KEY_NAME_CHARS,
+  API_KEY_NAME_MAX,
+  DEFAULT_API_KEY_EXPIRY_DAYS,
+  isApiKeyName,
+} from '../../../domain/api-keys.js';
 
 const nameRule = (v: string) => (isApiKeyName(v) ? undefined : `use only ${API_KEY_NAME_CHARS}, at most ${API_KEY_NAME_MAX} characters`);
 const NAME = { dest: 'name', options: ['--name', '-n'], required: true, help: 'API key name or id.' } as const;
@@ -15,10 +21,24 @@ export const apiKeyCommands: CommandModule = {
       description: 'The secret is in this output only: write it down, it cannot be retrieved again.',
       tenantScoped: true,
       args: [
-        { ...NAME, help: `API key name: ${API_KEY_NAME_CHARS} allowed, max length ${API_KEY_NAME_MAX}, unique in the tenant.`, validate: nameRule },
+        {
+          ...NAME,
+          help: `API key name: ${API_KEY_NAME_CHARS} allowed, max length ${API_KEY_NAME_MAX}, unique in the tenant.`,
+          validate: nameRule,
+        },
         ROLES_ARG(true),
-        { dest: 'expiresInDays', options: ['--expires-in-days'], choices: API_KEY_EXPIRY_DAYS.map(String), help: `Lifetime in days. Default: ${DEFAULT_API_KEY_EXPIRY_DAYS}.` },
-        { dest: 'expiry', options: ['--expiry'], help: 'Explicit expiry time, ISO 8601 (instead of --expires-in-days).', validate: isoTime },
+        {
+          dest: 'expiresInDays',
+          options: ['--expires-in-days'],
+          choices: API_KEY_EXPIRY_DAYS.map(String),
+          help: `Lifetime in days. Default: ${DEFAULT_API_KEY_EXPIRY_DAYS}.`,
+        },
+        {
+          dest: 'expiry',
+          options: ['--expiry'],
+          help: 'Explicit expiry time, ISO 8601 (instead of --expires-in-days).',
+          validate: isoTime,
+        },
       ],
       examples: [{ name: 'Create a key for CI valid 90 days.', text: "latch iam api-key create -n ci -r 'EI Admin' --expires-in-days 90" }],
       async handler(ctx) {
@@ -27,7 +47,8 @@ export const apiKeyCommands: CommandModule = {
           throw new CliUsageError('usage error: --expires-in-days and --expiry cannot be used together');
         }
         const body = {
-          name: a.name, roles: a.roles,
+          name: a.name,
+          roles: a.roles,
           ...(a.expiresInDays === undefined ? {} : { expiresInDays: Number(a.expiresInDays) }),
           ...(a.expiry === undefined ? {} : { expiry: new Date(a.expiry).toISOString() }),
         };

@@ -6,7 +6,11 @@ export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{1
 export const seg = (s: string) => encodeURIComponent(s);
 
 /** GET a `{value: [...]}` collection of the current tenant and return the array (az list commands print arrays). */
-export async function listOf<T = unknown>(ctx: CommandContext, path: string, query?: Record<string, string | number | undefined>): Promise<T[]> {
+export async function listOf<T = unknown>(
+  ctx: CommandContext,
+  path: string,
+  query?: Record<string, string | number | undefined>,
+): Promise<T[]> {
   const c = await ctx.client();
   return (await c.request<{ value: T[] }>('GET', path, { tenant: await ctx.tenant(), query })).value;
 }
@@ -21,7 +25,14 @@ export async function call<T = unknown>(ctx: CommandContext, method: string, pat
  * An id, or a name looked up in a list (for routes that take ids only). Unknown → exit 3 with the
  * server's code and wording.
  */
-export async function idByName(ctx: CommandContext, value: string, path: string, field: string, code: string, what: string): Promise<string> {
+export async function idByName(
+  ctx: CommandContext,
+  value: string,
+  path: string,
+  field: string,
+  code: string,
+  what: string,
+): Promise<string> {
   if (UUID.test(value)) return value.toLowerCase();
   const items = await listOf<Record<string, unknown>>(ctx, path);
   const hit = items.find((x) => String(x[field]).toLowerCase() === value.toLowerCase());
@@ -30,11 +41,16 @@ export async function idByName(ctx: CommandContext, value: string, path: string,
 }
 
 export const positiveInt = (max?: number) => (v: string) =>
-  /^\d+$/.test(v) && Number(v) >= 1 && (max === undefined || Number(v) <= max) ? undefined : `use a whole number from 1${max ? ` to ${max}` : ''}`;
+  /^\d+$/.test(v) && Number(v) >= 1 && (max === undefined || Number(v) <= max)
+    ? undefined
+    : `use a whole number from 1${max ? ` to ${max}` : ''}`;
 
 export const isoTime = (v: string) => (Number.isNaN(Date.parse(v)) ? 'use an ISO 8601 time such as 2030-01-31T00:00:00Z' : undefined);
 
 export const ROLES_ARG = (required: boolean): ArgSpec => ({
-  dest: 'roles', options: ['--role', '-r'], multiple: true, required,
+  dest: 'roles',
+  options: ['--role', '-r'],
+  multiple: true,
+  required,
   help: "Role name or id; repeat the option or give several values: -r 'EI Admin' -r Reader.",
 });

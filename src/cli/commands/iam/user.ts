@@ -25,25 +25,50 @@ export const userCommands: CommandModule = {
       ],
       handler: (ctx) => {
         const a = ctx.args as Record<string, string | string[] | undefined>;
-        const body = { username: a.username, password: a.password, email: a.email, firstName: a.firstName, lastName: a.lastName, roles: a.roles };
+        const body = {
+          username: a.username,
+          password: a.password,
+          email: a.email,
+          firstName: a.firstName,
+          lastName: a.lastName,
+          roles: a.roles,
+        };
         return call(ctx, 'POST', '/iam/users', Object.fromEntries(Object.entries(body).filter(([, v]) => v !== undefined)));
       },
     },
-    { name: 'iam user list', summary: 'List the users of a tenant.', tenantScoped: true, args: [], handler: (ctx) => listOf(ctx, '/iam/users') },
     {
-      name: 'iam user show', summary: 'Show a user.', tenantScoped: true, args: [USER],
+      name: 'iam user list',
+      summary: 'List the users of a tenant.',
+      tenantScoped: true,
+      args: [],
+      handler: (ctx) => listOf(ctx, '/iam/users'),
+    },
+    {
+      name: 'iam user show',
+      summary: 'Show a user.',
+      tenantScoped: true,
+      args: [USER],
       handler: async (ctx) => call(ctx, 'GET', `/iam/users/${seg(await userId(ctx))}`),
     },
     {
-      name: 'iam user delete', summary: 'Delete a user; its sessions end at once.', tenantScoped: true, args: [USER],
+      name: 'iam user delete',
+      summary: 'Delete a user; its sessions end at once.',
+      tenantScoped: true,
+      args: [USER],
       handler: async (ctx) => call(ctx, 'DELETE', `/iam/users/${seg(await userId(ctx))}`),
     },
     {
-      name: 'iam user role add', summary: 'Assign a role to a user in a tenant.', tenantScoped: true, args: [USER, ROLE],
+      name: 'iam user role add',
+      summary: 'Assign a role to a user in a tenant.',
+      tenantScoped: true,
+      args: [USER, ROLE],
       handler: async (ctx) => call(ctx, 'PUT', `/iam/users/${seg(await userId(ctx))}/roles/${seg(ctx.args.role as string)}`),
     },
     {
-      name: 'iam user role remove', summary: 'Remove a role assignment of a user; takes effect at once.', tenantScoped: true, args: [USER, ROLE],
+      name: 'iam user role remove',
+      summary: 'Remove a role assignment of a user; takes effect at once.',
+      tenantScoped: true,
+      args: [USER, ROLE],
       handler: async (ctx) => call(ctx, 'DELETE', `/iam/users/${seg(await userId(ctx))}/roles/${seg(ctx.args.role as string)}`),
     },
   ],

@@ -53,25 +53,53 @@ export interface AuthorizationRule {
 }
 
 export const HUB: KindSpec = {
-  kind: 'hub', provider: 'Microsoft.Devices', group: 'iot hub', collection: 'IotHubs', keysSegment: 'IotHubKeys', apiVersion: '2023-06-30', display: 'IoT Hub',
-  nameOption: '--hub-name', defaultPolicy: 'iothubowner', atoms: HUB_RIGHTS, parseRights: parseHubRights,
+  kind: 'hub',
+  provider: 'Microsoft.Devices',
+  group: 'iot hub',
+  collection: 'IotHubs',
+  keysSegment: 'IotHubKeys',
+  apiVersion: '2023-06-30',
+  display: 'IoT Hub',
+  nameOption: '--hub-name',
+  defaultPolicy: 'iothubowner',
+  atoms: HUB_RIGHTS,
+  parseRights: parseHubRights,
   hostName: (r) => String(r.properties.hostName),
 };
 
 export const DPS: KindSpec = {
-  kind: 'dps', provider: 'Microsoft.Devices', group: 'iot dps', collection: 'provisioningServices', keysSegment: 'keys', apiVersion: '2022-02-05', display: 'IoT Provisioning Service',
-  nameOption: '--dps-name', defaultPolicy: 'provisioningserviceowner', atoms: DPS_RIGHTS, parseRights: parseDpsRights,
+  kind: 'dps',
+  provider: 'Microsoft.Devices',
+  group: 'iot dps',
+  collection: 'provisioningServices',
+  keysSegment: 'keys',
+  apiVersion: '2022-02-05',
+  display: 'IoT Provisioning Service',
+  nameOption: '--dps-name',
+  defaultPolicy: 'provisioningserviceowner',
+  atoms: DPS_RIGHTS,
+  parseRights: parseDpsRights,
   hostName: (r) => String(r.properties.serviceOperationsHostName),
 };
 
 const seg = (s: string) => encodeURIComponent(s);
 
 export const RESOURCE_GROUP_ARG = (required: boolean): ArgSpec => ({
-  dest: 'resourceGroup', options: ['--resource-group', '-g'], required,
-  help: required ? 'Name of resource group.' : 'Name of resource group. Default: found by looking the name up in the subscription (tenant).',
+  dest: 'resourceGroup',
+  options: ['--resource-group', '-g'],
+  required,
+  help: required
+    ? 'Name of resource group.'
+    : 'Name of resource group. Default: found by looking the name up in the subscription (tenant).',
 });
 
-async function armRequest<T>(ctx: CommandContext, method: string, path: string, opts: { body?: unknown; headers?: Record<string, string> } = {}, k?: ArmType): Promise<T> {
+async function armRequest<T>(
+  ctx: CommandContext,
+  method: string,
+  path: string,
+  opts: { body?: unknown; headers?: Record<string, string> } = {},
+  k?: ArmType,
+): Promise<T> {
   const c = await ctx.client();
   return c.request<T>(method, path, { body: opts.body, headers: opts.headers, query: k ? { 'api-version': k.apiVersion } : undefined });
 }
@@ -122,8 +150,21 @@ export async function getResource(ctx: CommandContext, k: ArmType, name: string,
 
 export const resourceGroupOf = (r: ArmResource): string => r.resourcegroup ?? String(r.id.split('/')[4]);
 
-export async function putResource(ctx: CommandContext, k: ArmType, resourceGroup: string, name: string, body: unknown, ifMatch?: string): Promise<ArmResource> {
-  return armRequest<ArmResource>(ctx, 'PUT', await resourcePath(ctx, k, resourceGroup, name), { body, headers: ifMatch ? { 'if-match': ifMatch } : undefined }, k);
+export async function putResource(
+  ctx: CommandContext,
+  k: ArmType,
+  resourceGroup: string,
+  name: string,
+  body: unknown,
+  ifMatch?: string,
+): Promise<ArmResource> {
+  return armRequest<ArmResource>(
+    ctx,
+    'PUT',
+    await resourcePath(ctx, k, resourceGroup, name),
+    { body, headers: ifMatch ? { 'if-match': ifMatch } : undefined },
+    k,
+  );
 }
 
 export async function deleteResource(ctx: CommandContext, k: ArmType, resourceGroup: string, name: string): Promise<void> {
@@ -137,7 +178,13 @@ export async function listKeys(ctx: CommandContext, k: KindSpec, r: ArmResource)
 
 /** POST …/{IotHubKeys|keys}/{keyName}/listkeys: one policy with its keys (404 KeyNameNotFound → exit 3). */
 export async function getKey(ctx: CommandContext, k: KindSpec, r: ArmResource, keyName: string): Promise<AuthorizationRule> {
-  return armRequest<AuthorizationRule>(ctx, 'POST', `${await resourcePath(ctx, k, resourceGroupOf(r), r.name)}/${k.keysSegment}/${seg(keyName)}/listkeys`, {}, k);
+  return armRequest<AuthorizationRule>(
+    ctx,
+    'POST',
+    `${await resourcePath(ctx, k, resourceGroupOf(r), r.name)}/${k.keysSegment}/${seg(keyName)}/listkeys`,
+    {},
+    k,
+  );
 }
 
 /**
@@ -145,8 +192,18 @@ export async function getKey(ctx: CommandContext, k: KindSpec, r: ArmResource, k
  * `properties.authorizationPolicies` replaced, PUT back with `If-Match: <etag>` (a concurrent edit
  * answers 412 instead of being overwritten).
  */
-export async function putPolicies(ctx: CommandContext, k: KindSpec, r: ArmResource, policies: readonly Partial<AuthorizationRule>[]): Promise<ArmResource> {
-  const authorizationPolicies = policies.map(({ keyName, rights, primaryKey, secondaryKey }) => ({ keyName, rights, primaryKey, secondaryKey }));
+export async function putPolicies(
+  ctx: CommandContext,
+  k: KindSpec,
+  r: ArmResource,
+  policies: readonly Partial<AuthorizationRule>[],
+): Promise<ArmResource> {
+  const authorizationPolicies = policies.map(({ keyName, rights, primaryKey, secondaryKey }) => ({
+    keyName,
+    rights,
+    primaryKey,
+    secondaryKey,
+  }));
   const body = { ...r, properties: { ...r.properties, authorizationPolicies } };
   return putResource(ctx, k, resourceGroupOf(r), r.name, body, r.etag);
 }

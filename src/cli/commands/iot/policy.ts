@@ -9,10 +9,22 @@
 import { CliError, CliNotFoundError } from '../../output/index.js';
 import type { ArgSpec, CommandContext, CommandSpec } from '../../command-table.js';
 import { buildConnectionString, generateSasKey } from '../../../domain/sas.js';
-import { getKey, getResource, listKeys, putPolicies, RESOURCE_GROUP_ARG, type ArmResource, type AuthorizationRule, type KindSpec } from './arm.js';
+import {
+  getKey,
+  getResource,
+  listKeys,
+  putPolicies,
+  RESOURCE_GROUP_ARG,
+  type ArmResource,
+  type AuthorizationRule,
+  type KindSpec,
+} from './arm.js';
 
 export const KEY_TYPE_ARG: ArgSpec = {
-  dest: 'keyType', options: ['--key-type', '--kt'], choices: ['primary', 'secondary'], help: 'Shared access policy key type for authentication.  Allowed values: primary, secondary.  Default: primary.',
+  dest: 'keyType',
+  options: ['--key-type', '--kt'],
+  choices: ['primary', 'secondary'],
+  help: 'Shared access policy key type for authentication.  Allowed values: primary, secondary.  Default: primary.',
 };
 
 /** The resource named by `--hub-name/--dps-name` (and `-g` when given). */
@@ -27,14 +39,24 @@ export function policyCommands(k: KindSpec): CommandSpec[] {
   const what = k.kind === 'hub' ? 'IoT hub' : 'IoT provisioning service';
   /** `--hub-name` / `--dps-name`; `-n` too where no policy name takes it. */
   const RESOURCE = (withShort: boolean): ArgSpec => ({
-    dest: 'resourceName', options: withShort ? [k.nameOption, '-n'] : [k.nameOption], required: true, help: `${what} name.`,
+    dest: 'resourceName',
+    options: withShort ? [k.nameOption, '-n'] : [k.nameOption],
+    required: true,
+    help: `${what} name.`,
   });
   const POLICY: ArgSpec = {
-    dest: 'policyName', options: k.kind === 'hub' ? ['--name', '-n'] : ['--name', '-n', '--policy-name', '--pn'], required: true, help: 'Shared access policy name.',
+    dest: 'policyName',
+    options: k.kind === 'hub' ? ['--name', '-n'] : ['--name', '-n', '--policy-name', '--pn'],
+    required: true,
+    help: 'Shared access policy name.',
   };
   const rightsHelp = k.atoms.join(', ');
   const PERMISSIONS: ArgSpec = {
-    dest: 'permissions', options: k.kind === 'hub' ? ['--permissions'] : ['--permissions', '--rights', '-r'], required: true, multiple: true, commaList: true,
+    dest: 'permissions',
+    options: k.kind === 'hub' ? ['--permissions'] : ['--permissions', '--rights', '-r'],
+    required: true,
+    multiple: true,
+    commaList: true,
     help: `Permissions of shared access policy. Use space-separated (or comma-separated) list for multiple permissions. Possible values: ${rightsHelp}.`,
     validate: (v) => (k.parseRights(v).ok ? undefined : `allowed values: ${rightsHelp}`),
   };
@@ -61,12 +83,15 @@ export function policyCommands(k: KindSpec): CommandSpec[] {
       summary: `Create a new shared access policy in an ${what}.`,
       tenantScoped: true,
       args: [RESOURCE(false), POLICY, PERMISSIONS, RG],
-      examples: [{
-        name: 'Create a new shared access policy.',
-        text: k.kind === 'hub'
-          ? `latch iot hub policy create --hub-name MyIotHub --name new-policy --permissions RegistryWrite ServiceConnect DeviceConnect`
-          : `latch iot dps policy create --dps-name MyDps --name new-policy --permissions ServiceConfig EnrollmentRead`,
-      }],
+      examples: [
+        {
+          name: 'Create a new shared access policy.',
+          text:
+            k.kind === 'hub'
+              ? `latch iot hub policy create --hub-name MyIotHub --name new-policy --permissions RegistryWrite ServiceConnect DeviceConnect`
+              : `latch iot dps policy create --dps-name MyDps --name new-policy --permissions ServiceConfig EnrollmentRead`,
+        },
+      ],
       async handler(ctx) {
         const a = ctx.args as { policyName: string; permissions: string[] };
         // az drops duplicate permissions before mapping them onto one rights value.
@@ -90,7 +115,12 @@ export function policyCommands(k: KindSpec): CommandSpec[] {
         const r = await targetOf(ctx, k);
         const policies = await listKeys(ctx, k, r);
         if (!find(policies, name)) throw new CliNotFoundError(`Policy ${name} not found.`);
-        await putPolicies(ctx, k, r, policies.filter((p) => !same(p.keyName, name)));
+        await putPolicies(
+          ctx,
+          k,
+          r,
+          policies.filter((p) => !same(p.keyName, name)),
+        );
         return null;
       },
     },
@@ -100,11 +130,23 @@ export function policyCommands(k: KindSpec): CommandSpec[] {
       description: 'primary / secondary: a new 256-bit key replaces that key; swap: the primary and secondary keys trade places.',
       tenantScoped: true,
       args: [
-        RESOURCE(false), POLICY,
-        { dest: 'renewKey', options: ['--renew-key', '--rk'], required: true, choices: ['primary', 'secondary', 'swap'], help: 'Regenerate keys.  Allowed values: primary, secondary, swap.' },
+        RESOURCE(false),
+        POLICY,
+        {
+          dest: 'renewKey',
+          options: ['--renew-key', '--rk'],
+          required: true,
+          choices: ['primary', 'secondary', 'swap'],
+          help: 'Regenerate keys.  Allowed values: primary, secondary, swap.',
+        },
         RG,
       ],
-      examples: [{ name: 'Swap the keys of a policy.', text: `latch ${k.group} policy renew-key ${k.nameOption} my${k.kind} --name ${k.defaultPolicy} --renew-key swap` }],
+      examples: [
+        {
+          name: 'Swap the keys of a policy.',
+          text: `latch ${k.group} policy renew-key ${k.nameOption} my${k.kind} --name ${k.defaultPolicy} --renew-key swap`,
+        },
+      ],
       async handler(ctx) {
         const a = ctx.args as { policyName: string; renewKey: 'primary' | 'secondary' | 'swap' };
         const r = await targetOf(ctx, k);
@@ -115,7 +157,12 @@ export function policyCommands(k: KindSpec): CommandSpec[] {
         if (a.renewKey === 'primary') renewed.primaryKey = generateSasKey();
         else if (a.renewKey === 'secondary') renewed.secondaryKey = generateSasKey();
         else [renewed.primaryKey, renewed.secondaryKey] = [target.secondaryKey, target.primaryKey];
-        await putPolicies(ctx, k, r, policies.map((p) => (p === target ? renewed : p)));
+        await putPolicies(
+          ctx,
+          k,
+          r,
+          policies.map((p) => (p === target ? renewed : p)),
+        );
         return getKey(ctx, k, r, target.keyName);
       },
     },
@@ -126,12 +173,15 @@ export function policyCommands(k: KindSpec): CommandSpec[] {
       args: [
         RESOURCE(true),
         { dest: 'policyName', options: ['--policy-name', '--pn'], help: `Shared access policy to use.  Default: ${k.defaultPolicy}.` },
-        KEY_TYPE_ARG, RG,
+        KEY_TYPE_ARG,
+        RG,
       ],
       async handler(ctx) {
         const r = await targetOf(ctx, k);
         const rule = await getKey(ctx, k, r, (ctx.args.policyName as string | undefined) ?? k.defaultPolicy);
-        return { connectionString: buildConnectionString({ hostName: k.hostName(r), keyName: rule.keyName, key: keyOf(rule, ctx.args.keyType) }) };
+        return {
+          connectionString: buildConnectionString({ hostName: k.hostName(r), keyName: rule.keyName, key: keyOf(rule, ctx.args.keyType) }),
+        };
       },
     },
   ];

@@ -26,13 +26,24 @@ export function resourceCommands(k: KindSpec): CommandSpec[] {
       summary: `Create an ${what}.`,
       tenantScoped: true,
       args: [
-        NAME, RESOURCE_GROUP_ARG(true),
+        NAME,
+        RESOURCE_GROUP_ARG(true),
         { dest: 'location', options: ['--location', '-l'], help: 'Location. Default: westus.' },
         { dest: 'sku', options: ['--sku'], choices: skus, help: `Pricing tier. Default: S1.` },
-        { dest: 'unit', options: ['--unit'], validate: positiveInt(MAX_SKU_CAPACITY), help: 'Units in the tier (sku capacity). Default: 1.' },
-        { dest: 'tags', options: ['--tags'], multiple: true, help: "Space-separated tags: key[=value] [key[=value] ...]." },
+        {
+          dest: 'unit',
+          options: ['--unit'],
+          validate: positiveInt(MAX_SKU_CAPACITY),
+          help: 'Units in the tier (sku capacity). Default: 1.',
+        },
+        { dest: 'tags', options: ['--tags'], multiple: true, help: 'Space-separated tags: key[=value] [key[=value] ...].' },
       ],
-      examples: [{ name: `Create an ${what} in the westus region.`, text: `latch ${k.group} create -n my${k.kind} -g MyResourceGroup --tags env=ci` }],
+      examples: [
+        {
+          name: `Create an ${what} in the westus region.`,
+          text: `latch ${k.group} create -n my${k.kind} -g MyResourceGroup --tags env=ci`,
+        },
+      ],
       async handler(ctx) {
         const a = ctx.args as { name: string; resourceGroup: string; location?: string; sku?: string; unit?: string; tags?: string[] };
         // az checks name availability first, so create never silently updates an existing resource.
@@ -40,7 +51,10 @@ export function resourceCommands(k: KindSpec): CommandSpec[] {
           if (e instanceof CliNotFoundError) return undefined;
           throw e;
         });
-        if (existing) throw new CliError(k.kind === 'hub' ? `IotHub name '${a.name}' is not available` : `Provisioning Service name '${a.name}' already exists.`);
+        if (existing)
+          throw new CliError(
+            k.kind === 'hub' ? `IotHub name '${a.name}' is not available` : `Provisioning Service name '${a.name}' already exists.`,
+          );
         const body = {
           location: a.location ?? 'westus',
           sku: { name: a.sku ?? 'S1', capacity: a.unit === undefined ? 1 : Number(a.unit) },

@@ -26,21 +26,36 @@ export const sasTokenCommands: CommandSpec[] = [
     name: 'iot hub generate-sas-token',
     summary: 'Generate a SAS token for a target IoT Hub or device.',
     description:
-      'Signed with a key of the shared access policy (--policy-name). With --device-id the token is scoped to that device '
-      + '(resource URI {hostName}/devices/{id}, encoded as the device SDK encodes it) and carries the policy name.',
+      'Signed with a key of the shared access policy (--policy-name). With --device-id the token is scoped to that device ' +
+      '(resource URI {hostName}/devices/{id}, encoded as the device SDK encodes it) and carries the policy name.',
     tenantScoped: true,
     args: [
       { dest: 'resourceName', options: ['--hub-name', '-n'], required: true, help: 'IoT hub name.' },
       { dest: 'deviceId', options: ['--device-id', '-d'], help: 'Target device id.' },
       { dest: 'moduleId', options: ['--module-id', '-m'], help: 'Target module id (requires --device-id).' },
-      { dest: 'policyName', options: ['--policy-name', '--pn'], help: 'Shared access policy with operation permissions for target IoT Hub entity.  Default: iothubowner.' },
-      { dest: 'duration', options: ['--duration', '--du'], validate: positiveInt(), help: 'Valid token duration in seconds.  Default: 3600.' },
+      {
+        dest: 'policyName',
+        options: ['--policy-name', '--pn'],
+        help: 'Shared access policy with operation permissions for target IoT Hub entity.  Default: iothubowner.',
+      },
+      {
+        dest: 'duration',
+        options: ['--duration', '--du'],
+        validate: positiveInt(),
+        help: 'Valid token duration in seconds.  Default: 3600.',
+      },
       KEY_TYPE_ARG,
       RESOURCE_GROUP_ARG(false),
     ],
     examples: [
-      { name: 'Generate an IoT Hub SAS token using the iothubowner policy and primary key.', text: 'latch iot hub generate-sas-token -n MyIotHub' },
-      { name: 'Generate a device SAS token valid for 30 minutes.', text: 'latch iot hub generate-sas-token -n MyIotHub -d MyDevice --du 1800' },
+      {
+        name: 'Generate an IoT Hub SAS token using the iothubowner policy and primary key.',
+        text: 'latch iot hub generate-sas-token -n MyIotHub',
+      },
+      {
+        name: 'Generate a device SAS token valid for 30 minutes.',
+        text: 'latch iot hub generate-sas-token -n MyIotHub -d MyDevice --du 1800',
+      },
     ],
     async handler(ctx) {
       const a = ctx.args as { deviceId?: string; moduleId?: string; policyName?: string; duration?: string; keyType?: string };

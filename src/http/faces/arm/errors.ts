@@ -9,12 +9,15 @@ import { CENTRAL_IDENTITY_RULE, CENTRAL_SKUS, DISPLAY_NAME_MAX, TEMPLATE_MAX } f
 import type { Services } from '../../../services/index.js';
 
 /** The ARM error envelope (spec/arm-iothub-dps-keys.md §7.3), used for every error of this face. */
-export const ArmErrorSchema = Type.Object({
-  error: Type.Object({
-    code: Type.String({ description: 'ARM error code (the SDK surfaces it as RestError.code)' }),
-    message: Type.String(),
-  }),
-}, { $id: 'ArmError', title: 'ArmError' });
+export const ArmErrorSchema = Type.Object(
+  {
+    error: Type.Object({
+      code: Type.String({ description: 'ARM error code (the SDK surfaces it as RestError.code)' }),
+      message: Type.String(),
+    }),
+  },
+  { $id: 'ArmError', title: 'ArmError' },
+);
 
 /** Catalogue code → ARM code. Unlisted codes fall back to a status-based ARM code. */
 const ARM_CODES: Partial<Record<ErrorCode, string>> = {
@@ -54,7 +57,15 @@ const ARM_CODES: Partial<Record<ErrorCode, string>> = {
   CENTRAL_TEMPLATE_CHANGED: 'InvalidTemplate',
 };
 
-const BY_STATUS: Record<number, string> = { 400: 'BadRequest', 401: 'AuthenticationFailed', 403: 'AuthorizationFailed', 404: 'NotFound', 409: 'Conflict', 412: 'PreconditionFailed', 429: 'TooManyRequests' };
+const BY_STATUS: Record<number, string> = {
+  400: 'BadRequest',
+  401: 'AuthenticationFailed',
+  403: 'AuthorizationFailed',
+  404: 'NotFound',
+  409: 'Conflict',
+  412: 'PreconditionFailed',
+  429: 'TooManyRequests',
+};
 
 interface BodyViolation {
   instancePath: string;
@@ -76,10 +87,14 @@ function bodyError(v: BodyViolation, body: unknown, kind: ArmBodyKind): AppError
   const path = v.instancePath.split('/').slice(1);
   if (v.keyword === 'required' && typeof v.params?.missingProperty === 'string') path.push(v.params.missingProperty);
   const [top, sub, index, field] = path;
-  const b = (body ?? {}) as { sku?: { name?: unknown }; properties?: { subdomain?: unknown; authorizationPolicies?: Record<string, unknown>[] } };
+  const b = (body ?? {}) as {
+    sku?: { name?: unknown };
+    properties?: { subdomain?: unknown; authorizationPolicies?: Record<string, unknown>[] };
+  };
   switch (top) {
     case undefined:
-      if (v.keyword === 'additionalProperties') return bad(`The request body has an unknown property '${String(v.params?.additionalProperty ?? '')}'`);
+      if (v.keyword === 'additionalProperties')
+        return bad(`The request body has an unknown property '${String(v.params?.additionalProperty ?? '')}'`);
       return bad('The request body must be a JSON object');
     case 'location':
       return new AppError('IOT_LOCATION_REQUIRED');
@@ -88,7 +103,9 @@ function bodyError(v: BodyViolation, body: unknown, kind: ArmBodyKind): AppError
       return new AppError('IOT_SKU_INVALID', { allowed: skusOf(kind).join(', '), sku: String(b.sku?.name ?? '') });
     case 'tags':
       if (sub === undefined && v.keyword === 'type') return bad('tags must be an object of strings');
-      return bad(`tags: at most ${MAX_TAGS}, names up to ${MAX_TAG_NAME} and values up to ${MAX_TAG_VALUE} characters, values must be strings`);
+      return bad(
+        `tags: at most ${MAX_TAGS}, names up to ${MAX_TAG_NAME} and values up to ${MAX_TAG_VALUE} characters, values must be strings`,
+      );
     case 'identity':
       if (kind === 'central') return bad(CENTRAL_IDENTITY_RULE);
       break;
@@ -96,7 +113,8 @@ function bodyError(v: BodyViolation, body: unknown, kind: ArmBodyKind): AppError
       if (sub === undefined) return bad('properties must be an object');
       if (kind === 'central') {
         if (sub === 'subdomain') return new AppError('CENTRAL_SUBDOMAIN_INVALID', { subdomain: String(b.properties?.subdomain ?? '') });
-        if (sub === 'displayName') return bad(`properties.displayName must be a non-empty string of at most ${DISPLAY_NAME_MAX} characters`);
+        if (sub === 'displayName')
+          return bad(`properties.displayName must be a non-empty string of at most ${DISPLAY_NAME_MAX} characters`);
         if (sub === 'template') return bad(`properties.template must be a non-empty string of at most ${TEMPLATE_MAX} characters`);
         break;
       }
@@ -106,7 +124,12 @@ function bodyError(v: BodyViolation, body: unknown, kind: ArmBodyKind): AppError
       const item = b.properties?.authorizationPolicies?.[Number(index)] ?? {};
       const keyName = String(item.keyName ?? '');
       if (field === 'keyName') return new AppError('IOT_KEY_NAME_INVALID', { keyName });
-      if (field === 'rights') return new AppError('IOT_RIGHTS_INVALID', { keyName, rights: String(item.rights ?? ''), allowed: IOT_KINDS[kind].atoms.join(', ') });
+      if (field === 'rights')
+        return new AppError('IOT_RIGHTS_INVALID', {
+          keyName,
+          rights: String(item.rights ?? ''),
+          allowed: IOT_KINDS[kind].atoms.join(', '),
+        });
       if (field === 'primaryKey' || field === 'secondaryKey') return new AppError('IOT_KEY_INVALID', { keyName, which: field });
       break;
     }
@@ -141,7 +164,9 @@ export function armErrors(s: Services) {
       case 'AUTH_MISSING':
         return "Authentication failed. The 'Authorization' header is missing.";
       case 'AUTH_INVALID_TOKEN':
-        return expiredBearer(req) ? 'The access token has expired. Get a new one from the token endpoint and retry.' : 'The access token is invalid.';
+        return expiredBearer(req)
+          ? 'The access token has expired. Get a new one from the token endpoint and retry.'
+          : 'The access token is invalid.';
       case 'TENANT_HEADER_INVALID':
         return `The provided subscription identifier '${String((req.params as { subscriptionId?: string } | undefined)?.subscriptionId ?? '')}' is malformed or invalid.`;
       case 'TENANT_FORBIDDEN':
@@ -165,7 +190,8 @@ export function armErrors(s: Services) {
       if (e.status >= 500) req.log.error({ err }, 'request failed');
       // Never a `claims=` challenge on 401: the SDK would start the CAE re-authentication flow.
       const headers = { ...e.headers };
-      if (e.status === 401) headers['WWW-Authenticate'] = 'Bearer realm="latch"' + (e.code === 'AUTH_INVALID_TOKEN' ? ', error="invalid_token"' : '');
+      if (e.status === 401)
+        headers['WWW-Authenticate'] = 'Bearer realm="latch"' + (e.code === 'AUTH_INVALID_TOKEN' ? ', error="invalid_token"' : '');
       return reply.code(e.status).headers(headers).send(body(e, req));
     },
     notFound(req: FastifyRequest, reply: FastifyReply) {

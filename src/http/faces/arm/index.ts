@@ -43,29 +43,47 @@ async function apiVersionHook(req: FastifyRequest): Promise<void> {
  * - listkeys pages hold LATCH_ARM_PAGE_SIZE policies; nextLink is followed with GET.
  */
 export async function registerArmFace(app: App, s: Services, metrics: Metrics) {
-  await app.register(async (face) => {
-    for (const schema of [ArmErrorSchema, IotHubSchema, DpsSchema, KeyRuleSchema]) face.addSchema(schema);
-    // A context with schemas of its own gets Fastify's default (coercing) ajv unless told again.
-    face.setValidatorCompiler(validatorCompiler);
-    const errors = armErrors(s);
-    face.setErrorHandler(errors.handler);
-    face.setNotFoundHandler(errors.notFound);
-    face.addHook('onSend', async (req, reply, payload) => {
-      reply.header('x-ms-request-id', req.id).header('x-ms-correlation-request-id', req.id);
-      return payload;
-    });
-    face.addHook('onRequest', authenticateHook(s, metrics, { tenantFrom: (req) => (req.params as { subscriptionId?: string }).subscriptionId }));
-    face.addHook('onRequest', apiVersionHook);
-    registerArmResource(face, s, {
-      kind: 'hub', collection: 'IotHubs', keysSegment: 'IotHubKeys', nameParam: 'resourceName', apiVersions: HUB_API_VERSIONS,
-      permissions: { read: PERMISSIONS.IOT_HUB_READ, write: PERMISSIONS.IOT_HUB_WRITE, keys: PERMISSIONS.IOT_HUB_KEYS },
-      schemaRef: 'IotHubDescription', view: (r) => hubView(s.iot.hosts, r), tag: 'arm: IoT hubs',
-    });
-    registerArmResource(face, s, {
-      kind: 'dps', collection: 'provisioningServices', keysSegment: 'keys', nameParam: 'provisioningServiceName', apiVersions: DPS_API_VERSIONS,
-      permissions: { read: PERMISSIONS.DPS_READ, write: PERMISSIONS.DPS_WRITE, keys: PERMISSIONS.DPS_KEYS },
-      schemaRef: 'ProvisioningServiceDescription', view: (r) => dpsView(s.iot.hosts, r), tag: 'arm: provisioning services',
-    });
-    registerIotCentralApps(face, s);
-  }, { prefix: '/subscriptions' });
+  await app.register(
+    async (face) => {
+      for (const schema of [ArmErrorSchema, IotHubSchema, DpsSchema, KeyRuleSchema]) face.addSchema(schema);
+      // A context with schemas of its own gets Fastify's default (coercing) ajv unless told again.
+      face.setValidatorCompiler(validatorCompiler);
+      const errors = armErrors(s);
+      face.setErrorHandler(errors.handler);
+      face.setNotFoundHandler(errors.notFound);
+      face.addHook('onSend', async (req, reply, payload) => {
+        reply.header('x-ms-request-id', req.id).header('x-ms-correlation-request-id', req.id);
+        return payload;
+      });
+      face.addHook(
+        'onRequest',
+        authenticateHook(s, metrics, { tenantFrom: (req) => (req.params as { subscriptionId?: string }).subscriptionId }),
+      );
+      face.addHook('onRequest', apiVersionHook);
+      registerArmResource(face, s, {
+        kind: 'hub',
+        collection: 'IotHubs',
+        keysSegment: 'IotHubKeys',
+        nameParam: 'resourceName',
+        apiVersions: HUB_API_VERSIONS,
+        permissions: { read: PERMISSIONS.IOT_HUB_READ, write: PERMISSIONS.IOT_HUB_WRITE, keys: PERMISSIONS.IOT_HUB_KEYS },
+        schemaRef: 'IotHubDescription',
+        view: (r) => hubView(s.iot.hosts, r),
+        tag: 'arm: IoT hubs',
+      });
+      registerArmResource(face, s, {
+        kind: 'dps',
+        collection: 'provisioningServices',
+        keysSegment: 'keys',
+        nameParam: 'provisioningServiceName',
+        apiVersions: DPS_API_VERSIONS,
+        permissions: { read: PERMISSIONS.DPS_READ, write: PERMISSIONS.DPS_WRITE, keys: PERMISSIONS.DPS_KEYS },
+        schemaRef: 'ProvisioningServiceDescription',
+        view: (r) => dpsView(s.iot.hosts, r),
+        tag: 'arm: provisioning services',
+      });
+      registerIotCentralApps(face, s);
+    },
+    { prefix: '/subscriptions' },
+  );
 }

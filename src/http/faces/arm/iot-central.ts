@@ -11,22 +11,44 @@ import { ArmErrorSchema } from './errors.js';
 
 const Str = Type.String();
 /** The SDK's `App` as GET/PUT/PATCH answer it (properties.provisioningState: the LRO poller is done on the first answer). */
-export const CentralAppSchema = Type.Object({
-  id: Str, name: Str, type: Str, location: Str, tags: Type.Record(Str, Str), sku: Type.Object({ name: Str }),
-  identity: Type.Object({ type: Str }),
-  properties: Type.Object({ provisioningState: Str, applicationId: Str, displayName: Str, subdomain: Str, template: Str, state: Str }),
-  systemData: Type.Object({ createdAt: Str, lastModifiedAt: Str }),
-}, { $id: 'IoTCentralApp' });
+export const CentralAppSchema = Type.Object(
+  {
+    id: Str,
+    name: Str,
+    type: Str,
+    location: Str,
+    tags: Type.Record(Str, Str),
+    sku: Type.Object({ name: Str }),
+    identity: Type.Object({ type: Str }),
+    properties: Type.Object({ provisioningState: Str, applicationId: Str, displayName: Str, subdomain: Str, template: Str, state: Str }),
+    systemData: Type.Object({ createdAt: Str, lastModifiedAt: Str }),
+  },
+  { $id: 'IoTCentralApp' },
+);
 const AvailabilitySchema = Type.Object({ nameAvailable: Type.Boolean(), reason: Type.Optional(Str), message: Type.Optional(Str) });
 
 export const centralAppView = (a: CentralApp) => ({
   id: `/subscriptions/${a.tenantId}/resourceGroups/${a.resourceGroup}/providers/Microsoft.IoTCentral/iotApps/${a.name}`,
-  name: a.name, type: CENTRAL_APP_TYPE, location: a.location, tags: a.tags, sku: { name: a.sku }, identity: { type: a.identityType },
-  properties: { provisioningState: 'Succeeded', applicationId: a.id, displayName: a.displayName, subdomain: a.subdomain, template: a.template, state: 'created' },
+  name: a.name,
+  type: CENTRAL_APP_TYPE,
+  location: a.location,
+  tags: a.tags,
+  sku: { name: a.sku },
+  identity: { type: a.identityType },
+  properties: {
+    provisioningState: 'Succeeded',
+    applicationId: a.id,
+    displayName: a.displayName,
+    subdomain: a.subdomain,
+    template: a.template,
+    state: 'created',
+  },
   systemData: { createdAt: new Date(a.createdAt).toISOString(), lastModifiedAt: new Date(a.updatedAt).toISOString() },
 });
 
-const ApiVersionQuery = Type.Object({ 'api-version': Type.Optional(Type.String({ description: `Required: ${CENTRAL_ARM_API_VERSIONS.join(', ')}` })) });
+const ApiVersionQuery = Type.Object({
+  'api-version': Type.Optional(Type.String({ description: `Required: ${CENTRAL_ARM_API_VERSIONS.join(', ')}` })),
+});
 type P = { subscriptionId: string; resourceGroupName: string; resourceName: string };
 
 /**
@@ -37,7 +59,15 @@ type P = { subscriptionId: string; resourceGroupName: string; resourceName: stri
 export function registerIotCentralApps(app: App, s: Services) {
   const route = (permission: Permission, verb: string) => {
     const a = access({ tenantScoped: true, permission });
-    return { config: { ...a.config, armAction: `Microsoft.IoTCentral/IoTApps/${verb}`, armApiVersions: CENTRAL_ARM_API_VERSIONS, armKind: 'central' as const }, extras: a.schemaExtras };
+    return {
+      config: {
+        ...a.config,
+        armAction: `Microsoft.IoTCentral/IoTApps/${verb}`,
+        armApiVersions: CENTRAL_ARM_API_VERSIONS,
+        armKind: 'central' as const,
+      },
+      extras: a.schemaExtras,
+    };
   };
   const read = route(PERMISSIONS.CENTRAL_APP_READ, 'read');
   const write = route(PERMISSIONS.CENTRAL_APP_WRITE, 'write');
@@ -46,61 +76,171 @@ export function registerIotCentralApps(app: App, s: Services) {
   const sub = '/:subscriptionId/providers/Microsoft.IoTCentral';
   const base = '/:subscriptionId/resourceGroups/:resourceGroupName/providers/Microsoft.IoTCentral/iotApps';
   const one = `${base}/:resourceName`;
-  const Params = Type.Object({ subscriptionId: Str, resourceGroupName: Type.String({ maxLength: 90 }), resourceName: Type.String({ maxLength: 101 }) });
+  const Params = Type.Object({
+    subscriptionId: Str,
+    resourceGroupName: Type.String({ maxLength: 90 }),
+    resourceName: Type.String({ maxLength: 101 }),
+  });
   const p = (req: FastifyRequest) => req.params as P;
   const tags = ['arm: IoT Central apps'];
-  const errs = (...codes: Parameters<typeof errorResponses>[1][]) => errorResponses(ArmErrorSchema, 'AUTH_MISSING', 'PERMISSION_DENIED', 'ARM_API_VERSION_INVALID', ...codes);
+  const errs = (...codes: Parameters<typeof errorResponses>[1][]) =>
+    errorResponses(ArmErrorSchema, 'AUTH_MISSING', 'PERMISSION_DENIED', 'ARM_API_VERSION_INVALID', ...codes);
   const AppRef = Type.Ref(CentralAppSchema.$id!);
   app.addSchema(CentralAppSchema);
 
-  app.put(one, {
-    config: write.config,
-    schema: {
-      ...write.extras, tags, summary: 'Create or update an IoT Central app (synchronous: 201 created, 200 updated)', params: Params, querystring: ApiVersionQuery, body: CentralAppInputSchema,
-      response: { 200: AppRef, 201: AppRef, ...errs('IOT_BODY_INVALID', 'IOT_SKU_INVALID', 'IOT_LOCATION_REQUIRED', 'IOT_NAME_UNAVAILABLE', 'CENTRAL_SUBDOMAIN_INVALID', 'CENTRAL_SUBDOMAIN_UNAVAILABLE', 'CENTRAL_TEMPLATE_CHANGED') },
+  app.put(
+    one,
+    {
+      config: write.config,
+      schema: {
+        ...write.extras,
+        tags,
+        summary: 'Create or update an IoT Central app (synchronous: 201 created, 200 updated)',
+        params: Params,
+        querystring: ApiVersionQuery,
+        body: CentralAppInputSchema,
+        response: {
+          200: AppRef,
+          201: AppRef,
+          ...errs(
+            'IOT_BODY_INVALID',
+            'IOT_SKU_INVALID',
+            'IOT_LOCATION_REQUIRED',
+            'IOT_NAME_UNAVAILABLE',
+            'CENTRAL_SUBDOMAIN_INVALID',
+            'CENTRAL_SUBDOMAIN_UNAVAILABLE',
+            'CENTRAL_TEMPLATE_CHANGED',
+          ),
+        },
+      },
     },
-  }, async (req, reply) => {
-    const { app: a, created } = await s.centralApps.createOrUpdate(req.ctx, req.tenantId!, p(req).resourceGroupName, p(req).resourceName, req.body);
-    return reply.code(created ? 201 : 200).send(centralAppView(a));
-  });
+    async (req, reply) => {
+      const { app: a, created } = await s.centralApps.createOrUpdate(
+        req.ctx,
+        req.tenantId!,
+        p(req).resourceGroupName,
+        p(req).resourceName,
+        req.body,
+      );
+      return reply.code(created ? 201 : 200).send(centralAppView(a));
+    },
+  );
 
-  app.patch(one, {
-    config: write.config,
-    schema: { ...write.extras, tags, summary: 'Update an IoT Central app (AppPatch: tags, sku, identity, displayName, subdomain)', params: Params, querystring: ApiVersionQuery, body: CentralAppInputSchema,
-      response: { 200: AppRef, ...errs('IOT_BODY_INVALID', 'IOT_SKU_INVALID', 'IOT_RESOURCE_NOT_FOUND', 'CENTRAL_SUBDOMAIN_INVALID', 'CENTRAL_SUBDOMAIN_UNAVAILABLE', 'CENTRAL_TEMPLATE_CHANGED') } },
-  }, async (req) => centralAppView(await s.centralApps.patch(req.ctx, req.tenantId!, p(req).resourceGroupName, p(req).resourceName, req.body)));
+  app.patch(
+    one,
+    {
+      config: write.config,
+      schema: {
+        ...write.extras,
+        tags,
+        summary: 'Update an IoT Central app (AppPatch: tags, sku, identity, displayName, subdomain)',
+        params: Params,
+        querystring: ApiVersionQuery,
+        body: CentralAppInputSchema,
+        response: {
+          200: AppRef,
+          ...errs(
+            'IOT_BODY_INVALID',
+            'IOT_SKU_INVALID',
+            'IOT_RESOURCE_NOT_FOUND',
+            'CENTRAL_SUBDOMAIN_INVALID',
+            'CENTRAL_SUBDOMAIN_UNAVAILABLE',
+            'CENTRAL_TEMPLATE_CHANGED',
+          ),
+        },
+      },
+    },
+    async (req) =>
+      centralAppView(await s.centralApps.patch(req.ctx, req.tenantId!, p(req).resourceGroupName, p(req).resourceName, req.body)),
+  );
 
-  app.get(one, {
-    config: read.config,
-    schema: { ...read.extras, tags, summary: 'Get an IoT Central app', params: Params, querystring: ApiVersionQuery, response: { 200: AppRef, ...errs('IOT_RESOURCE_NOT_FOUND') } },
-  }, async (req) => centralAppView(await s.centralApps.get(req.tenantId!, p(req).resourceGroupName, p(req).resourceName)));
+  app.get(
+    one,
+    {
+      config: read.config,
+      schema: {
+        ...read.extras,
+        tags,
+        summary: 'Get an IoT Central app',
+        params: Params,
+        querystring: ApiVersionQuery,
+        response: { 200: AppRef, ...errs('IOT_RESOURCE_NOT_FOUND') },
+      },
+    },
+    async (req) => centralAppView(await s.centralApps.get(req.tenantId!, p(req).resourceGroupName, p(req).resourceName)),
+  );
 
-  app.delete(one, {
-    config: del.config,
-    schema: { ...del.extras, tags, summary: 'Delete an IoT Central app with its API tokens, organizations and roles (200, empty body)', params: Params, querystring: ApiVersionQuery, response: errs('IOT_RESOURCE_NOT_FOUND') },
-  }, async (req, reply) => {
-    await s.centralApps.delete(req.ctx, req.tenantId!, p(req).resourceGroupName, p(req).resourceName);
-    return reply.code(200).send();
-  });
+  app.delete(
+    one,
+    {
+      config: del.config,
+      schema: {
+        ...del.extras,
+        tags,
+        summary: 'Delete an IoT Central app with its API tokens, organizations and roles (200, empty body)',
+        params: Params,
+        querystring: ApiVersionQuery,
+        response: errs('IOT_RESOURCE_NOT_FOUND'),
+      },
+    },
+    async (req, reply) => {
+      await s.centralApps.delete(req.ctx, req.tenantId!, p(req).resourceGroupName, p(req).resourceName);
+      return reply.code(200).send();
+    },
+  );
 
   const list = Type.Object({ value: Type.Array(AppRef), nextLink: Type.Optional(Str) });
-  app.get(base, {
-    config: read.config,
-    schema: { ...read.extras, tags, summary: 'List the IoT Central apps of a resource group', params: Type.Omit(Params, ['resourceName']), querystring: ApiVersionQuery, response: { 200: list, ...errs() } },
-  }, async (req) => ({ value: (await s.centralApps.list(req.tenantId!, p(req).resourceGroupName)).map(centralAppView) }));
+  app.get(
+    base,
+    {
+      config: read.config,
+      schema: {
+        ...read.extras,
+        tags,
+        summary: 'List the IoT Central apps of a resource group',
+        params: Type.Omit(Params, ['resourceName']),
+        querystring: ApiVersionQuery,
+        response: { 200: list, ...errs() },
+      },
+    },
+    async (req) => ({ value: (await s.centralApps.list(req.tenantId!, p(req).resourceGroupName)).map(centralAppView) }),
+  );
 
-  app.get(`${sub}/iotApps`, {
-    config: read.config,
-    schema: { ...read.extras, tags, summary: 'List the IoT Central apps of the subscription (tenant)', params: Type.Object({ subscriptionId: Str }), querystring: ApiVersionQuery, response: { 200: list, ...errs() } },
-  }, async (req) => ({ value: (await s.centralApps.list(req.tenantId!)).map(centralAppView) }));
+  app.get(
+    `${sub}/iotApps`,
+    {
+      config: read.config,
+      schema: {
+        ...read.extras,
+        tags,
+        summary: 'List the IoT Central apps of the subscription (tenant)',
+        params: Type.Object({ subscriptionId: Str }),
+        querystring: ApiVersionQuery,
+        response: { 200: list, ...errs() },
+      },
+    },
+    async (req) => ({ value: (await s.centralApps.list(req.tenantId!)).map(centralAppView) }),
+  );
 
   for (const [path, fn, what] of [
     ['checkNameAvailability', s.centralApps.nameAvailability, 'an app name (global)'],
     ['checkSubdomainAvailability', s.centralApps.subdomainAvailability, 'a subdomain (global host label)'],
   ] as const) {
-    app.post(`${sub}/${path}`, {
-      config: check.config,
-      schema: { ...check.extras, tags, summary: `Whether ${what} is free`, params: Type.Object({ subscriptionId: Str }), querystring: ApiVersionQuery, body: AvailabilityInputSchema, response: { 200: AvailabilitySchema, ...errs('IOT_BODY_INVALID') } },
-    }, async (req) => fn(req.body));
+    app.post(
+      `${sub}/${path}`,
+      {
+        config: check.config,
+        schema: {
+          ...check.extras,
+          tags,
+          summary: `Whether ${what} is free`,
+          params: Type.Object({ subscriptionId: Str }),
+          querystring: ApiVersionQuery,
+          body: AvailabilityInputSchema,
+          response: { 200: AvailabilitySchema, ...errs('IOT_BODY_INVALID') },
+        },
+      },
+      async (req) => fn(req.body),
+    );
   }
 }

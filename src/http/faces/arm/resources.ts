@@ -24,19 +24,25 @@ export interface ArmResourceSpec {
   tag: string;
 }
 
-const ApiVersionQuery = Type.Object({ 'api-version': Type.Optional(Type.String({ description: 'Required; see the supported versions of this resource type' })) });
+const ApiVersionQuery = Type.Object({
+  'api-version': Type.Optional(Type.String({ description: 'Required; see the supported versions of this resource type' })),
+});
 const PageQuery = Type.Object({
   'api-version': Type.Optional(Type.String()),
   $skipToken: Type.Optional(Type.String({ pattern: '^[0-9]{1,6}$', description: 'Continuation from nextLink' })),
 });
 
-const actionOf = (spec: ArmResourceSpec, verb: string) => `Microsoft.Devices/${spec.collection === 'IotHubs' ? 'IotHubs' : 'provisioningServices'}/${verb}`;
+const actionOf = (spec: ArmResourceSpec, verb: string) =>
+  `Microsoft.Devices/${spec.collection === 'IotHubs' ? 'IotHubs' : 'provisioningServices'}/${verb}`;
 
 /** Registers the ARM operations of one resource type (spec/arm-iothub-dps-keys.md §3, §4). */
 export function registerArmResource(app: App, s: Services, spec: ArmResourceSpec) {
   const route = (permission: Permission, verb: string) => {
     const a = access({ tenantScoped: true, permission });
-    return { config: { ...a.config, armAction: actionOf(spec, verb), armApiVersions: spec.apiVersions, armKind: spec.kind }, extras: a.schemaExtras };
+    return {
+      config: { ...a.config, armAction: actionOf(spec, verb), armApiVersions: spec.apiVersions, armKind: spec.kind },
+      extras: a.schemaExtras,
+    };
   };
   const read = route(spec.permissions.read, 'read');
   const write = route(spec.permissions.write, 'write');
@@ -44,49 +50,129 @@ export function registerArmResource(app: App, s: Services, spec: ArmResourceSpec
   const keys = route(spec.permissions.keys, 'listkeys/action');
   const base = `/:subscriptionId/resourceGroups/:resourceGroupName/providers/Microsoft.Devices/${spec.collection}`;
   const one = `${base}/:${spec.nameParam}`;
-  const Params = Type.Object({ subscriptionId: Type.String(), resourceGroupName: Type.String({ maxLength: 90 }), [spec.nameParam]: Type.String({ maxLength: 64 }) });
+  const Params = Type.Object({
+    subscriptionId: Type.String(),
+    resourceGroupName: Type.String({ maxLength: 90 }),
+    [spec.nameParam]: Type.String({ maxLength: 64 }),
+  });
   const KeyParams = Type.Object({ ...Params.properties, keyName: Type.String({ maxLength: 64 }) });
   type P = { subscriptionId: string; resourceGroupName: string; keyName?: string } & Record<string, string>;
   const name = (req: FastifyRequest) => (req.params as P)[spec.nameParam]!;
   const rg = (req: FastifyRequest) => (req.params as P).resourceGroupName;
   const tags = [spec.tag];
-  const errs = (...codes: Parameters<typeof errorResponses>[1][]) => errorResponses(ArmErrorSchema, 'AUTH_MISSING', 'PERMISSION_DENIED', 'ARM_API_VERSION_INVALID', ...codes);
+  const errs = (...codes: Parameters<typeof errorResponses>[1][]) =>
+    errorResponses(ArmErrorSchema, 'AUTH_MISSING', 'PERMISSION_DENIED', 'ARM_API_VERSION_INVALID', ...codes);
 
-  app.put(one, {
-    config: write.config,
-    schema: {
-      ...write.extras, tags, summary: `Create or update (synchronous: 201 created, 200 updated); If-Match with a stale etag → 412`, params: Params, querystring: ApiVersionQuery, body: IotResourceBodySchema,
-      headers: Type.Object({ 'if-match': Type.Optional(Type.String()) }),
-      response: { 200: Type.Ref(spec.schemaRef), 201: Type.Ref(spec.schemaRef), ...errs('IOT_BODY_INVALID', 'IOT_SKU_INVALID', 'IOT_LOCATION_REQUIRED', 'IOT_RIGHTS_INVALID', 'IOT_KEY_NAME_DUPLICATE', 'IOT_TOO_MANY_POLICIES', 'IOT_KEY_INVALID', 'IOT_NAME_UNAVAILABLE', 'IOT_PRECONDITION_FAILED') },
+  app.put(
+    one,
+    {
+      config: write.config,
+      schema: {
+        ...write.extras,
+        tags,
+        summary: `Create or update (synchronous: 201 created, 200 updated); If-Match with a stale etag → 412`,
+        params: Params,
+        querystring: ApiVersionQuery,
+        body: IotResourceBodySchema,
+        headers: Type.Object({ 'if-match': Type.Optional(Type.String()) }),
+        response: {
+          200: Type.Ref(spec.schemaRef),
+          201: Type.Ref(spec.schemaRef),
+          ...errs(
+            'IOT_BODY_INVALID',
+            'IOT_SKU_INVALID',
+            'IOT_LOCATION_REQUIRED',
+            'IOT_RIGHTS_INVALID',
+            'IOT_KEY_NAME_DUPLICATE',
+            'IOT_TOO_MANY_POLICIES',
+            'IOT_KEY_INVALID',
+            'IOT_NAME_UNAVAILABLE',
+            'IOT_PRECONDITION_FAILED',
+          ),
+        },
+      },
     },
-  }, async (req, reply) => {
-    const ifMatch = req.headers['if-match'];
-    const { resource, created } = await s.iot.createOrUpdate(req.ctx, req.tenantId!, spec.kind, rg(req), name(req), req.body, typeof ifMatch === 'string' ? ifMatch : undefined);
-    return reply.code(created ? 201 : 200).send(spec.view(resource));
-  });
+    async (req, reply) => {
+      const ifMatch = req.headers['if-match'];
+      const { resource, created } = await s.iot.createOrUpdate(
+        req.ctx,
+        req.tenantId!,
+        spec.kind,
+        rg(req),
+        name(req),
+        req.body,
+        typeof ifMatch === 'string' ? ifMatch : undefined,
+      );
+      return reply.code(created ? 201 : 200).send(spec.view(resource));
+    },
+  );
 
-  app.get(one, {
-    config: read.config,
-    schema: { ...read.extras, tags, summary: 'Get (no keys)', params: Params, querystring: ApiVersionQuery, response: { 200: Type.Ref(spec.schemaRef), ...errs('IOT_RESOURCE_NOT_FOUND') } },
-  }, async (req) => spec.view(await s.iot.get(req.tenantId!, spec.kind, rg(req), name(req))));
+  app.get(
+    one,
+    {
+      config: read.config,
+      schema: {
+        ...read.extras,
+        tags,
+        summary: 'Get (no keys)',
+        params: Params,
+        querystring: ApiVersionQuery,
+        response: { 200: Type.Ref(spec.schemaRef), ...errs('IOT_RESOURCE_NOT_FOUND') },
+      },
+    },
+    async (req) => spec.view(await s.iot.get(req.tenantId!, spec.kind, rg(req), name(req))),
+  );
 
-  app.delete(one, {
-    config: del.config,
-    schema: { ...del.extras, tags, summary: 'Delete (synchronous, 200 with an empty body); missing → 404 ResourceNotFound', params: Params, querystring: ApiVersionQuery, response: errs('IOT_RESOURCE_NOT_FOUND') },
-  }, async (req, reply) => {
-    await s.iot.delete(req.ctx, req.tenantId!, spec.kind, rg(req), name(req));
-    return reply.code(200).send();
-  });
+  app.delete(
+    one,
+    {
+      config: del.config,
+      schema: {
+        ...del.extras,
+        tags,
+        summary: 'Delete (synchronous, 200 with an empty body); missing → 404 ResourceNotFound',
+        params: Params,
+        querystring: ApiVersionQuery,
+        response: errs('IOT_RESOURCE_NOT_FOUND'),
+      },
+    },
+    async (req, reply) => {
+      await s.iot.delete(req.ctx, req.tenantId!, spec.kind, rg(req), name(req));
+      return reply.code(200).send();
+    },
+  );
 
-  app.get(base, {
-    config: read.config,
-    schema: { ...read.extras, tags, summary: 'List in a resource group (resource groups are implicit: an unknown one is empty)', params: Type.Omit(Params, [spec.nameParam]), querystring: ApiVersionQuery, response: { 200: listOf(spec.schemaRef), ...errs() } },
-  }, async (req) => ({ value: (await s.iot.list(req.tenantId!, spec.kind, rg(req))).map(spec.view) }));
+  app.get(
+    base,
+    {
+      config: read.config,
+      schema: {
+        ...read.extras,
+        tags,
+        summary: 'List in a resource group (resource groups are implicit: an unknown one is empty)',
+        params: Type.Omit(Params, [spec.nameParam]),
+        querystring: ApiVersionQuery,
+        response: { 200: listOf(spec.schemaRef), ...errs() },
+      },
+    },
+    async (req) => ({ value: (await s.iot.list(req.tenantId!, spec.kind, rg(req))).map(spec.view) }),
+  );
 
-  app.get(`/:subscriptionId/providers/Microsoft.Devices/${spec.collection}`, {
-    config: read.config,
-    schema: { ...read.extras, tags, summary: 'List in the subscription (tenant)', params: Type.Object({ subscriptionId: Type.String() }), querystring: ApiVersionQuery, response: { 200: listOf(spec.schemaRef), ...errs() } },
-  }, async (req) => ({ value: (await s.iot.list(req.tenantId!, spec.kind)).map(spec.view) }));
+  app.get(
+    `/:subscriptionId/providers/Microsoft.Devices/${spec.collection}`,
+    {
+      config: read.config,
+      schema: {
+        ...read.extras,
+        tags,
+        summary: 'List in the subscription (tenant)',
+        params: Type.Object({ subscriptionId: Type.String() }),
+        querystring: ApiVersionQuery,
+        response: { 200: listOf(spec.schemaRef), ...errs() },
+      },
+    },
+    async (req) => ({ value: (await s.iot.list(req.tenantId!, spec.kind)).map(spec.view) }),
+  );
 
   const listKeys = async (req: FastifyRequest) => {
     const q = req.query as { 'api-version': string; $skipToken?: string };
@@ -102,14 +188,39 @@ export function registerArmResource(app: App, s: Services, spec: ArmResourceSpec
     return out;
   };
   const listKeysSchema = {
-    ...keys.extras, tags, params: Params, querystring: PageQuery,
+    ...keys.extras,
+    tags,
+    params: Params,
+    querystring: PageQuery,
     response: { 200: KeyRuleListSchema, ...errs('IOT_RESOURCE_NOT_FOUND') },
   };
-  app.post(`${one}/listkeys`, { config: keys.config, schema: { ...listKeysSchema, summary: 'List shared access policies with their keys (paged; every call is audited)' } }, listKeys);
-  app.get(`${one}/listkeys`, { config: keys.config, schema: { ...listKeysSchema, summary: 'Next pages of listkeys (the nextLink is followed with GET)' } }, listKeys);
+  app.post(
+    `${one}/listkeys`,
+    {
+      config: keys.config,
+      schema: { ...listKeysSchema, summary: 'List shared access policies with their keys (paged; every call is audited)' },
+    },
+    listKeys,
+  );
+  app.get(
+    `${one}/listkeys`,
+    { config: keys.config, schema: { ...listKeysSchema, summary: 'Next pages of listkeys (the nextLink is followed with GET)' } },
+    listKeys,
+  );
 
-  app.post(`${one}/${spec.keysSegment}/:keyName/listkeys`, {
-    config: keys.config,
-    schema: { ...keys.extras, tags, summary: 'One shared access policy with its keys (audited)', params: KeyParams, querystring: ApiVersionQuery, response: { 200: Type.Ref(KeyRuleSchema.$id!), ...errs('IOT_RESOURCE_NOT_FOUND', 'IOT_KEY_NAME_NOT_FOUND') } },
-  }, async (req) => keyView(await s.iot.getKey(req.ctx, req.tenantId!, spec.kind, rg(req), name(req), (req.params as P).keyName!)));
+  app.post(
+    `${one}/${spec.keysSegment}/:keyName/listkeys`,
+    {
+      config: keys.config,
+      schema: {
+        ...keys.extras,
+        tags,
+        summary: 'One shared access policy with its keys (audited)',
+        params: KeyParams,
+        querystring: ApiVersionQuery,
+        response: { 200: Type.Ref(KeyRuleSchema.$id!), ...errs('IOT_RESOURCE_NOT_FOUND', 'IOT_KEY_NAME_NOT_FOUND') },
+      },
+    },
+    async (req) => keyView(await s.iot.getKey(req.ctx, req.tenantId!, spec.kind, rg(req), name(req), (req.params as P).keyName!)),
+  );
 }

@@ -10,7 +10,9 @@ import { ApiTokenCreatedSchema, ApiTokenListSchema, ApiTokenSchema, tokenView } 
 const TokenParams = Type.Object({ ...AppParam, tokenId: Type.String({ description: '^[0-9a-zA-Z-]{1,40}$ (case-sensitive)' }) });
 const ListQuery = Type.Object({
   ...ApiVersionQuery.properties,
-  maxpagesize: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100, description: 'Tokens per page; further pages via nextLink' })),
+  maxpagesize: Type.Optional(
+    Type.Integer({ minimum: 1, maximum: 1000, default: 100, description: 'Tokens per page; further pages via nextLink' }),
+  ),
   $skiptoken: Type.Optional(Type.String({ pattern: '^[0-9]{1,7}$', description: 'Continuation from nextLink' })),
 });
 const tags = ['central: API tokens'];
@@ -22,43 +24,97 @@ export function registerApiTokenRoutes(app: App, s: Services) {
   const read = centralAccess(CENTRAL_PERMISSIONS.API_TOKENS_READ);
   const write = centralAccess(CENTRAL_PERMISSIONS.API_TOKENS_WRITE);
 
-  app.get('/apiTokens', {
-    config: read.config,
-    schema: { ...read.extras, tags, summary: 'List API tokens (no token values)', params: Type.Object(AppParam), querystring: ListQuery, response: { 200: ApiTokenListSchema, ...centralErrors() } },
-  }, async (req) => {
-    const q = req.query as { 'api-version': string; maxpagesize: number; $skiptoken?: string };
-    const offset = q.$skiptoken ? Number(q.$skiptoken) : 0;
-    const { items, total } = await s.centralTokens.list(caller(req), { offset, limit: q.maxpagesize });
-    const out: { value: unknown[]; nextLink?: string } = { value: items.map(tokenView) };
-    if (offset + q.maxpagesize < total) {
-      // Addressed as the client addressed us (host label or /central/{app}), carrying api-version.
-      const path = req.originalUrl.split('?')[0];
-      out.nextLink = `${req.protocol}://${req.host}${path}?api-version=${encodeURIComponent(q['api-version'])}&maxpagesize=${q.maxpagesize}&%24skiptoken=${offset + q.maxpagesize}`;
-    }
-    return out;
-  });
-
-  app.put('/apiTokens/:tokenId', {
-    config: write.config,
-    schema: {
-      ...write.extras, tags, summary: 'Create an API token: 200 with the token, shown once (never 201: az would drop it)', params: TokenParams, querystring: ApiVersionQuery, body: ApiTokenCreateSchema,
-      response: { 200: ApiTokenCreatedSchema, ...centralErrors('CENTRAL_TOKEN_ID_INVALID', 'CENTRAL_ROLE_UNKNOWN', 'CENTRAL_ROLE_NEEDS_ORG', 'CENTRAL_ROLE_APP_SCOPED', 'CENTRAL_ORG_UNKNOWN', 'CENTRAL_EXPIRY_INVALID', 'CENTRAL_TOKEN_EXISTS', 'CENTRAL_ROLE_ESCALATION') },
+  app.get(
+    '/apiTokens',
+    {
+      config: read.config,
+      schema: {
+        ...read.extras,
+        tags,
+        summary: 'List API tokens (no token values)',
+        params: Type.Object(AppParam),
+        querystring: ListQuery,
+        response: { 200: ApiTokenListSchema, ...centralErrors() },
+      },
     },
-  }, async (req) => {
-    const { token, sas } = await s.centralTokens.create(caller(req), tokenId(req), req.body as ApiTokenCreate);
-    return { ...tokenView(token), token: sas };
-  });
+    async (req) => {
+      const q = req.query as { 'api-version': string; maxpagesize: number; $skiptoken?: string };
+      const offset = q.$skiptoken ? Number(q.$skiptoken) : 0;
+      const { items, total } = await s.centralTokens.list(caller(req), { offset, limit: q.maxpagesize });
+      const out: { value: unknown[]; nextLink?: string } = { value: items.map(tokenView) };
+      if (offset + q.maxpagesize < total) {
+        // Addressed as the client addressed us (host label or /central/{app}), carrying api-version.
+        const path = req.originalUrl.split('?')[0];
+        out.nextLink = `${req.protocol}://${req.host}${path}?api-version=${encodeURIComponent(q['api-version'])}&maxpagesize=${q.maxpagesize}&%24skiptoken=${offset + q.maxpagesize}`;
+      }
+      return out;
+    },
+  );
 
-  app.get('/apiTokens/:tokenId', {
-    config: read.config,
-    schema: { ...read.extras, tags, summary: 'Show an API token (no token value)', params: TokenParams, querystring: ApiVersionQuery, response: { 200: ApiTokenSchema, ...centralErrors('CENTRAL_TOKEN_ID_INVALID', 'CENTRAL_TOKEN_NOT_FOUND') } },
-  }, async (req) => tokenView(await s.centralTokens.get(caller(req), tokenId(req))));
+  app.put(
+    '/apiTokens/:tokenId',
+    {
+      config: write.config,
+      schema: {
+        ...write.extras,
+        tags,
+        summary: 'Create an API token: 200 with the token, shown once (never 201: az would drop it)',
+        params: TokenParams,
+        querystring: ApiVersionQuery,
+        body: ApiTokenCreateSchema,
+        response: {
+          200: ApiTokenCreatedSchema,
+          ...centralErrors(
+            'CENTRAL_TOKEN_ID_INVALID',
+            'CENTRAL_ROLE_UNKNOWN',
+            'CENTRAL_ROLE_NEEDS_ORG',
+            'CENTRAL_ROLE_APP_SCOPED',
+            'CENTRAL_ORG_UNKNOWN',
+            'CENTRAL_EXPIRY_INVALID',
+            'CENTRAL_TOKEN_EXISTS',
+            'CENTRAL_ROLE_ESCALATION',
+          ),
+        },
+      },
+    },
+    async (req) => {
+      const { token, sas } = await s.centralTokens.create(caller(req), tokenId(req), req.body as ApiTokenCreate);
+      return { ...tokenView(token), token: sas };
+    },
+  );
 
-  app.delete('/apiTokens/:tokenId', {
-    config: write.config,
-    schema: { ...write.extras, tags, summary: 'Delete (revoke) an API token: 204; it fails at once on every node', params: TokenParams, querystring: ApiVersionQuery, response: centralErrors('CENTRAL_TOKEN_ID_INVALID', 'CENTRAL_TOKEN_NOT_FOUND') },
-  }, async (req, reply) => {
-    await s.centralTokens.delete(caller(req), tokenId(req));
-    return reply.code(204).send();
-  });
+  app.get(
+    '/apiTokens/:tokenId',
+    {
+      config: read.config,
+      schema: {
+        ...read.extras,
+        tags,
+        summary: 'Show an API token (no token value)',
+        params: TokenParams,
+        querystring: ApiVersionQuery,
+        response: { 200: ApiTokenSchema, ...centralErrors('CENTRAL_TOKEN_ID_INVALID', 'CENTRAL_TOKEN_NOT_FOUND') },
+      },
+    },
+    async (req) => tokenView(await s.centralTokens.get(caller(req), tokenId(req))),
+  );
+
+  app.delete(
+    '/apiTokens/:tokenId',
+    {
+      config: write.config,
+      schema: {
+        ...write.extras,
+        tags,
+        summary: 'Delete (revoke) an API token: 204; it fails at once on every node',
+        params: TokenParams,
+        querystring: ApiVersionQuery,
+        response: centralErrors('CENTRAL_TOKEN_ID_INVALID', 'CENTRAL_TOKEN_NOT_FOUND'),
+      },
+    },
+    async (req, reply) => {
+      await s.centralTokens.delete(caller(req), tokenId(req));
+      return reply.code(204).send();
+    },
+  );
 }

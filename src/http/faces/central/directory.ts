@@ -3,7 +3,12 @@ import type { FastifyRequest } from 'fastify';
 import type { App } from '../../types.js';
 import type { Services } from '../../../services/index.js';
 import { CENTRAL_PERMISSIONS } from '../../../domain/central.js';
-import { CustomRoleCreateSchema, OrganizationCreateSchema, type CustomRoleCreate, type OrganizationCreate } from '../../../schemas/central.js';
+import {
+  CustomRoleCreateSchema,
+  OrganizationCreateSchema,
+  type CustomRoleCreate,
+  type OrganizationCreate,
+} from '../../../schemas/central.js';
 import { AppParam, ApiVersionQuery, centralAccess, centralErrors } from './route.js';
 import { OrganizationListSchema, OrganizationSchema, RoleListSchema, RoleSchema, orgView } from './views.js';
 
@@ -21,47 +26,126 @@ export function registerDirectoryRoutes(app: App, s: Services) {
   const roleTags = ['central: roles'];
   const orgTags = ['central: organizations'];
 
-  app.get('/roles', {
-    config: rolesRead.config,
-    schema: { ...rolesRead.extras, tags: roleTags, summary: 'List roles: the six built-in roles (same GUIDs in every app) and the custom roles', params: Type.Object(AppParam), querystring: ApiVersionQuery, response: { 200: RoleListSchema, ...centralErrors() } },
-  }, async (req) => ({ value: await s.centralDirectory.listRoles(caller(req)) }));
-
-  app.get('/roles/:roleId', {
-    config: rolesRead.config,
-    schema: { ...rolesRead.extras, tags: roleTags, summary: 'Show a role', params: RoleParams, querystring: ApiVersionQuery, response: { 200: RoleSchema, ...centralErrors('CENTRAL_ROLE_NOT_FOUND') } },
-  }, async (req) => s.centralDirectory.getRole(caller(req), param(req, 'roleId')));
-
-  app.put('/roles/:roleId', {
-    config: rolesWrite.config,
-    schema: {
-      ...rolesWrite.extras, tags: roleTags, summary: 'Latch extension: create a custom role (GUID id; app or organization scope; permissions from the Central catalogue)', params: RoleParams, querystring: ApiVersionQuery, body: CustomRoleCreateSchema,
-      response: { 200: RoleSchema, ...centralErrors('CENTRAL_ROLE_ID_INVALID', 'CENTRAL_ROLE_PERMISSION_INVALID', 'CENTRAL_ROLE_EXISTS') },
+  app.get(
+    '/roles',
+    {
+      config: rolesRead.config,
+      schema: {
+        ...rolesRead.extras,
+        tags: roleTags,
+        summary: 'List roles: the six built-in roles (same GUIDs in every app) and the custom roles',
+        params: Type.Object(AppParam),
+        querystring: ApiVersionQuery,
+        response: { 200: RoleListSchema, ...centralErrors() },
+      },
     },
-  }, async (req) => s.centralDirectory.createRole(caller(req), param(req, 'roleId'), req.body as CustomRoleCreate));
+    async (req) => ({ value: await s.centralDirectory.listRoles(caller(req)) }),
+  );
 
-  app.get('/organizations', {
-    config: orgsRead.config,
-    schema: { ...orgsRead.extras, tags: orgTags, summary: 'List organizations (organization roles: their subtrees only)', params: Type.Object(AppParam), querystring: ApiVersionQuery, response: { 200: OrganizationListSchema, ...centralErrors() } },
-  }, async (req) => ({ value: (await s.centralDirectory.listOrgs(caller(req))).map(orgView) }));
-
-  app.get('/organizations/:organizationId', {
-    config: orgsRead.config,
-    schema: { ...orgsRead.extras, tags: orgTags, summary: 'Show an organization (outside the caller\'s subtrees: 404)', params: OrgParams, querystring: ApiVersionQuery, response: { 200: OrganizationSchema, ...centralErrors('CENTRAL_ORG_NOT_FOUND') } },
-  }, async (req) => orgView(await s.centralDirectory.getOrg(caller(req), param(req, 'organizationId'))));
-
-  app.put('/organizations/:organizationId', {
-    config: orgsWrite.config,
-    schema: {
-      ...orgsWrite.extras, tags: orgTags, summary: 'Create an organization (200); an existing id is 409', params: OrgParams, querystring: ApiVersionQuery, body: OrganizationCreateSchema,
-      response: { 200: OrganizationSchema, ...centralErrors('CENTRAL_ORG_ID_INVALID', 'CENTRAL_ORG_PARENT_UNKNOWN', 'CENTRAL_ORG_EXISTS') },
+  app.get(
+    '/roles/:roleId',
+    {
+      config: rolesRead.config,
+      schema: {
+        ...rolesRead.extras,
+        tags: roleTags,
+        summary: 'Show a role',
+        params: RoleParams,
+        querystring: ApiVersionQuery,
+        response: { 200: RoleSchema, ...centralErrors('CENTRAL_ROLE_NOT_FOUND') },
+      },
     },
-  }, async (req) => orgView(await s.centralDirectory.createOrg(caller(req), param(req, 'organizationId'), req.body as OrganizationCreate)));
+    async (req) => s.centralDirectory.getRole(caller(req), param(req, 'roleId')),
+  );
 
-  app.delete('/organizations/:organizationId', {
-    config: orgsWrite.config,
-    schema: { ...orgsWrite.extras, tags: orgTags, summary: 'Delete a leaf organization no API token uses (204)', params: OrgParams, querystring: ApiVersionQuery, response: centralErrors('CENTRAL_ORG_NOT_FOUND', 'CENTRAL_ORG_HAS_CHILDREN', 'CENTRAL_ORG_IN_USE') },
-  }, async (req, reply) => {
-    await s.centralDirectory.deleteOrg(caller(req), param(req, 'organizationId'));
-    return reply.code(204).send();
-  });
+  app.put(
+    '/roles/:roleId',
+    {
+      config: rolesWrite.config,
+      schema: {
+        ...rolesWrite.extras,
+        tags: roleTags,
+        summary: 'Latch extension: create a custom role (GUID id; app or organization scope; permissions from the Central catalogue)',
+        params: RoleParams,
+        querystring: ApiVersionQuery,
+        body: CustomRoleCreateSchema,
+        response: {
+          200: RoleSchema,
+          ...centralErrors('CENTRAL_ROLE_ID_INVALID', 'CENTRAL_ROLE_PERMISSION_INVALID', 'CENTRAL_ROLE_EXISTS'),
+        },
+      },
+    },
+    async (req) => s.centralDirectory.createRole(caller(req), param(req, 'roleId'), req.body as CustomRoleCreate),
+  );
+
+  app.get(
+    '/organizations',
+    {
+      config: orgsRead.config,
+      schema: {
+        ...orgsRead.extras,
+        tags: orgTags,
+        summary: 'List organizations (organization roles: their subtrees only)',
+        params: Type.Object(AppParam),
+        querystring: ApiVersionQuery,
+        response: { 200: OrganizationListSchema, ...centralErrors() },
+      },
+    },
+    async (req) => ({ value: (await s.centralDirectory.listOrgs(caller(req))).map(orgView) }),
+  );
+
+  app.get(
+    '/organizations/:organizationId',
+    {
+      config: orgsRead.config,
+      schema: {
+        ...orgsRead.extras,
+        tags: orgTags,
+        summary: "Show an organization (outside the caller's subtrees: 404)",
+        params: OrgParams,
+        querystring: ApiVersionQuery,
+        response: { 200: OrganizationSchema, ...centralErrors('CENTRAL_ORG_NOT_FOUND') },
+      },
+    },
+    async (req) => orgView(await s.centralDirectory.getOrg(caller(req), param(req, 'organizationId'))),
+  );
+
+  app.put(
+    '/organizations/:organizationId',
+    {
+      config: orgsWrite.config,
+      schema: {
+        ...orgsWrite.extras,
+        tags: orgTags,
+        summary: 'Create an organization (200); an existing id is 409',
+        params: OrgParams,
+        querystring: ApiVersionQuery,
+        body: OrganizationCreateSchema,
+        response: {
+          200: OrganizationSchema,
+          ...centralErrors('CENTRAL_ORG_ID_INVALID', 'CENTRAL_ORG_PARENT_UNKNOWN', 'CENTRAL_ORG_EXISTS'),
+        },
+      },
+    },
+    async (req) => orgView(await s.centralDirectory.createOrg(caller(req), param(req, 'organizationId'), req.body as OrganizationCreate)),
+  );
+
+  app.delete(
+    '/organizations/:organizationId',
+    {
+      config: orgsWrite.config,
+      schema: {
+        ...orgsWrite.extras,
+        tags: orgTags,
+        summary: 'Delete a leaf organization no API token uses (204)',
+        params: OrgParams,
+        querystring: ApiVersionQuery,
+        response: centralErrors('CENTRAL_ORG_NOT_FOUND', 'CENTRAL_ORG_HAS_CHILDREN', 'CENTRAL_ORG_IN_USE'),
+      },
+    },
+    async (req, reply) => {
+      await s.centralDirectory.deleteOrg(caller(req), param(req, 'organizationId'));
+      return reply.code(204).send();
+    },
+  );
 }

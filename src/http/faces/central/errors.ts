@@ -4,26 +4,42 @@ import { AppError } from '../../../errors/app-error.js';
 import { toAppError } from '../../errors.js';
 
 /** IoT Central's error envelope (spec §8): every 4xx/5xx carries a top-level "error" object. */
-export const CentralErrorSchema = Type.Object({
-  error: Type.Object({
-    code: Type.String({ description: 'BadRequest, Unauthenticated, Forbidden, NotFound, Conflict, …' }),
-    message: Type.String(),
-    requestId: Type.String(),
-    time: Type.String({ description: 'RFC 1123, as the Date header' }),
-  }),
-}, { $id: 'CentralError', title: 'CentralError' });
+export const CentralErrorSchema = Type.Object(
+  {
+    error: Type.Object({
+      code: Type.String({ description: 'BadRequest, Unauthenticated, Forbidden, NotFound, Conflict, …' }),
+      message: Type.String(),
+      requestId: Type.String(),
+      time: Type.String({ description: 'RFC 1123, as the Date header' }),
+    }),
+  },
+  { $id: 'CentralError', title: 'CentralError' },
+);
 
 const BY_STATUS: Record<number, string> = {
-  400: 'BadRequest', 401: 'Unauthenticated', 403: 'Forbidden', 404: 'NotFound', 405: 'MethodNotAllowed', 409: 'Conflict',
-  413: 'PayloadTooLarge', 415: 'UnsupportedMediaType', 429: 'TooManyRequests', 503: 'ServiceUnavailable',
+  400: 'BadRequest',
+  401: 'Unauthenticated',
+  403: 'Forbidden',
+  404: 'NotFound',
+  405: 'MethodNotAllowed',
+  409: 'Conflict',
+  413: 'PayloadTooLarge',
+  415: 'UnsupportedMediaType',
+  429: 'TooManyRequests',
+  503: 'ServiceUnavailable',
 };
 
 export const centralCode = (e: AppError): string => BY_STATUS[e.status] ?? (e.status >= 500 ? 'InternalServerError' : 'BadRequest');
 
 export function sendCentralError(req: FastifyRequest, reply: FastifyReply, e: AppError) {
   const code = centralCode(e);
-  const body = { error: { code, message: e.expose ? e.message : 'An internal error occurred.', requestId: req.id, time: new Date().toUTCString() } };
-  return reply.code(e.status).headers({ ...e.headers, 'x-ms-error-code': code, 'content-type': 'application/json' }).send(JSON.stringify(body));
+  const body = {
+    error: { code, message: e.expose ? e.message : 'An internal error occurred.', requestId: req.id, time: new Date().toUTCString() },
+  };
+  return reply
+    .code(e.status)
+    .headers({ ...e.headers, 'x-ms-error-code': code, 'content-type': 'application/json' })
+    .send(JSON.stringify(body));
 }
 
 export function centralErrorHandler(err: FastifyError, req: FastifyRequest, reply: FastifyReply) {

@@ -40,36 +40,43 @@ export function centralRewriteUrl(suffix: string) {
  * Every error is Central's `{"error":{code,message,requestId,time}}` with x-ms-error-code.
  */
 export async function registerCentralFace(app: App, s: Services, metrics: Metrics) {
-  await app.register(async (face) => {
-    for (const schema of [CentralErrorSchema, ApiTokenSchema, RoleSchema, OrganizationSchema]) face.addSchema(schema);
-    face.decorateRequest('central', null);
-    // addSchema gives this context a schema controller of its own, which drops the app's validator compiler: set it again.
-    face.setValidatorCompiler(validatorCompiler);
-    face.setErrorHandler(centralErrorHandler);
-    face.setNotFoundHandler(centralNotFound);
-    face.addHook('onSend', async (req, reply, payload) => {
-      reply.header('x-ms-request-id', req.id);
-      if (String(reply.getHeader('content-type') ?? '').startsWith('application/json')) reply.header('content-type', 'application/json');
-      return payload;
-    });
-    face.addHook('onRequest', async (req: FastifyRequest) => {
-      req.ctx = { principal: null, requestId: req.id, clientAddress: req.ip };
-      const perm = req.routeOptions.config.centralPermission;
-      if (!perm) return;
-      try {
-        req.central = await s.centralTokens.authenticate(req.ctx, (req.params as { appId: string }).appId, req.headers.authorization);
-      } catch (e) {
-        if (e instanceof AppError && e.code === 'CENTRAL_UNAUTHENTICATED') metrics.authFailures.inc({ reason: `central_${String(e.params.reason ?? 'invalid')}` });
-        throw e;
-      }
-      const raw = (req.query as Record<string, unknown> | undefined)?.['api-version'];
-      const v = Array.isArray(raw) ? raw[0] : raw;
-      if (typeof v !== 'string' || !(CENTRAL_API_VERSIONS as readonly string[]).includes(v)) {
-        throw new AppError('CENTRAL_API_VERSION_INVALID', { version: typeof v === 'string' ? v : '', supported: CENTRAL_API_VERSIONS.join(', ') });
-      }
-      s.centralTokens.authorize(req.central, perm, `${req.method} ${req.routeOptions.url}`);
-    });
-    registerApiTokenRoutes(face, s);
-    registerDirectoryRoutes(face, s);
-  }, { prefix: CENTRAL_PREFIX });
+  await app.register(
+    async (face) => {
+      for (const schema of [CentralErrorSchema, ApiTokenSchema, RoleSchema, OrganizationSchema]) face.addSchema(schema);
+      face.decorateRequest('central', null);
+      // addSchema gives this context a schema controller of its own, which drops the app's validator compiler: set it again.
+      face.setValidatorCompiler(validatorCompiler);
+      face.setErrorHandler(centralErrorHandler);
+      face.setNotFoundHandler(centralNotFound);
+      face.addHook('onSend', async (req, reply, payload) => {
+        reply.header('x-ms-request-id', req.id);
+        if (String(reply.getHeader('content-type') ?? '').startsWith('application/json')) reply.header('content-type', 'application/json');
+        return payload;
+      });
+      face.addHook('onRequest', async (req: FastifyRequest) => {
+        req.ctx = { principal: null, requestId: req.id, clientAddress: req.ip };
+        const perm = req.routeOptions.config.centralPermission;
+        if (!perm) return;
+        try {
+          req.central = await s.centralTokens.authenticate(req.ctx, (req.params as { appId: string }).appId, req.headers.authorization);
+        } catch (e) {
+          if (e instanceof AppError && e.code === 'CENTRAL_UNAUTHENTICATED')
+            metrics.authFailures.inc({ reason: `central_${String(e.params.reason ?? 'invalid')}` });
+          throw e;
+        }
+        const raw = (req.query as Record<string, unknown> | undefined)?.['api-version'];
+        const v = Array.isArray(raw) ? raw[0] : raw;
+        if (typeof v !== 'string' || !(CENTRAL_API_VERSIONS as readonly string[]).includes(v)) {
+          throw new AppError('CENTRAL_API_VERSION_INVALID', {
+            version: typeof v === 'string' ? v : '',
+            supported: CENTRAL_API_VERSIONS.join(', '),
+          });
+        }
+        s.centralTokens.authorize(req.central, perm, `${req.method} ${req.routeOptions.url}`);
+      });
+      registerApiTokenRoutes(face, s);
+      registerDirectoryRoutes(face, s);
+    },
+    { prefix: CENTRAL_PREFIX },
+  );
 }

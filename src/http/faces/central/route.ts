@@ -19,8 +19,17 @@ export function centralAccess(permission: CentralPermission) {
   };
 }
 
-export const ApiVersionQuery = Type.Object({ 'api-version': Type.Optional(Type.String({ description: 'Required; 2022-07-31 (what az sends) and the other data-plane versions' })) });
+export const ApiVersionQuery = Type.Object({
+  'api-version': Type.Optional(Type.String({ description: 'Required; 2022-07-31 (what az sends) and the other data-plane versions' })),
+});
 export const AppParam = { appId: Type.String({ description: 'Subdomain or application id (GUID)' }) };
 
 export const centralErrors = (...codes: ErrorCode[]) =>
-  errorResponses(CentralErrorSchema, 'CENTRAL_APP_NOT_FOUND', 'CENTRAL_UNAUTHENTICATED', 'CENTRAL_API_VERSION_INVALID', 'CENTRAL_FORBIDDEN', ...codes);
+  errorResponses(
+    CentralErrorSchema,
+    'CENTRAL_APP_NOT_FOUND',
+    'CENTRAL_UNAUTHENTICATED',
+    'CENTRAL_API_VERSION_INVALID',
+    'CENTRAL_FORBIDDEN',
+    ...codes,
+  );

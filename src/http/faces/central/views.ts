@@ -7,7 +7,10 @@ const RoleAssignment = Type.Object({ role: Str, organization: Type.Optional(Str)
 /** `ApiToken` as show/list answer it: exactly id, roles, expiry (spec §4). */
 export const ApiTokenSchema = Type.Object({ id: Str, roles: Type.Array(RoleAssignment), expiry: Str }, { $id: 'CentralApiToken' });
 /** The create answer: the only one carrying `token`. */
-export const ApiTokenCreatedSchema = Type.Object({ ...ApiTokenSchema.properties, token: Type.String({ description: 'SharedAccessSignature sr=<appId>&sig=…&skn=<id>&se=<ms>; shown once' }) });
+export const ApiTokenCreatedSchema = Type.Object({
+  ...ApiTokenSchema.properties,
+  token: Type.String({ description: 'SharedAccessSignature sr=<appId>&sig=…&skn=<id>&se=<ms>; shown once' }),
+});
 export const ApiTokenListSchema = Type.Object({ value: Type.Array(Type.Ref('CentralApiToken')), nextLink: Type.Optional(Str) });
 export const RoleSchema = Type.Object({ id: Str, displayName: Str }, { $id: 'CentralRole' });
 export const RoleListSchema = Type.Object({ value: Type.Array(Type.Ref('CentralRole')), nextLink: Type.Optional(Str) });
@@ -15,6 +18,9 @@ export const OrganizationSchema = Type.Object({ id: Str, displayName: Str, paren
 export const OrganizationListSchema = Type.Object({ value: Type.Array(Type.Ref('CentralOrganization')), nextLink: Type.Optional(Str) });
 
 export const tokenView = (t: CentralApiToken) => ({
-  id: t.id, roles: t.roles.map((r) => (r.organization === undefined ? { role: r.role } : { role: r.role, organization: r.organization })), expiry: new Date(t.expiry).toISOString(),
+  id: t.id,
+  roles: t.roles.map((r) => (r.organization === undefined ? { role: r.role } : { role: r.role, organization: r.organization })),
+  expiry: new Date(t.expiry).toISOString(),
 });
-export const orgView = (o: CentralOrganization) => (o.parent === null ? { id: o.id, displayName: o.displayName } : { id: o.id, displayName: o.displayName, parent: o.parent });
+export const orgView = (o: CentralOrganization) =>
+  o.parent === null ? { id: o.id, displayName: o.displayName } : { id: o.id, displayName: o.displayName, parent: o.parent };

@@ -9,7 +9,8 @@ import type { Metrics } from '../../plugins/metrics.js';
 
 const pad = (n: number) => String(n).padStart(2, '0');
 /** IoT Hub's `MM/dd/yyyy HH:mm:ss` (UTC). */
-const hubTime = (d: Date) => `${pad(d.getUTCMonth() + 1)}/${pad(d.getUTCDate())}/${d.getUTCFullYear()} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}`;
+const hubTime = (d: Date) =>
+  `${pad(d.getUTCMonth() + 1)}/${pad(d.getUTCDate())}/${d.getUTCFullYear()} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}`;
 
 /** The data-plane error body of the addressed service: IoT Hub's `{Message, ExceptionMessage}` or DPS's `{errorCode, …}`. */
 function dataPlaneError(s: Services, req: FastifyRequest, reply: FastifyReply, status: number, hubCode: string, text: string) {
@@ -18,15 +19,26 @@ function dataPlaneError(s: Services, req: FastifyRequest, reply: FastifyReply, s
   const kind = s.iotSas.resourceForHost(req.host)?.kind ?? 'hub';
   reply.code(status).header('content-type', 'application/json; charset=utf-8');
   if (kind === 'dps') {
-    return reply.send({ errorCode: status * 1000 + (status === 401 ? 2 : 1), trackingId: tracking, message: text, timestampUtc: now.toISOString(), info: null });
+    return reply.send({
+      errorCode: status * 1000 + (status === 401 ? 2 : 1),
+      trackingId: tracking,
+      message: text,
+      timestampUtc: now.toISOString(),
+      info: null,
+    });
   }
   return reply.send({ Message: `ErrorCode:${hubCode};${text}`, ExceptionMessage: `Tracking ID:${tracking}-G:0-TimeStamp:${hubTime(now)}` });
 }
 
 const WhoAmI = Type.Object({
-  hub: Type.Optional(Type.String()), provisioningService: Type.Optional(Type.String()), hostName: Type.String(), keyName: Type.String(),
+  hub: Type.Optional(Type.String()),
+  provisioningService: Type.Optional(Type.String()),
+  hostName: Type.String(),
+  keyName: Type.String(),
   rights: Type.String({ description: 'The policy rights string as listkeys shows it' }),
-  effectiveRights: Type.Array(Type.String(), { description: 'With implied rights (RegistryWrite ⇒ RegistryRead, EnrollmentWrite ⇒ EnrollmentRead)' }),
+  effectiveRights: Type.Array(Type.String(), {
+    description: 'With implied rights (RegistryWrite ⇒ RegistryRead, EnrollmentWrite ⇒ EnrollmentRead)',
+  }),
 });
 
 /**
@@ -39,26 +51,43 @@ export async function registerDataPlaneFace(app: App, s: Services, metrics: Metr
     face.setErrorHandler((err: FastifyError, req, reply) => {
       const e = toAppError(err);
       if (e.status >= 500) req.log.error({ err }, 'request failed');
-      return dataPlaneError(s, req, reply, e.status, e.status === 401 ? 'IotHubUnauthorizedAccess' : e.status === 404 ? 'IotHubNotFound' : 'ArgumentInvalid', e.expose ? e.message : 'InternalServerError');
+      return dataPlaneError(
+        s,
+        req,
+        reply,
+        e.status,
+        e.status === 401 ? 'IotHubUnauthorizedAccess' : e.status === 404 ? 'IotHubNotFound' : 'ArgumentInvalid',
+        e.expose ? e.message : 'InternalServerError',
+      );
     });
     const open = access({ auth: 'none' });
-    face.get('/$latch/sas/whoami', {
-      config: open.config,
-      schema: {
-        tags: ['data plane'], summary: 'Latch-specific: verify a policy SAS token (Authorization header) against the hub/DPS named by the Host header',
-        querystring: Type.Object({ 'api-version': Type.Optional(Type.String()) }), response: { 200: WhoAmI },
+    face.get(
+      '/$latch/sas/whoami',
+      {
+        config: open.config,
+        schema: {
+          tags: ['data plane'],
+          summary: 'Latch-specific: verify a policy SAS token (Authorization header) against the hub/DPS named by the Host header',
+          querystring: Type.Object({ 'api-version': Type.Optional(Type.String()) }),
+          response: { 200: WhoAmI },
+        },
       },
-    }, async (req, reply) => {
-      const auth = req.headers.authorization;
-      const r = await s.iotSas.verify(typeof auth === 'string' ? auth : '', req.host);
-      if (!r.ok) {
-        metrics.authFailures.inc({ reason: `sas_${r.reason}` });
-        req.log.info({ reason: r.reason }, 'SAS rejected');
-        return dataPlaneError(s, req, reply, 401, 'IotHubUnauthorizedAccess', 'Unauthorized');
-      }
-      return reply.header('content-type', 'application/json; charset=utf-8').send({
-        ...(r.kind === 'hub' ? { hub: r.name } : { provisioningService: r.name }), hostName: r.hostName, keyName: r.keyName, rights: r.rights, effectiveRights: [...r.effective],
-      });
-    });
+      async (req, reply) => {
+        const auth = req.headers.authorization;
+        const r = await s.iotSas.verify(typeof auth === 'string' ? auth : '', req.host);
+        if (!r.ok) {
+          metrics.authFailures.inc({ reason: `sas_${r.reason}` });
+          req.log.info({ reason: r.reason }, 'SAS rejected');
+          return dataPlaneError(s, req, reply, 401, 'IotHubUnauthorizedAccess', 'Unauthorized');
+        }
+        return reply.header('content-type', 'application/json; charset=utf-8').send({
+          ...(r.kind === 'hub' ? { hub: r.name } : { provisioningService: r.name }),
+          hostName: r.hostName,
+          keyName: r.keyName,
+          rights: r.rights,
+          effectiveRights: [...r.effective],
+        });
+      },
+    );
   });
 }

@@ -15,16 +15,29 @@ const register = access({ tenantScoped: true, permission: PERMISSIONS.EI_SYSTEM_
 const operate = access({ tenantScoped: true, permission: PERMISSIONS.OPERATIONS_MANAGEMENT });
 
 const AgentSchema = Type.Object({
-  id: Type.String(), name: Type.String(), label: Nullable(Type.String()), hardwareModel: Nullable(Type.String()), hardwareSerial: Nullable(Type.String()),
-  brokerVersion: Nullable(Type.String()), softwareVersion: Nullable(Type.String()), connectionState: Type.String(), dataPipelinesStatus: Type.String(),
-  creationTime: Type.Number({ description: 'epoch ms' }), lastSeenTime: Nullable(Type.Number()),
+  id: Type.String(),
+  name: Type.String(),
+  label: Nullable(Type.String()),
+  hardwareModel: Nullable(Type.String()),
+  hardwareSerial: Nullable(Type.String()),
+  brokerVersion: Nullable(Type.String()),
+  softwareVersion: Nullable(Type.String()),
+  connectionState: Type.String(),
+  dataPipelinesStatus: Type.String(),
+  creationTime: Type.Number({ description: 'epoch ms' }),
+  lastSeenTime: Nullable(Type.Number()),
 });
 const agentView = ({ tenantId: _t, ...a }: Agent) => a;
 
 const AssetTypeSchema = Type.Object({
-  id: Type.String(), name: Type.String(), description: Nullable(Type.String()), connectionType: Type.String(),
-  dataModel: Type.Record(Type.String(), Type.Unknown()), config: Type.Record(Type.String(), Type.Unknown()),
-  createdTime: Type.Number(), updatedTime: Type.Number(),
+  id: Type.String(),
+  name: Type.String(),
+  description: Nullable(Type.String()),
+  connectionType: Type.String(),
+  dataModel: Type.Record(Type.String(), Type.Unknown()),
+  config: Type.Record(Type.String(), Type.Unknown()),
+  createdTime: Type.Number(),
+  updatedTime: Type.Number(),
 });
 const assetTypeView = ({ tenantId: _t, ...a }: AssetType) => a;
 
@@ -34,70 +47,157 @@ const AssetParams = Type.Object({ assetTypeId: Type.String({ maxLength: 64 }) })
 /** /nbapi/ei/v1: agents and asset types (spec/ei-iam.md §7). */
 export function registerEiRoutes(app: App, s: Services) {
   const ei = s.ei;
-  app.get('/nbapi/ei/v1/agents', {
-    config: anyEi.config,
-    schema: { ...anyEi.schemaExtras, tags: ['AgentConfig'], summary: 'Get Agents', headers: TenantHeader, querystring: PageQuery,
-      response: { 200: Type.Object({ agents: Type.Array(AgentSchema), page: Type.Integer(), size: Type.Integer(), total: Type.Integer() }) } },
-  }, async (req) => {
-    const r = await ei.listAgents(req.tenantId!, req.query);
-    return { agents: r.items.map(agentView), page: r.page, size: r.size, total: r.total };
-  });
+  app.get(
+    '/nbapi/ei/v1/agents',
+    {
+      config: anyEi.config,
+      schema: {
+        ...anyEi.schemaExtras,
+        tags: ['AgentConfig'],
+        summary: 'Get Agents',
+        headers: TenantHeader,
+        querystring: PageQuery,
+        response: {
+          200: Type.Object({ agents: Type.Array(AgentSchema), page: Type.Integer(), size: Type.Integer(), total: Type.Integer() }),
+        },
+      },
+    },
+    async (req) => {
+      const r = await ei.listAgents(req.tenantId!, req.query);
+      return { agents: r.items.map(agentView), page: r.page, size: r.size, total: r.total };
+    },
+  );
 
-  app.post('/nbapi/ei/v1/agents', {
-    config: register.config,
-    schema: { ...register.schemaExtras, tags: ['AgentConfig'], summary: 'Register an agent', headers: TenantHeader,
-      body: AgentBodySchema,
-      response: { 201: AgentSchema, ...errorResponses(EiErrorSchema, 'AGENT_NAME_TAKEN') } },
-  }, async (req, reply) => reply.code(201).send(agentView(await ei.registerAgent(req.ctx, req.tenantId!, req.body))));
+  app.post(
+    '/nbapi/ei/v1/agents',
+    {
+      config: register.config,
+      schema: {
+        ...register.schemaExtras,
+        tags: ['AgentConfig'],
+        summary: 'Register an agent',
+        headers: TenantHeader,
+        body: AgentBodySchema,
+        response: { 201: AgentSchema, ...errorResponses(EiErrorSchema, 'AGENT_NAME_TAKEN') },
+      },
+    },
+    async (req, reply) => reply.code(201).send(agentView(await ei.registerAgent(req.ctx, req.tenantId!, req.body))),
+  );
 
-  app.delete('/nbapi/ei/v1/agents/:agentId', {
-    config: operate.config,
-    schema: { ...operate.schemaExtras, tags: ['AgentConfig'], summary: 'Remove an agent', headers: TenantHeader, params: Type.Object({ agentId: Type.String({ maxLength: 64 }) }),
-      response: errorResponses(EiErrorSchema, 'AGENT_NOT_FOUND') },
-  }, async (req, reply) => {
-    await ei.deleteAgent(req.ctx, req.tenantId!, req.params.agentId);
-    return reply.code(204).send();
-  });
+  app.delete(
+    '/nbapi/ei/v1/agents/:agentId',
+    {
+      config: operate.config,
+      schema: {
+        ...operate.schemaExtras,
+        tags: ['AgentConfig'],
+        summary: 'Remove an agent',
+        headers: TenantHeader,
+        params: Type.Object({ agentId: Type.String({ maxLength: 64 }) }),
+        response: errorResponses(EiErrorSchema, 'AGENT_NOT_FOUND'),
+      },
+    },
+    async (req, reply) => {
+      await ei.deleteAgent(req.ctx, req.tenantId!, req.params.agentId);
+      return reply.code(204).send();
+    },
+  );
 
-  app.get('/nbapi/ei/v1/assetTypes', {
-    config: anyEi.config,
-    schema: { ...anyEi.schemaExtras, tags: ['AssetTypeConfig'], summary: 'Get Asset Types', headers: TenantHeader, querystring: PageQuery,
-      response: { 200: Type.Object({ assetTypes: Type.Array(AssetTypeSchema), page: Type.Integer(), size: Type.Integer(), total: Type.Integer() }) } },
-  }, async (req) => {
-    const r = await ei.listAssetTypes(req.tenantId!, req.query);
-    return { assetTypes: r.items.map(assetTypeView), page: r.page, size: r.size, total: r.total };
-  });
+  app.get(
+    '/nbapi/ei/v1/assetTypes',
+    {
+      config: anyEi.config,
+      schema: {
+        ...anyEi.schemaExtras,
+        tags: ['AssetTypeConfig'],
+        summary: 'Get Asset Types',
+        headers: TenantHeader,
+        querystring: PageQuery,
+        response: {
+          200: Type.Object({ assetTypes: Type.Array(AssetTypeSchema), page: Type.Integer(), size: Type.Integer(), total: Type.Integer() }),
+        },
+      },
+    },
+    async (req) => {
+      const r = await ei.listAssetTypes(req.tenantId!, req.query);
+      return { assetTypes: r.items.map(assetTypeView), page: r.page, size: r.size, total: r.total };
+    },
+  );
 
-  app.post('/nbapi/ei/v1/assetTypes', {
-    config: assetMgmt.config,
-    schema: { ...assetMgmt.schemaExtras, tags: ['AssetTypeConfig'], operationId: 'createAssetType', summary: 'Post Asset Types', headers: TenantHeader, body: AssetTypeBodySchema,
-      response: { 201: IdResponse, ...errorResponses(EiErrorSchema, 'ASSET_TYPE_NAME_TAKEN') } },
-  }, async (req, reply) => {
-    const a = await ei.createAssetType(req.ctx, req.tenantId!, req.body);
-    return reply.code(201).send({ id: a.id, name: a.name });
-  });
+  app.post(
+    '/nbapi/ei/v1/assetTypes',
+    {
+      config: assetMgmt.config,
+      schema: {
+        ...assetMgmt.schemaExtras,
+        tags: ['AssetTypeConfig'],
+        operationId: 'createAssetType',
+        summary: 'Post Asset Types',
+        headers: TenantHeader,
+        body: AssetTypeBodySchema,
+        response: { 201: IdResponse, ...errorResponses(EiErrorSchema, 'ASSET_TYPE_NAME_TAKEN') },
+      },
+    },
+    async (req, reply) => {
+      const a = await ei.createAssetType(req.ctx, req.tenantId!, req.body);
+      return reply.code(201).send({ id: a.id, name: a.name });
+    },
+  );
 
-  app.get('/nbapi/ei/v1/assetTypes/:assetTypeId', {
-    config: anyEi.config,
-    schema: { ...anyEi.schemaExtras, tags: ['AssetTypeConfig'], summary: 'Get Asset Type', headers: TenantHeader, params: AssetParams,
-      response: { 200: AssetTypeSchema, ...errorResponses(EiErrorSchema, 'ASSET_TYPE_NOT_FOUND') } },
-  }, async (req) => assetTypeView(await ei.getAssetType(req.tenantId!, req.params.assetTypeId)));
+  app.get(
+    '/nbapi/ei/v1/assetTypes/:assetTypeId',
+    {
+      config: anyEi.config,
+      schema: {
+        ...anyEi.schemaExtras,
+        tags: ['AssetTypeConfig'],
+        summary: 'Get Asset Type',
+        headers: TenantHeader,
+        params: AssetParams,
+        response: { 200: AssetTypeSchema, ...errorResponses(EiErrorSchema, 'ASSET_TYPE_NOT_FOUND') },
+      },
+    },
+    async (req) => assetTypeView(await ei.getAssetType(req.tenantId!, req.params.assetTypeId)),
+  );
 
-  app.put('/nbapi/ei/v1/assetTypes/:assetTypeId', {
-    config: assetMgmt.config,
-    schema: { ...assetMgmt.schemaExtras, tags: ['AssetTypeConfig'], operationId: 'updateAssetType', summary: 'Update Asset Type (full replace)', headers: TenantHeader,
-      params: AssetParams, body: AssetTypeBodySchema, response: { 200: IdResponse, ...errorResponses(EiErrorSchema, 'ASSET_TYPE_NOT_FOUND', 'ASSET_TYPE_NAME_TAKEN') } },
-  }, async (req) => {
-    const a = await ei.replaceAssetType(req.ctx, req.tenantId!, req.params.assetTypeId, req.body);
-    return { id: a.id, name: a.name };
-  });
+  app.put(
+    '/nbapi/ei/v1/assetTypes/:assetTypeId',
+    {
+      config: assetMgmt.config,
+      schema: {
+        ...assetMgmt.schemaExtras,
+        tags: ['AssetTypeConfig'],
+        operationId: 'updateAssetType',
+        summary: 'Update Asset Type (full replace)',
+        headers: TenantHeader,
+        params: AssetParams,
+        body: AssetTypeBodySchema,
+        response: { 200: IdResponse, ...errorResponses(EiErrorSchema, 'ASSET_TYPE_NOT_FOUND', 'ASSET_TYPE_NAME_TAKEN') },
+      },
+    },
+    async (req) => {
+      const a = await ei.replaceAssetType(req.ctx, req.tenantId!, req.params.assetTypeId, req.body);
+      return { id: a.id, name: a.name };
+    },
+  );
 
-  app.delete('/nbapi/ei/v1/assetTypes/:assetTypeId', {
-    config: assetMgmt.config,
-    schema: { ...assetMgmt.schemaExtras, tags: ['AssetTypeConfig'], operationId: 'deleteAssetType', summary: 'Delete Asset Type', headers: TenantHeader, params: AssetParams,
-      response: errorResponses(EiErrorSchema, 'ASSET_TYPE_NOT_FOUND') },
-  }, async (req, reply) => {
-    await ei.deleteAssetType(req.ctx, req.tenantId!, req.params.assetTypeId);
-    return reply.code(204).send();
-  });
+  app.delete(
+    '/nbapi/ei/v1/assetTypes/:assetTypeId',
+    {
+      config: assetMgmt.config,
+      schema: {
+        ...assetMgmt.schemaExtras,
+        tags: ['AssetTypeConfig'],
+        operationId: 'deleteAssetType',
+        summary: 'Delete Asset Type',
+        headers: TenantHeader,
+        params: AssetParams,
+        response: errorResponses(EiErrorSchema, 'ASSET_TYPE_NOT_FOUND'),
+      },
+    },
+    async (req, reply) => {
+      await ei.deleteAssetType(req.ctx, req.tenantId!, req.params.assetTypeId);
+      return reply.code(204).send();
+    },
+  );
 }

@@ -13,33 +13,85 @@ const Params = Type.Object({ key: Type.String({ description: 'API key id or name
 
 /** /iam/api-keys: EI-style API keys of the tenant in x-tenant-id (spec/ei-iam.md §8). */
 export function registerApiKeyRoutes(app: App, s: Services) {
-  app.post('/iam/api-keys', {
-    config: manage.config,
-    schema: {
-      ...manage.schemaExtras, tags: ['api-keys'], summary: 'Create an API key; the secret is in this response only', headers: TenantHeader,
-      body: CreateApiKeySchema,
-      response: { 201: ApiKeyCreatedSchema, ...errorResponses(EiErrorSchema, 'API_KEY_NAME_INVALID', 'API_KEY_EXPIRY_INVALID', 'API_KEY_ROLES_REQUIRED', 'ROLE_NOT_FOUND', 'API_KEY_NAME_TAKEN') },
+  app.post(
+    '/iam/api-keys',
+    {
+      config: manage.config,
+      schema: {
+        ...manage.schemaExtras,
+        tags: ['api-keys'],
+        summary: 'Create an API key; the secret is in this response only',
+        headers: TenantHeader,
+        body: CreateApiKeySchema,
+        response: {
+          201: ApiKeyCreatedSchema,
+          ...errorResponses(
+            EiErrorSchema,
+            'API_KEY_NAME_INVALID',
+            'API_KEY_EXPIRY_INVALID',
+            'API_KEY_ROLES_REQUIRED',
+            'ROLE_NOT_FOUND',
+            'API_KEY_NAME_TAKEN',
+          ),
+        },
+      },
     },
-  }, async (req, reply) => {
-    const { key, secret } = await s.apiKeys.create(req.ctx, req.tenantId!, req.body);
-    return reply.code(201).header('cache-control', 'no-store').send({ ...apiKeyView(key), secret });
-  });
+    async (req, reply) => {
+      const { key, secret } = await s.apiKeys.create(req.ctx, req.tenantId!, req.body);
+      return reply
+        .code(201)
+        .header('cache-control', 'no-store')
+        .send({ ...apiKeyView(key), secret });
+    },
+  );
 
-  app.get('/iam/api-keys', {
-    config: manage.config,
-    schema: { ...manage.schemaExtras, tags: ['api-keys'], summary: 'List API keys (never their secrets)', headers: TenantHeader, response: { 200: valueOf(ApiKeySchema) } },
-  }, async (req) => ({ value: (await s.apiKeys.list(req.tenantId!)).map(apiKeyView) }));
+  app.get(
+    '/iam/api-keys',
+    {
+      config: manage.config,
+      schema: {
+        ...manage.schemaExtras,
+        tags: ['api-keys'],
+        summary: 'List API keys (never their secrets)',
+        headers: TenantHeader,
+        response: { 200: valueOf(ApiKeySchema) },
+      },
+    },
+    async (req) => ({ value: (await s.apiKeys.list(req.tenantId!)).map(apiKeyView) }),
+  );
 
-  app.get('/iam/api-keys/:key', {
-    config: manage.config,
-    schema: { ...manage.schemaExtras, tags: ['api-keys'], summary: 'Show one API key', headers: TenantHeader, params: Params, response: { 200: ApiKeySchema, ...errorResponses(EiErrorSchema, 'API_KEY_NOT_FOUND') } },
-  }, async (req) => apiKeyView(await s.apiKeys.get(req.tenantId!, req.params.key)));
+  app.get(
+    '/iam/api-keys/:key',
+    {
+      config: manage.config,
+      schema: {
+        ...manage.schemaExtras,
+        tags: ['api-keys'],
+        summary: 'Show one API key',
+        headers: TenantHeader,
+        params: Params,
+        response: { 200: ApiKeySchema, ...errorResponses(EiErrorSchema, 'API_KEY_NOT_FOUND') },
+      },
+    },
+    async (req) => apiKeyView(await s.apiKeys.get(req.tenantId!, req.params.key)),
+  );
 
-  app.delete('/iam/api-keys/:key', {
-    config: manage.config,
-    schema: { ...manage.schemaExtras, tags: ['api-keys'], summary: 'Delete an API key; its tokens stop working at once', headers: TenantHeader, params: Params, response: errorResponses(EiErrorSchema, 'API_KEY_NOT_FOUND') },
-  }, async (req, reply) => {
-    await s.apiKeys.delete(req.ctx, req.tenantId!, req.params.key);
-    return reply.code(204).send();
-  });
+  app.delete(
+    '/iam/api-keys/:key',
+    {
+      config: manage.config,
+      schema: {
+        ...manage.schemaExtras,
+        tags: ['api-keys'],
+        summary: 'Delete an API key; its tokens stop working at once',
+        headers: TenantHeader,
+        params: Params,
+        response: errorResponses(EiErrorSchema, 'API_KEY_NOT_FOUND'),
+      },
+    },
+    async (req, reply) => {
+      await s.apiKeys.delete(req.ctx, req.tenantId!, req.params.key);
+      return reply.code(204).send();
+    },
+  );
 }

@@ -4,16 +4,28 @@ import { AppError } from '../../../errors/app-error.js';
 import { toAppError } from '../../errors.js';
 
 /** The EI / IoT OD error body (spec/ei-iam.md §6.4, §7.3), plus our stable `code`. */
-export const EiErrorSchema = Type.Object({
-  status: Type.Integer(),
-  error: Type.String({ description: 'Reason phrase; "Unauthorized" for 401 and 403 as Cisco writes it' }),
-  code: Type.String({ description: 'Stable error code from the catalogue (docs/errors.md)' }),
-  message: Type.String(),
-}, { $id: 'EiError', title: 'EiError' });
+export const EiErrorSchema = Type.Object(
+  {
+    status: Type.Integer(),
+    error: Type.String({ description: 'Reason phrase; "Unauthorized" for 401 and 403 as Cisco writes it' }),
+    code: Type.String({ description: 'Stable error code from the catalogue (docs/errors.md)' }),
+    message: Type.String(),
+  },
+  { $id: 'EiError', title: 'EiError' },
+);
 
 const REASON: Record<number, string> = {
-  400: 'Bad Request', 401: 'Unauthorized', 403: 'Unauthorized', 404: 'Not Found', 405: 'Method Not Allowed', 409: 'Conflict',
-  413: 'Payload Too Large', 415: 'Unsupported Media Type', 429: 'Too Many Requests', 500: 'Internal Server Error', 503: 'Service Unavailable',
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Unauthorized',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  409: 'Conflict',
+  413: 'Payload Too Large',
+  415: 'Unsupported Media Type',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  503: 'Service Unavailable',
 };
 
 export function eiErrorBody(e: AppError) {

@@ -15,44 +15,104 @@ const Params = Type.Object({ role: Type.String({ maxLength: 128, description: 'R
 /** /iam/roles (built-in and custom) and /iam/permissions (the catalogue). */
 export function registerRoleRoutes(app: App, s: Services) {
   const d = s.roles;
-  app.get('/iam/permissions', {
-    config: member.config,
-    schema: { ...member.schemaExtras, tags: ['roles'], summary: 'The permission catalogue', headers: TenantHeader, response: { 200: valueOf(Type.Object({ id: Type.String(), description: Type.String() })) } },
-  }, async () => ({ value: ALL_PERMISSIONS.map((id) => ({ id, description: PERMISSION_DESCRIPTIONS[id] })) }));
-
-  app.get('/iam/roles', {
-    config: manage.config,
-    schema: { ...manage.schemaExtras, tags: ['roles'], summary: 'Built-in roles and the custom roles of this tenant and its parents', headers: TenantHeader, response: { 200: valueOf(RoleSchema) } },
-  }, async (req) => ({ value: await d.listRoles(req.tenantId!) }));
-
-  app.get('/iam/roles/:role', {
-    config: manage.config,
-    schema: { ...manage.schemaExtras, tags: ['roles'], summary: 'Show a role', headers: TenantHeader, params: Params, response: { 200: RoleSchema, ...errorResponses(EiErrorSchema, 'ROLE_NOT_FOUND') } },
-  }, async (req) => d.getRole(req.tenantId!, req.params.role));
-
-  app.post('/iam/roles', {
-    config: manage.config,
-    schema: {
-      ...manage.schemaExtras, tags: ['roles'], summary: 'Create a custom role', headers: TenantHeader,
-      body: CreateRoleSchema,
-      response: { 201: RoleSchema, ...errorResponses(EiErrorSchema, 'ROLE_NAME_TAKEN', 'PERMISSION_UNKNOWN') },
+  app.get(
+    '/iam/permissions',
+    {
+      config: member.config,
+      schema: {
+        ...member.schemaExtras,
+        tags: ['roles'],
+        summary: 'The permission catalogue',
+        headers: TenantHeader,
+        response: { 200: valueOf(Type.Object({ id: Type.String(), description: Type.String() })) },
+      },
     },
-  }, async (req, reply) => reply.code(201).send(await d.createRole(req.ctx, req.tenantId!, req.body)));
+    async () => ({ value: ALL_PERMISSIONS.map((id) => ({ id, description: PERMISSION_DESCRIPTIONS[id] })) }),
+  );
 
-  app.patch('/iam/roles/:role', {
-    config: manage.config,
-    schema: {
-      ...manage.schemaExtras, tags: ['roles'], summary: 'Change a custom role; holders are affected at once', headers: TenantHeader, params: Params,
-      body: UpdateRoleSchema,
-      response: { 200: RoleSchema, ...errorResponses(EiErrorSchema, 'ROLE_NOT_FOUND', 'ROLE_BUILT_IN', 'ROLE_NAME_TAKEN', 'PERMISSION_UNKNOWN') },
+  app.get(
+    '/iam/roles',
+    {
+      config: manage.config,
+      schema: {
+        ...manage.schemaExtras,
+        tags: ['roles'],
+        summary: 'Built-in roles and the custom roles of this tenant and its parents',
+        headers: TenantHeader,
+        response: { 200: valueOf(RoleSchema) },
+      },
     },
-  }, async (req) => d.updateRole(req.ctx, req.tenantId!, req.params.role, req.body));
+    async (req) => ({ value: await d.listRoles(req.tenantId!) }),
+  );
 
-  app.delete('/iam/roles/:role', {
-    config: manage.config,
-    schema: { ...manage.schemaExtras, tags: ['roles'], summary: 'Delete a custom role that nobody holds', headers: TenantHeader, params: Params, response: errorResponses(EiErrorSchema, 'ROLE_NOT_FOUND', 'ROLE_BUILT_IN', 'ROLE_IN_USE') },
-  }, async (req, reply) => {
-    await d.deleteRole(req.ctx, req.tenantId!, req.params.role);
-    return reply.code(204).send();
-  });
+  app.get(
+    '/iam/roles/:role',
+    {
+      config: manage.config,
+      schema: {
+        ...manage.schemaExtras,
+        tags: ['roles'],
+        summary: 'Show a role',
+        headers: TenantHeader,
+        params: Params,
+        response: { 200: RoleSchema, ...errorResponses(EiErrorSchema, 'ROLE_NOT_FOUND') },
+      },
+    },
+    async (req) => d.getRole(req.tenantId!, req.params.role),
+  );
+
+  app.post(
+    '/iam/roles',
+    {
+      config: manage.config,
+      schema: {
+        ...manage.schemaExtras,
+        tags: ['roles'],
+        summary: 'Create a custom role',
+        headers: TenantHeader,
+        body: CreateRoleSchema,
+        response: { 201: RoleSchema, ...errorResponses(EiErrorSchema, 'ROLE_NAME_TAKEN', 'PERMISSION_UNKNOWN') },
+      },
+    },
+    async (req, reply) => reply.code(201).send(await d.createRole(req.ctx, req.tenantId!, req.body)),
+  );
+
+  app.patch(
+    '/iam/roles/:role',
+    {
+      config: manage.config,
+      schema: {
+        ...manage.schemaExtras,
+        tags: ['roles'],
+        summary: 'Change a custom role; holders are affected at once',
+        headers: TenantHeader,
+        params: Params,
+        body: UpdateRoleSchema,
+        response: {
+          200: RoleSchema,
+          ...errorResponses(EiErrorSchema, 'ROLE_NOT_FOUND', 'ROLE_BUILT_IN', 'ROLE_NAME_TAKEN', 'PERMISSION_UNKNOWN'),
+        },
+      },
+    },
+    async (req) => d.updateRole(req.ctx, req.tenantId!, req.params.role, req.body),
+  );
+
+  app.delete(
+    '/iam/roles/:role',
+    {
+      config: manage.config,
+      schema: {
+        ...manage.schemaExtras,
+        tags: ['roles'],
+        summary: 'Delete a custom role that nobody holds',
+        headers: TenantHeader,
+        params: Params,
+        response: errorResponses(EiErrorSchema, 'ROLE_NOT_FOUND', 'ROLE_BUILT_IN', 'ROLE_IN_USE'),
+      },
+    },
+    async (req, reply) => {
+      await d.deleteRole(req.ctx, req.tenantId!, req.params.role);
+      return reply.code(204).send();
+    },
+  );
 }

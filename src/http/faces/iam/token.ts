@@ -32,11 +32,15 @@ export const OAuthErrorSchema = Type.Object({ error: Type.String(), error_descri
 export function oauthErrorHandler(err: FastifyError, req: FastifyRequest, reply: FastifyReply) {
   const e = toAppError(err);
   if (e.status >= 500) req.log.error({ err }, 'token request failed');
-  return reply.code(e.status).headers({ ...e.headers, 'cache-control': 'no-store', pragma: 'no-cache' })
+  return reply
+    .code(e.status)
+    .headers({ ...e.headers, 'cache-control': 'no-store', pragma: 'no-cache' })
     .send({ error: OAUTH_ERROR[e.code] ?? 'server_error', error_description: e.expose ? e.message : 'Internal server error' });
 }
 
-const TokenBody = Type.Record(Type.String(), Type.Unknown(), { description: 'JSON or application/x-www-form-urlencoded: grant_type, username, password, client_id, client_secret, refresh_token' });
+const TokenBody = Type.Record(Type.String(), Type.Unknown(), {
+  description: 'JSON or application/x-www-form-urlencoded: grant_type, username, password, client_id, client_secret, refresh_token',
+});
 
 function field(body: Record<string, unknown>, name: string): string | undefined {
   const v = body[name];
@@ -99,25 +103,40 @@ export function registerTokenRoutes(app: App, s: Services) {
   app.setErrorHandler(oauthErrorHandler);
   const open = access({ auth: 'none' });
   for (const url of ['/iam/auth/token', '/nbapi/iam/v1/auth/token']) {
-    app.post(url, {
-      config: open.config,
-      schema: {
-        ...open.schemaExtras, tags: ['iam'], summary: 'Obtain access and refresh tokens (password, client_credentials, refresh_token)',
-        body: TokenBody, response: { 200: TokenResponseSchema, 400: OAuthErrorSchema, 401: OAuthErrorSchema, 429: OAuthErrorSchema },
+    app.post(
+      url,
+      {
+        config: open.config,
+        schema: {
+          ...open.schemaExtras,
+          tags: ['iam'],
+          summary: 'Obtain access and refresh tokens (password, client_credentials, refresh_token)',
+          body: TokenBody,
+          response: { 200: TokenResponseSchema, 400: OAuthErrorSchema, 401: OAuthErrorSchema, 429: OAuthErrorSchema },
+        },
       },
-    }, async (req, reply) => {
-      const t = await s.sessions.token(req.ctx, parseGrant(req));
-      return reply.headers({ 'cache-control': 'no-store', pragma: 'no-cache' }).send(t);
-    });
+      async (req, reply) => {
+        const t = await s.sessions.token(req.ctx, parseGrant(req));
+        return reply.headers({ 'cache-control': 'no-store', pragma: 'no-cache' }).send(t);
+      },
+    );
   }
   const optional = access({ auth: 'optional' });
-  app.post('/iam/auth/logout', {
-    config: optional.config,
-    schema: { ...optional.schemaExtras, tags: ['iam'], summary: 'End a session: by refresh_token in the body (JSON or form), or the session of the bearer token (no body needed)' },
-  }, async (req, reply) => {
-    // No body schema: a bare `POST` with only the bearer token is the common call, and a body schema rejects an absent body.
-    const body = (req.body && typeof req.body === 'object' ? req.body : {}) as Record<string, unknown>;
-    await s.sessions.logout(req.ctx, typeof body.refresh_token === 'string' ? body.refresh_token : undefined);
-    return reply.code(204).send();
-  });
+  app.post(
+    '/iam/auth/logout',
+    {
+      config: optional.config,
+      schema: {
+        ...optional.schemaExtras,
+        tags: ['iam'],
+        summary: 'End a session: by refresh_token in the body (JSON or form), or the session of the bearer token (no body needed)',
+      },
+    },
+    async (req, reply) => {
+      // No body schema: a bare `POST` with only the bearer token is the common call, and a body schema rejects an absent body.
+      const body = (req.body && typeof req.body === 'object' ? req.body : {}) as Record<string, unknown>;
+      await s.sessions.logout(req.ctx, typeof body.refresh_token === 'string' ? body.refresh_token : undefined);
+      return reply.code(204).send();
+    },
+  );
 }

@@ -15,51 +15,114 @@ const RoleParams = Type.Object({ userId: Type.String({ format: 'uuid' }), role: 
 /** /iam/users: users of the tenant in x-tenant-id and their role assignments there. */
 export function registerUserRoutes(app: App, s: Services) {
   const { users, roles } = s;
-  app.post('/iam/users', {
-    config: manage.config,
-    schema: {
-      ...manage.schemaExtras, tags: ['users'], summary: 'Create a user in this tenant', headers: TenantHeader,
-      body: CreateUserSchema,
-      response: { 201: UserSchema, ...errorResponses(EiErrorSchema, 'USERNAME_TAKEN', 'PASSWORD_TOO_WEAK', 'ROLE_NOT_FOUND') },
+  app.post(
+    '/iam/users',
+    {
+      config: manage.config,
+      schema: {
+        ...manage.schemaExtras,
+        tags: ['users'],
+        summary: 'Create a user in this tenant',
+        headers: TenantHeader,
+        body: CreateUserSchema,
+        response: { 201: UserSchema, ...errorResponses(EiErrorSchema, 'USERNAME_TAKEN', 'PASSWORD_TOO_WEAK', 'ROLE_NOT_FOUND') },
+      },
     },
-  }, async (req, reply) => {
-    const created = await users.createUser(req.ctx, req.tenantId!, req.body);
-    return reply.code(201).send(userView(created.user, created.roles));
-  });
+    async (req, reply) => {
+      const created = await users.createUser(req.ctx, req.tenantId!, req.body);
+      return reply.code(201).send(userView(created.user, created.roles));
+    },
+  );
 
-  app.get('/iam/users', {
-    config: manage.config,
-    schema: { ...manage.schemaExtras, tags: ['users'], summary: 'List users of this tenant', headers: TenantHeader, response: { 200: valueOf(UserSchema) } },
-  }, async (req) => ({
-    value: await Promise.all((await users.listUsers(req.tenantId!)).map(async (u) => userView(u, await roles.rolesOf('user', u.id, req.tenantId!)))),
-  }));
+  app.get(
+    '/iam/users',
+    {
+      config: manage.config,
+      schema: {
+        ...manage.schemaExtras,
+        tags: ['users'],
+        summary: 'List users of this tenant',
+        headers: TenantHeader,
+        response: { 200: valueOf(UserSchema) },
+      },
+    },
+    async (req) => ({
+      value: await Promise.all(
+        (await users.listUsers(req.tenantId!)).map(async (u) => userView(u, await roles.rolesOf('user', u.id, req.tenantId!))),
+      ),
+    }),
+  );
 
-  app.get('/iam/users/:userId', {
-    config: manage.config,
-    schema: { ...manage.schemaExtras, tags: ['users'], summary: 'Show a user', headers: TenantHeader, params: Params, response: { 200: UserSchema, ...errorResponses(EiErrorSchema, 'USER_NOT_FOUND') } },
-  }, async (req) => {
-    const u = await users.visibleUser(req.tenantId!, req.params.userId);
-    return userView(u, await roles.rolesOf('user', u.id, req.tenantId!));
-  });
+  app.get(
+    '/iam/users/:userId',
+    {
+      config: manage.config,
+      schema: {
+        ...manage.schemaExtras,
+        tags: ['users'],
+        summary: 'Show a user',
+        headers: TenantHeader,
+        params: Params,
+        response: { 200: UserSchema, ...errorResponses(EiErrorSchema, 'USER_NOT_FOUND') },
+      },
+    },
+    async (req) => {
+      const u = await users.visibleUser(req.tenantId!, req.params.userId);
+      return userView(u, await roles.rolesOf('user', u.id, req.tenantId!));
+    },
+  );
 
-  app.delete('/iam/users/:userId', {
-    config: manage.config,
-    schema: { ...manage.schemaExtras, tags: ['users'], summary: 'Delete a user; its sessions end at once', headers: TenantHeader, params: Params, response: errorResponses(EiErrorSchema, 'USER_NOT_FOUND', 'USER_SELF_DELETE') },
-  }, async (req, reply) => {
-    await users.deleteUser(req.ctx, req.tenantId!, req.params.userId);
-    return reply.code(204).send();
-  });
+  app.delete(
+    '/iam/users/:userId',
+    {
+      config: manage.config,
+      schema: {
+        ...manage.schemaExtras,
+        tags: ['users'],
+        summary: 'Delete a user; its sessions end at once',
+        headers: TenantHeader,
+        params: Params,
+        response: errorResponses(EiErrorSchema, 'USER_NOT_FOUND', 'USER_SELF_DELETE'),
+      },
+    },
+    async (req, reply) => {
+      await users.deleteUser(req.ctx, req.tenantId!, req.params.userId);
+      return reply.code(204).send();
+    },
+  );
 
-  app.put('/iam/users/:userId/roles/:role', {
-    config: manage.config,
-    schema: { ...manage.schemaExtras, tags: ['users'], summary: 'Assign a role (id or name) to a user in this tenant', headers: TenantHeader, params: RoleParams, response: { 200: RoleSchema, ...errorResponses(EiErrorSchema, 'USER_NOT_FOUND', 'ROLE_NOT_FOUND') } },
-  }, async (req) => roles.assignUserRole(req.ctx, req.tenantId!, req.params.userId, req.params.role));
+  app.put(
+    '/iam/users/:userId/roles/:role',
+    {
+      config: manage.config,
+      schema: {
+        ...manage.schemaExtras,
+        tags: ['users'],
+        summary: 'Assign a role (id or name) to a user in this tenant',
+        headers: TenantHeader,
+        params: RoleParams,
+        response: { 200: RoleSchema, ...errorResponses(EiErrorSchema, 'USER_NOT_FOUND', 'ROLE_NOT_FOUND') },
+      },
+    },
+    async (req) => roles.assignUserRole(req.ctx, req.tenantId!, req.params.userId, req.params.role),
+  );
 
-  app.delete('/iam/users/:userId/roles/:role', {
-    config: manage.config,
-    schema: { ...manage.schemaExtras, tags: ['users'], summary: 'Remove a role assignment; takes effect at once', headers: TenantHeader, params: RoleParams, response: errorResponses(EiErrorSchema, 'ROLE_ASSIGNMENT_NOT_FOUND') },
-  }, async (req, reply) => {
-    await roles.unassignUserRole(req.ctx, req.tenantId!, req.params.userId, req.params.role);
-    return reply.code(204).send();
-  });
+  app.delete(
+    '/iam/users/:userId/roles/:role',
+    {
+      config: manage.config,
+      schema: {
+        ...manage.schemaExtras,
+        tags: ['users'],
+        summary: 'Remove a role assignment; takes effect at once',
+        headers: TenantHeader,
+        params: RoleParams,
+        response: errorResponses(EiErrorSchema, 'ROLE_ASSIGNMENT_NOT_FOUND'),
+      },
+    },
+    async (req, reply) => {
+      await roles.unassignUserRole(req.ctx, req.tenantId!, req.params.userId, req.params.role);
+      return reply.code(204).send();
+    },
+  );
 }

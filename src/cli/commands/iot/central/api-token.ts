@@ -8,7 +8,10 @@ import { APP_ID_ARG, apiPath, CENTRAL_COMMON_ARGS, centralCall } from './data-pl
 import { API_TOKEN_ID, CENTRAL_ROLE_ALIASES } from './rules.js';
 
 const TOKEN_ID = (help: string): ArgSpec => ({
-  dest: 'tokenId', options: ['--token-id', '--tkid'], required: true, help,
+  dest: 'tokenId',
+  options: ['--token-id', '--tkid'],
+  required: true,
+  help,
   validate: (v) => (API_TOKEN_ID.test(v) ? undefined : 'use only [0-9a-zA-Z-], at most 40 characters'),
 });
 
@@ -23,13 +26,17 @@ export const apiTokenCommands: CommandSpec[] = [
         'The IoT Central ID associated with this token, [0-9a-zA-Z-] allowed, max length limit to 40. Specify an ID that you will then use when modifying or deleting this token later via the CLI or API.',
       ),
       {
-        dest: 'role', options: ['--role', '-r'], required: true,
+        dest: 'role',
+        options: ['--role', '-r'],
+        required: true,
         help: 'The role that will be associated with this token: one of the built-in roles admin, builder, operator, or the role ID of a custom or organization role.',
       },
       { dest: 'orgId', options: ['--org-id', '--organization-id'], help: 'The ID of the organization for the token role assignment.' },
       ...CENTRAL_COMMON_ARGS,
     ],
-    examples: [{ name: 'Add new API token', text: 'latch iot central api-token create --token-id {tokenId} --app-id {appId} --role admin' }],
+    examples: [
+      { name: 'Add new API token', text: 'latch iot central api-token create --token-id {tokenId} --app-id {appId} --role admin' },
+    ],
     handler(ctx) {
       const a = ctx.args as { tokenId: string; role: string; orgId?: string };
       const role = Object.hasOwn(CENTRAL_ROLE_ALIASES, a.role) ? CENTRAL_ROLE_ALIASES[a.role] : a.role;

@@ -7,7 +7,12 @@ import type { ArgSpec, CommandSpec } from '../../../command-table.js';
 import { CENTRAL_SKUS, DEFAULT_TEMPLATE } from './rules.js';
 import { deleteResource, getResource, listResources, putResource, RESOURCE_GROUP_ARG, resourceGroupOf, type ArmType } from '../arm.js';
 
-export const IOT_APPS: ArmType = { provider: 'Microsoft.IoTCentral', collection: 'iotApps', apiVersion: '2021-06-01', display: 'IoT Central application' };
+export const IOT_APPS: ArmType = {
+  provider: 'Microsoft.IoTCentral',
+  collection: 'iotApps',
+  apiVersion: '2021-06-01',
+  display: 'IoT Central application',
+};
 
 const NAME: ArgSpec = { dest: 'name', options: ['--name', '-n'], required: true, help: 'IoT Central application name.' };
 
@@ -19,15 +24,33 @@ export const appCommands: CommandSpec[] = [
     args: [
       NAME,
       RESOURCE_GROUP_ARG(true),
-      { dest: 'subdomain', options: ['--subdomain', '-s'], required: true, help: 'Subdomain of the application URL {subdomain}.<central suffix>: unique, case-insensitive.' },
+      {
+        dest: 'subdomain',
+        options: ['--subdomain', '-s'],
+        required: true,
+        help: 'Subdomain of the application URL {subdomain}.<central suffix>: unique, case-insensitive.',
+      },
       { dest: 'displayName', options: ['--display-name'], help: 'Display name of the application. Default: the name.' },
       { dest: 'location', options: ['--location', '-l'], help: 'Location. Default: westus.' },
       { dest: 'sku', options: ['--sku'], choices: [...CENTRAL_SKUS], help: 'Pricing plan. Default: ST2.' },
       { dest: 'template', options: ['--template'], help: `Application template. Default: ${DEFAULT_TEMPLATE}.` },
     ],
-    examples: [{ name: 'Create an IoT Central application.', text: 'latch iot central app create -n my-first-app -g MyResourceGroup --subdomain my-app --sku ST2' }],
+    examples: [
+      {
+        name: 'Create an IoT Central application.',
+        text: 'latch iot central app create -n my-first-app -g MyResourceGroup --subdomain my-app --sku ST2',
+      },
+    ],
     handler(ctx) {
-      const a = ctx.args as { name: string; resourceGroup: string; subdomain: string; displayName?: string; location?: string; sku?: string; template?: string };
+      const a = ctx.args as {
+        name: string;
+        resourceGroup: string;
+        subdomain: string;
+        displayName?: string;
+        location?: string;
+        sku?: string;
+        template?: string;
+      };
       const body = {
         location: a.location ?? 'westus',
         sku: { name: a.sku ?? 'ST2' },
@@ -57,9 +80,15 @@ export const appCommands: CommandSpec[] = [
     args: [NAME, RESOURCE_GROUP_ARG(false)],
     async handler(ctx) {
       const a = ctx.args as { name: string; resourceGroup?: string };
-      const rg = a.resourceGroup ?? resourceGroupOf(await getResource(ctx, IOT_APPS, a.name, undefined).catch((e: unknown) => {
-        throw e instanceof CliNotFoundError ? new CliNotFoundError(`No IoT Central application found with name ${a.name} in current subscription.`) : e;
-      }));
+      const rg =
+        a.resourceGroup ??
+        resourceGroupOf(
+          await getResource(ctx, IOT_APPS, a.name, undefined).catch((e: unknown) => {
+            throw e instanceof CliNotFoundError
+              ? new CliNotFoundError(`No IoT Central application found with name ${a.name} in current subscription.`)
+              : e;
+          }),
+        );
       await deleteResource(ctx, IOT_APPS, rg, a.name);
       return null;
     },

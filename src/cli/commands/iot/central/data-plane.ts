@@ -15,22 +15,30 @@ import { http, LOGIN_AGAIN, type HttpResult } from '../../../client.js';
 export const CENTRAL_API_VERSION = '2022-07-31';
 
 export const APP_ID_ARG: ArgSpec = {
-  dest: 'appId', options: ['--app-id', '-n'], required: true,
+  dest: 'appId',
+  options: ['--app-id', '-n'],
+  required: true,
   help: 'The App ID of the IoT Central app you want to manage: its subdomain or its application id (GUID).',
 };
 
 /** The options every data-plane command takes after its own. */
 export const CENTRAL_COMMON_ARGS: readonly ArgSpec[] = [
   {
-    dest: 'token', options: ['--token'], secret: true,
+    dest: 'token',
+    options: ['--token'],
+    secret: true,
     help: 'A token to send as Authorization instead of the signed-in session, including its type, e.g. "SharedAccessSignature sr=…".',
   },
   {
-    dest: 'centralApiUri', options: ['--central-api-uri', '--central-dns-suffix'],
+    dest: 'centralApiUri',
+    options: ['--central-api-uri', '--central-dns-suffix'],
     help: 'The IoT Central DNS suffix: address https://{app-id}.{suffix} instead of the signed-in server.',
   },
   {
-    dest: 'apiVersion', options: ['--api-version', '--av'], choices: ['2022-06-30-preview', CENTRAL_API_VERSION], deprecated: {},
+    dest: 'apiVersion',
+    options: ['--api-version', '--av'],
+    choices: ['2022-06-30-preview', CENTRAL_API_VERSION],
+    deprecated: {},
     help: 'This command parameter has been deprecated and will be ignored.',
   },
 ];
@@ -80,7 +88,10 @@ export async function centralCall(ctx: CommandContext, method: string, path: str
   const err = (r.body as { error?: unknown }).error;
   if (err !== undefined) {
     const e = (err && typeof err === 'object' ? err : {}) as { code?: unknown; message?: unknown };
-    const text = formatServerError(typeof e.code === 'string' ? e.code : undefined, typeof e.message === 'string' ? e.message : `The server answered ${r.status}`);
+    const text = formatServerError(
+      typeof e.code === 'string' ? e.code : undefined,
+      typeof e.message === 'string' ? e.message : `The server answered ${r.status}`,
+    );
     throw r.status === 404 ? new CliNotFoundError(text) : new CliError(text);
   }
   return r.body;

@@ -81,24 +81,26 @@ export interface BuiltInRole {
 }
 
 const P = PERMISSIONS;
+
+/** Managing IoT hubs, provisioning services and IoT Central apps, keys and API tokens included. */
+const IOT_MANAGEMENT = [
+  P.IOT_HUB_READ,
+  P.IOT_HUB_WRITE,
+  P.IOT_HUB_KEYS,
+  P.DPS_READ,
+  P.DPS_WRITE,
+  P.DPS_KEYS,
+  P.CENTRAL_APP_READ,
+  P.CENTRAL_APP_WRITE,
+  P.CENTRAL_ADMIN,
+];
 /** Built-in roles (spec/ei-iam.md §6.3 plus DESIGN decisions). Ids are fixed forever. */
 export const BUILT_IN_ROLES: readonly BuiltInRole[] = [
   {
     id: 'builtin-tenant-admin',
     name: 'Tenant Admin',
     description: 'Manages users, roles, API keys, sub-organizations and IoT hub / DPS / IoT Central resources',
-    permissions: [
-      P.ACCESS_CONTROL,
-      P.IOT_HUB_READ,
-      P.IOT_HUB_WRITE,
-      P.IOT_HUB_KEYS,
-      P.DPS_READ,
-      P.DPS_WRITE,
-      P.DPS_KEYS,
-      P.CENTRAL_APP_READ,
-      P.CENTRAL_APP_WRITE,
-      P.CENTRAL_ADMIN,
-    ],
+    permissions: [P.ACCESS_CONTROL, ...IOT_MANAGEMENT],
   },
   { id: 'builtin-ei-admin', name: 'EI Admin', description: 'Everything in Edge Intelligence', permissions: [...EI_PERMISSIONS] },
   { id: 'builtin-operator', name: 'Operator', description: 'Adds and removes EI agents', permissions: [P.OPERATIONS_MANAGEMENT] },
@@ -113,17 +115,7 @@ export const BUILT_IN_ROLES: readonly BuiltInRole[] = [
     id: 'builtin-iot-contributor',
     name: 'IoT Contributor',
     description: 'Manages IoT hubs, provisioning services and IoT Central apps, including their keys and API tokens',
-    permissions: [
-      P.IOT_HUB_READ,
-      P.IOT_HUB_WRITE,
-      P.IOT_HUB_KEYS,
-      P.DPS_READ,
-      P.DPS_WRITE,
-      P.DPS_KEYS,
-      P.CENTRAL_APP_READ,
-      P.CENTRAL_APP_WRITE,
-      P.CENTRAL_ADMIN,
-    ],
+    permissions: [...IOT_MANAGEMENT],
   },
   {
     id: 'builtin-iot-reader',

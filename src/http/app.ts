@@ -52,6 +52,8 @@ export interface AppOptions {
   /** A pino logger; none = silent. */
   logger?: Logger;
   https?: { cert: string | Buffer; key: string | Buffer } | null;
+  /** Fastify `trustProxy` (LATCH_TRUST_PROXY): only then does `X-Forwarded-For` set the client address. */
+  trustProxy?: number | string[];
 }
 
 /**
@@ -67,6 +69,7 @@ export async function buildApp(services: Services, opts: AppOptions = {}): Promi
       return typeof given === 'string' && /^[\w.:-]{1,128}$/.test(given) ? given : randomUUID();
     },
     bodyLimit: 1024 * 1024,
+    trustProxy: opts.trustProxy ?? false,
     ...(opts.https ? { https: opts.https } : {}),
     return503OnClosing: true,
     // One access-log line per request (onResponse below) instead of Fastify's two.

@@ -81,7 +81,7 @@ export const OPTIONS = {
     env: 'LATCH_TRUST_PROXY',
     flag: '--trust-proxy',
     description:
-      'Reverse proxies whose X-Forwarded-For names the client (its address is what throttling and the audit trail record): off (default: the header is ignored), a hop count, or comma-separated addresses / CIDRs (loopback, linklocal, uniquelocal allowed)',
+      'Reverse proxies whose X-Forwarded-For names the client (its address is what throttling and the audit trail record): off (default: the header is ignored), comma-separated addresses / CIDRs (loopback, linklocal, uniquelocal allowed), or a hop count (only when clients cannot reach the server except through that many proxies)',
     default: undefined as TrustProxy | undefined,
     parse: trustProxy,
   },

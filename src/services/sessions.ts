@@ -53,7 +53,12 @@ export function sessionService(
    * principal. Security: the failure audit goes through the batched buffer, off the response
    * path, so a known principal costs no store write more than an unknown one (timing would tell).
    */
-  function rejected(ctx: Ctx, a: LoginAttempt, known: { type: PrincipalType; id: string; tenantId: string } | undefined, code: ErrorCode): never {
+  function rejected(
+    ctx: Ctx,
+    a: LoginAttempt,
+    known: { type: PrincipalType; id: string; tenantId: string } | undefined,
+    code: ErrorCode,
+  ): never {
     throttle.fail(a);
     if (known) {
       const action = known.type === 'user' ? AUDIT.USER_LOGIN_FAILED : AUDIT.API_KEY_LOGIN_FAILED;

@@ -87,7 +87,7 @@ async function resource(c: Ctx, k: Kind, rid?: string): Promise<{ name: string; 
   const r = await c.t.server.deps.store.iot.get(c.tenant, k.kind, 'rg', name);
   return { name, target: { type: k.type, id: r!.id } };
 }
-function armCases(k: Kind, events: { created: AuditAction; updated: AuditAction; deleted: AuditAction; keys: AuditAction }) {
+function armCases<A extends AuditAction>(k: Kind, events: { created: A; updated: A; deleted: A; keys: A }): Record<A, Case> {
   const expected = (c: Ctx, target: Principal): Expected => ({ tenant: c.tenant, actor: admin(c), target });
   return {
     [events.created]: async (c: Ctx, rid: string) => expected(c, (await resource(c, k, rid)).target),
@@ -106,7 +106,7 @@ function armCases(k: Kind, events: { created: AuditAction; updated: AuditAction;
       expectStatus(await call(c, 'POST', armUrl(c, k, r.name, `/${k.keys}/${k.keyName}/listkeys`), rid), 200);
       return expected(c, r.target);
     },
-  } as Record<AuditAction, Case>;
+  } as Record<A, Case>;
 }
 
 // ---- IoT Central ----

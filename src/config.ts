@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import path from 'node:path';
 
 /** One reference for every setting: env name, CLI flag, default, description, parser. */
@@ -34,6 +35,32 @@ const oneOf =
     return raw as T;
   };
 
+/** Fastify `trustProxy`: a hop count, or the proxies' addresses / CIDRs (undefined: off). */
+type TrustProxy = number | string[];
+const PROXY_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
+const trustProxy = (raw: string): TrustProxy | undefined => {
+  const v = raw.trim().toLowerCase();
+  if (['', 'false', 'off', 'no', '0'].includes(v)) return undefined;
+  if (/^\d+$/.test(v)) {
+    const n = Number(v);
+    if (n > 32) throw new ConfigError('a hop count must be between 1 and 32');
+    return n;
+  }
+  // Trusting every sender would let any client choose its own address (and so its throttle).
+  if (['true', 'on', 'yes', '*'].includes(v)) throw new ConfigError('name the proxies (addresses or CIDRs) or give a hop count');
+  const list = v.split(',').map((e) => e.trim());
+  for (const e of list) {
+    const [addr = '', bits, extra] = e.split('/');
+    const family = isIP(addr);
+    const ok =
+      extra === undefined &&
+      (PROXY_NAMES.includes(e) ||
+        (family !== 0 && (bits === undefined || (/^\d+$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128)))));
+    if (!ok) throw new ConfigError(`${JSON.stringify(e)} is not an address, a CIDR, loopback, linklocal or uniquelocal`);
+  }
+  return list;
+};
+
 const hostSuffix = (raw: string): string => {
   const v = raw.trim().toLowerCase().replace(/^\./, '');
   if (!/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/.test(v))
@@ -49,6 +76,14 @@ export const OPTIONS = {
     description: 'Port to listen on; 0 picks a free port (the URL is printed on start)',
     default: 8080,
     parse: int(0, 65535),
+  },
+  trustProxy: {
+    env: 'LATCH_TRUST_PROXY',
+    flag: '--trust-proxy',
+    description:
+      'Reverse proxies whose X-Forwarded-For names the client (its address is what throttling and the audit trail record): off (default: the header is ignored), comma-separated addresses / CIDRs (loopback, linklocal, uniquelocal allowed), or a hop count (only when clients cannot reach the server except through that many proxies)',
+    default: undefined as TrustProxy | undefined,
+    parse: trustProxy,
   },
   dataDir: {
     env: 'LATCH_DATA_DIR',

@@ -79,7 +79,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
       print(
         `Created platform administrator '${boot.username}' with password: ${boot.password}  (shown once; change it or set LATCH_ADMIN_PASSWORD)`,
       );
-    const { app } = await buildApp(services, { logger: log, https: opts.https });
+    const { app } = await buildApp(services, { logger: log, https: opts.https, trustProxy: config.trustProxy });
     await startServices(services);
     let url = '';
     if (opts.listen !== false) {

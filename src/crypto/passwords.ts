@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { hash, verify, Algorithm } from '@node-rs/argon2';
 
 // argon2id with OWASP's recommended minimum (19 MiB, 2 passes). Passwords only: API key secrets
@@ -19,9 +20,11 @@ export async function verifyPassword(passwordHash: string, password: string): Pr
 }
 
 let dummy: Promise<string> | undefined;
-/** Burns the same time as a real verification, so an unknown username is not told apart by timing. */
-export async function verifyAgainstDummy(password: string): Promise<false> {
-  dummy ??= hashPassword('latch-dummy-password-for-timing');
-  await verifyPassword(await dummy, password);
-  return false;
+/**
+ * A hash of a password nobody knows, with the real parameters: an unknown username is verified
+ * against it, so it costs the same argon2id work as a wrong password (timing tells nothing).
+ */
+export function dummyPasswordHash(): Promise<string> {
+  dummy ??= hashPassword(`latch-dummy-${randomBytes(16).toString('hex')}`);
+  return dummy;
 }

@@ -48,10 +48,24 @@ export const REDACT = [
   ].flatMap((f) => [f, `*.${f}`]),
 ];
 
+/**
+ * LATCH_TRUST_PROXY as Fastify's `trustProxy`. Fastify treats a bare hop count as "trust nothing"
+ * (it cannot check the immediate peer), so a hop count is spelled out: the socket peer and the
+ * next n-1 entries of X-Forwarded-For are proxies. Safe only when clients cannot reach the
+ * server except through those proxies (README); an address list checks each hop instead.
+ */
+function trustProxyFn(tp: number | string[] | undefined): FastifyServerOptions['trustProxy'] {
+  if (tp === undefined) return false;
+  if (typeof tp === 'number') return (_addr: string, hop: number) => hop < tp;
+  return tp;
+}
+
 export interface AppOptions {
   /** A pino logger; none = silent. */
   logger?: Logger;
   https?: { cert: string | Buffer; key: string | Buffer } | null;
+  /** Fastify `trustProxy` (LATCH_TRUST_PROXY): only then does `X-Forwarded-For` set the client address. */
+  trustProxy?: number | string[];
 }
 
 /**
@@ -67,6 +81,7 @@ export async function buildApp(services: Services, opts: AppOptions = {}): Promi
       return typeof given === 'string' && /^[\w.:-]{1,128}$/.test(given) ? given : randomUUID();
     },
     bodyLimit: 1024 * 1024,
+    trustProxy: trustProxyFn(opts.trustProxy),
     ...(opts.https ? { https: opts.https } : {}),
     return503OnClosing: true,
     // One access-log line per request (onResponse below) instead of Fastify's two.

@@ -32,7 +32,7 @@ export function buildServices(deps: Deps) {
   const users = userService(deps, roles);
   const tenants = tenantService(deps, roles, users);
   const apiKeys = apiKeyService(deps, roles);
-  const sessions = sessionService(deps, roles, usage, (grant) => hooks.onTokenIssued?.(grant));
+  const sessions = sessionService(deps, roles, usage, auditBuffer, (grant) => hooks.onTokenIssued?.(grant));
   const iot = iotResourceService(deps, auditBuffer);
   const iotSas = iotSasService(deps, iot, usage);
   const central = centralState(deps);

@@ -4,10 +4,11 @@ import type { PrincipalType, Session } from '../domain/types.js';
 import { AUDIT } from '../domain/audit-events.js';
 import { AppError } from '../errors/app-error.js';
 import { digest, generateSecret, isWellFormedSecret, safeEqual } from '../crypto/secrets.js';
-import { verifyAgainstDummy, verifyPassword } from '../crypto/passwords.js';
+import { dummyPasswordHash, verifyPassword } from '../crypto/passwords.js';
 import { auditEvent } from './audit.js';
+import type { AuditBuffer } from './audit-buffer.js';
 import type { RoleService } from './roles.js';
-import { Throttle } from './throttle.js';
+import { LoginThrottle, type LoginAttempt } from './throttle.js';
 import type { UsageRecorder } from './usage.js';
 import { loadPrincipal } from './principals.js';
 import { apiKeyClientId, isUuid, parseApiKeyClientId } from '../domain/ids.js';
@@ -23,53 +24,51 @@ export type Grant =
   | { grant: 'refresh_token'; refreshToken: string };
 
 const SCOPE = 'profile email';
-const MINUTE = 60_000;
+/** Never a key id (ids are random v4 UUIDs): the lookup an unknown client id makes instead of a real one. */
+const NO_ID = '00000000-0000-0000-0000-000000000000';
+/** Compared against when no key was found, so a failure costs one digest compare either way. */
+const DUMMY_DIGEST = digest('latch-dummy-api-key-secret-for-timing');
 
 /** Logins, token issuance, refresh rotation with reuse detection, logout and session revocation. */
-export function sessionService(deps: Deps, roleService: RoleService, usage: UsageRecorder, onIssued: (grant: string) => void = () => {}) {
+export function sessionService(
+  deps: Deps,
+  roleService: RoleService,
+  usage: UsageRecorder,
+  auditBuffer: AuditBuffer,
+  onIssued: (grant: string) => void = () => {},
+) {
   const { store, clock, config, bus } = deps;
   const now = () => clock.now();
-  const usernames = new Throttle({ free: 5, baseMs: 1000, maxMs: 15 * MINUTE, windowMs: 15 * MINUTE, now });
-  const clients = new Throttle({ free: 5, baseMs: 1000, maxMs: 15 * MINUTE, windowMs: 15 * MINUTE, now });
-  const addresses = new Throttle({ free: 30, baseMs: 1000, maxMs: 15 * MINUTE, windowMs: 15 * MINUTE, now });
+  const throttle = new LoginThrottle(now);
 
-  /** One login attempt: the throttle keys it counts against (what was submitted, and the client address). */
-  interface Attempt {
-    keys: string[];
-    throttles: Throttle[];
-  }
-
-  function attempt(ctx: Ctx, kind: 'user' | 'client', submitted: string): Attempt {
-    const a = {
-      keys: [`${kind}:${submitted.trim().toLowerCase()}`, `ip:${ctx.clientAddress ?? '?'}`],
-      throttles: [kind === 'user' ? usernames : clients, addresses],
-    };
-    let wait = 0;
-    a.keys.forEach((k, i) => (wait = Math.max(wait, a.throttles[i]!.retryAfter(k))));
+  function attempt(ctx: Ctx, kind: 'user' | 'client', submitted: string): LoginAttempt {
+    const a: LoginAttempt = { kind, submitted, clientAddress: ctx.clientAddress };
+    const wait = throttle.retryAfter(a);
     if (wait > 0) throw new AppError('OAUTH_THROTTLED', { retryAfter: wait }, { headers: { 'Retry-After': String(wait) } });
     return a;
   }
 
-  /** A failed login: counted against every key of the attempt, audited when the principal exists, and answered alike either way. */
-  async function rejected(
+  /**
+   * A failed login: counted by the throttle and answered alike for a known and an unknown
+   * principal. Security: the failure audit goes through the batched buffer, off the response
+   * path, so a known principal costs no store write more than an unknown one (timing would tell).
+   */
+  function rejected(
     ctx: Ctx,
-    a: Attempt,
+    a: LoginAttempt,
     known: { type: PrincipalType; id: string; tenantId: string } | undefined,
     code: ErrorCode,
-  ): Promise<never> {
-    a.keys.forEach((k, i) => a.throttles[i]!.fail(k));
+  ): never {
+    throttle.fail(a);
     if (known) {
       const action = known.type === 'user' ? AUDIT.USER_LOGIN_FAILED : AUDIT.API_KEY_LOGIN_FAILED;
-      await store.audit.append(auditEvent(deps, ctx, known.tenantId, action, { type: known.type, id: known.id }));
+      auditBuffer.push(auditEvent(deps, ctx, known.tenantId, action, { type: known.type, id: known.id }));
     }
     throw new AppError(code);
   }
 
-  /** A successful login clears what was submitted (never the address: others may share it). */
-  const accepted = (a: Attempt) => a.throttles[0]!.succeed(a.keys[0]!);
-
-  /** Signs a new access token and stores a new refresh token for the session. */
-  async function issue(ctx: Ctx, session: Session, grant: string): Promise<TokenResponse> {
+  /** Signs a new access token and stores a new refresh token for the session (a refresh audited with it, in one transaction). */
+  async function issue(ctx: Ctx, session: Session, grant: 'password' | 'client_credentials' | 'refresh_token'): Promise<TokenResponse> {
     const state = await loadPrincipal(store, session.principalType, session.principalId);
     if (!state || isExpired(state.expiresAt, now())) throw new AppError('OAUTH_SESSION_NOT_ACTIVE');
     const p = { ...state.principal, user: state.user };
@@ -108,16 +107,16 @@ export function sessionService(deps: Deps, roleService: RoleService, usage: Usag
     );
     const refresh = generateSecret('rt');
     const rtExpires = Math.min(now() + config.refreshTokenTtl * 1000, session.expiresAt);
-    await store.sessions.addRefreshToken({
-      hash: digest(refresh),
-      sessionId: session.id,
-      createdAt: now(),
-      expiresAt: rtExpires,
-      usedAt: null,
-    });
+    const row = { hash: digest(refresh), sessionId: session.id, createdAt: now(), expiresAt: rtExpires, usedAt: null };
+    if (grant !== 'refresh_token') await store.sessions.addRefreshToken(row);
+    else
+      await store.transaction(async (tx) => {
+        await tx.sessions.addRefreshToken(row);
+        const actor: Ctx = { ...ctx, principal: { ...state.principal, sessionId: session.id } };
+        await tx.audit.append(auditEvent(deps, actor, session.tenantId, AUDIT.SESSION_REFRESHED, { type: 'session', id: session.id }));
+      });
     usage.mark(session.principalType, session.principalId, now());
     onIssued(grant);
-    void ctx;
     return {
       access_token: accessToken,
       expires_in: ttl,
@@ -156,28 +155,36 @@ export function sessionService(deps: Deps, roleService: RoleService, usage: Usag
     return session;
   }
 
-  /** client_id: `<tenant name>-><key name>` (case-insensitive), the key id, or a bare key name when unique. */
+  /**
+   * client_id: `<tenant name>-><key name>` (case-insensitive), the key id, or a bare key name when unique.
+   * Security: the same lookups run whether the tenant and key exist or not (a miss continues with
+   * an id that matches nothing), so the work depends only on the form of what was submitted.
+   */
   async function findClient(clientId: string) {
     const id = clientId.trim();
     if (isUuid(id)) return store.apiKeys.findForLogin(id);
     const parsed = parseApiKeyClientId(id);
+    let keyId: string | undefined;
     if (parsed) {
       const tenant = await store.tenants.findByName(parsed.tenantName);
-      const key = tenant && (await store.apiKeys.findByName(tenant.id, parsed.keyName));
-      return key ? store.apiKeys.findForLogin(key.id) : undefined;
+      keyId = (await store.apiKeys.findByName(tenant?.id ?? NO_ID, parsed.keyName))?.id;
+    } else {
+      const all = await store.apiKeys.listByNameAnyTenant(id);
+      keyId = all.length === 1 ? all[0]!.id : undefined;
     }
-    const all = await store.apiKeys.listByNameAnyTenant(id);
-    return all.length === 1 ? store.apiKeys.findForLogin(all[0]!.id) : undefined;
+    return store.apiKeys.findForLogin(keyId ?? NO_ID);
   }
 
   async function clientLogin(ctx: Ctx, clientId: string, secret: string): Promise<TokenResponse> {
     const a = attempt(ctx, 'client', clientId);
-    // A mistyped secret fails its checksum before any store lookup.
+    // A mistyped secret fails its checksum before any store lookup (that depends only on what was sent).
     const key = isWellFormedSecret(secret, 'ak') ? await findClient(clientId) : undefined;
-    if (!key || !safeEqual(key.secretHash, digest(secret)) || isExpired(key.expiresAt, now())) {
+    // One digest compare whether or not the key exists.
+    const matches = safeEqual(key?.secretHash ?? DUMMY_DIGEST, digest(secret));
+    if (!key || !matches || isExpired(key.expiresAt, now())) {
       return rejected(ctx, a, key && { type: 'api_key', id: key.id, tenantId: key.tenantId }, 'OAUTH_INVALID_CLIENT');
     }
-    accepted(a);
+    throttle.succeed(a);
     const session = await openSession(ctx, 'api_key', key.id, key.tenantId, key.lastUsedAt === null);
     return issue(ctx, session, 'client_credentials');
   }
@@ -187,11 +194,12 @@ export function sessionService(deps: Deps, roleService: RoleService, usage: Usag
     if (isWellFormedSecret(password, 'ak')) return clientLogin(ctx, username, password);
     const a = attempt(ctx, 'user', username);
     const user = await store.users.findForLogin(username.trim());
-    const ok = user ? await verifyPassword(user.passwordHash, password) : await verifyAgainstDummy(password);
+    // One argon2id verification whether or not the user exists (an unknown one against a dummy hash).
+    const ok = await verifyPassword(user?.passwordHash ?? (await dummyPasswordHash()), password);
     if (!user || !ok || !isUserActive(user)) {
       return rejected(ctx, a, user && { type: 'user', id: user.id, tenantId: user.tenantId }, 'OAUTH_INVALID_USER_CREDENTIALS');
     }
-    accepted(a);
+    throttle.succeed(a);
     const session = await openSession(ctx, 'user', user.id, user.tenantId, user.lastUsedAt === null);
     return issue(ctx, session, 'password');
   }

@@ -1,6 +1,7 @@
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/main.js';
+import { loadConfig } from '../../src/config.js';
 import { Capture, makeTestApp, type TestApp } from '../harness.js';
 
 /**
@@ -232,5 +233,64 @@ describe('log serializer', () => {
     createLogger('trace', capture).trace({ err }, 'client error');
     expect(capture.text).toContain('HPE_INVALID_CHUNK_SIZE');
     expect(forms(secret).filter((s) => capture.text.includes(s))).toEqual([]);
+  });
+});
+
+describe('Cache-Control: no-store on every answer carrying a secret or key (the noStore route flag)', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await makeTestApp();
+  });
+  afterAll(async () => t?.close());
+
+  it('token endpoint, /iam/users/me, API key create, ARM listkeys (both) and per-key listkeys, Central token create', async () => {
+    const admin = await t.adminToken();
+    const tenant = (await t.createTenant(undefined, { ei: true })).id;
+    const hub = `/subscriptions/${tenant}/resourceGroups/rg/providers/Microsoft.Devices/IotHubs/nsh${Date.now()}`;
+    const v = '?api-version=2023-06-30';
+    expect((await t.req('PUT', hub + v, { token: admin, body: { location: 'westus', sku: { name: 'S1' } } })).statusCode).toBe(201);
+    const appUrl = `/subscriptions/${tenant}/resourceGroups/rg/providers/Microsoft.IoTCentral/iotApps/nsa${Date.now()}?api-version=2021-06-01`;
+    const app = await t.req('PUT', appUrl, { token: admin, body: { location: 'westus', sku: { name: 'ST1' } } });
+    const appId = (app.json() as { properties: { applicationId: string } }).properties.applicationId;
+
+    const secretAnswers = [
+      await t.token({ username: t.admin.username, password: t.admin.password }),
+      await t.token({ username: t.admin.username, password: 'wrong-password-x' }),
+      await t.req('GET', '/iam/users/me', { token: admin }),
+      await t.req('POST', '/iam/api-keys', { token: admin, tenant, body: { name: `k${Date.now()}`, roles: ['Operator'] } }),
+      await t.req('POST', `${hub}/listkeys${v}`, { token: admin }),
+      await t.req('GET', `${hub}/listkeys${v}`, { token: admin }),
+      await t.req('POST', `${hub}/IotHubKeys/iothubowner/listkeys${v}`, { token: admin }),
+      await t.req('PUT', `/central/${appId}/api/apiTokens/nst${Date.now()}?api-version=2022-07-31`, {
+        token: admin,
+        body: { roles: [{ role: 'ca310b8d-2f4a-44e0-a36e-957c202cd8d4' }] },
+      }),
+    ];
+    expect(secretAnswers.map((r) => [r.statusCode, r.headers['cache-control']])).toEqual([
+      [200, 'no-store'],
+      [401, 'no-store'],
+      [200, 'no-store'],
+      [201, 'no-store'],
+      [200, 'no-store'],
+      [200, 'no-store'],
+      [200, 'no-store'],
+      [200, 'no-store'],
+    ]);
+    // an answer without a secret is not marked
+    expect((await t.req('GET', '/iam/api-keys', { token: admin, tenant })).headers['cache-control']).toBeUndefined();
+  });
+});
+
+describe('LATCH_CORS_ORIGINS and LATCH_REQUEST_TIMEOUT', () => {
+  it('take exact origins only, and a timeout in whole seconds', () => {
+    expect(loadConfig({ LATCH_CORS_ORIGINS: 'https://a.example.com, http://localhost:5173' }).corsOrigins).toEqual([
+      'https://a.example.com',
+      'http://localhost:5173',
+    ]);
+    expect(loadConfig({}).corsOrigins).toEqual([]);
+    for (const bad of ['*', 'https://a.example.com/console', 'a.example.com', 'ftp://a.example.com'])
+      expect(() => loadConfig({ LATCH_CORS_ORIGINS: bad })).toThrow(/^Invalid LATCH_CORS_ORIGINS/);
+    expect(loadConfig({}).requestTimeout).toBe(30);
+    expect(() => loadConfig({ LATCH_REQUEST_TIMEOUT: '0' })).toThrow(/^Invalid LATCH_REQUEST_TIMEOUT/);
   });
 });

@@ -93,9 +93,10 @@ function bodyError(v: BodyViolation, body: unknown, kind: ArmBodyKind): AppError
     sku?: { name?: unknown };
     properties?: { subdomain?: unknown; authorizationPolicies?: Record<string, unknown>[] };
   };
-  // an over-long string is never echoed back (the codes below quote the value they refuse)
-  if (v.keyword === 'maxLength' && top !== 'tags')
-    return bad(`${path.join('.')} must be at most ${String(v.params?.limit ?? '')} characters`);
+  // An over-long string is never echoed back: several codes below quote the value they refuse.
+  // (tags and the Central display name / template have messages of their own that quote nothing.)
+  const ownMessage = top === 'tags' || (kind === 'central' && top === 'properties' && (sub === 'displayName' || sub === 'template'));
+  if (v.keyword === 'maxLength' && !ownMessage) return bad(`${path.join('.')} must be at most ${String(v.params?.limit ?? '')} characters`);
   switch (top) {
     case undefined:
       if (v.keyword === 'additionalProperties')

@@ -68,6 +68,25 @@ const hostSuffix = (raw: string): string => {
   return v;
 };
 
+/** Comma-separated exact origins (scheme://host[:port]); empty = none. */
+const origins = (raw: string): string[] => {
+  const list = raw
+    .split(',')
+    .map((o) => o.trim())
+    .filter((o) => o !== '');
+  for (const o of list) {
+    let u: URL;
+    try {
+      u = new URL(o);
+    } catch {
+      throw new ConfigError(`'${o}' is not an origin such as https://console.example.com`);
+    }
+    if (!/^https?:$/.test(u.protocol) || u.origin !== o)
+      throw new ConfigError(`'${o}' is not an exact origin such as https://console.example.com (scheme, host and port only, no path)`);
+  }
+  return list;
+};
+
 export const OPTIONS = {
   host: { env: 'LATCH_HOST', flag: '--host', description: 'Address to listen on', default: '127.0.0.1', parse: str },
   port: {
@@ -231,6 +250,22 @@ export const OPTIONS = {
       'Extra comma-separated DNS names / IPs for the --tls-self-signed server certificate (besides localhost, 127.0.0.1, ::1); a change re-issues the certificate',
     default: undefined as string | undefined,
     parse: optStr,
+  },
+  requestTimeout: {
+    env: 'LATCH_REQUEST_TIMEOUT',
+    flag: '--request-timeout',
+    description:
+      'Seconds a client has to send a whole request, headers and body (headers: at most 10 s of it); a slower one is answered 408 and disconnected',
+    default: 30,
+    parse: int(1, 3600),
+  },
+  corsOrigins: {
+    env: 'LATCH_CORS_ORIGINS',
+    flag: '--cors-origins',
+    description:
+      'Comma-separated exact origins (https://console.example.com) allowed to call the API from a browser; empty (default) = no CORS headers, cross-origin browser calls fail',
+    default: [] as string[],
+    parse: origins,
   },
 } satisfies Record<string, Option<unknown>>;
 

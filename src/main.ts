@@ -12,6 +12,7 @@ import { buildServices, startServices, stopServices, type Services } from './ser
 import { buildApp, REDACT } from './http/app.js';
 import { logSerializers } from './http/plugins/log-serializers.js';
 import type { App } from './http/types.js';
+import { ensurePrivateDir } from './util/private-files.js';
 
 export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
   return pino({ level, redact: { paths: REDACT, censor: '[redacted]' }, serializers: logSerializers }, destination);
@@ -22,7 +23,7 @@ export function loadMasterKey(cfg: Config, log: Logger): Buffer {
   if (cfg.masterKey) return parseMasterKey(cfg.masterKey);
   const file = path.join(cfg.dataDir, 'master.key');
   if (!fs.existsSync(file)) {
-    fs.mkdirSync(cfg.dataDir, { recursive: true });
+    ensurePrivateDir(cfg.dataDir);
     fs.writeFileSync(file, generateMasterKey() + '\n', { mode: 0o600, flag: 'wx' });
     log.info({ file }, 'created master key file');
   }
@@ -79,7 +80,13 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
       print(
         `Created platform administrator '${boot.username}' with password: ${boot.password}  (shown once; change it or set LATCH_ADMIN_PASSWORD)`,
       );
-    const { app } = await buildApp(services, { logger: log, https: opts.https, trustProxy: config.trustProxy });
+    const { app } = await buildApp(services, {
+      logger: log,
+      https: opts.https,
+      trustProxy: config.trustProxy,
+      requestTimeoutMs: config.requestTimeout * 1000,
+      corsOrigins: config.corsOrigins,
+    });
     await startServices(services);
     let url = '';
     if (opts.listen !== false) {

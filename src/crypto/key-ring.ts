@@ -21,6 +21,9 @@ const context = (kid: string) => `signing-key:${kid}`;
  * public halves published as JWKS. The newest unretired key signs; retired keys keep verifying
  * until the tokens they signed have expired.
  */
+/** How far a token's `iat` may lie ahead of this node's clock (clock skew between nodes). */
+const IAT_SKEW_SECONDS = 60;
+
 export class KeyRing {
   private keys = new Map<string, Loaded>();
   private signer: Loaded | undefined;
@@ -120,7 +123,8 @@ export class KeyRing {
 
   /**
    * Verifies signature, algorithm (the one the kid was made for: no `none`, no HS256 with a public
-   * key), issuer, exp and nbf. An unknown kid triggers one reload (at most once a second): another
+   * key), issuer, exp and nbf; `iss`, `exp` and `iat` are required, and `iat` may not lie more than
+   * IAT_SKEW_SECONDS ahead (a token without an expiry, or minted for later, is never valid). An unknown kid triggers one reload (at most once a second): another
    * node may have rotated.
    */
   async verify(token: string): Promise<JWTPayload> {
@@ -135,8 +139,15 @@ export class KeyRing {
         if (!k || header.alg !== k.alg) throw new Error('unknown key');
         return k.publicKey;
       },
-      { issuer: this.opts.issuer, algorithms: ['ES256', 'RS256', 'EdDSA'], currentDate: new Date(this.opts.now()) },
+      {
+        issuer: this.opts.issuer,
+        algorithms: ['ES256', 'RS256', 'EdDSA'],
+        currentDate: new Date(this.opts.now()),
+        requiredClaims: ['iss', 'exp', 'iat'],
+      },
     );
+    // jose checks iat only against a maximum age: a token "issued" in the future is refused here
+    if ((payload.iat as number) > this.opts.now() / 1000 + IAT_SKEW_SECONDS) throw new Error('iat is in the future');
     return payload;
   }
 

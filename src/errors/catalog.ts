@@ -11,6 +11,13 @@ export const ERRORS = {
   BODY_INVALID_JSON: { status: 400, message: 'Request body is not valid JSON' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'Unsupported content type {type}' },
   BODY_TOO_LARGE: { status: 413, message: 'Request body is too large' },
+  // input rules (domain/text.ts), enforced at the HTTP edge for every path parameter, query string and body
+  TEXT_INVALID: { status: 400, message: 'The {where} contains a NUL character or an unpaired UTF-16 surrogate at {at}' },
+  BODY_TOO_DEEP: { status: 400, message: 'The JSON body nests deeper than {max} levels' },
+  // connection errors, answered before any route is matched (http/plugins/client-errors.ts)
+  REQUEST_MALFORMED: { status: 400, message: 'The request is not valid HTTP/1.1' },
+  REQUEST_TIMEOUT: { status: 408, message: 'The request did not arrive in time' },
+  HEADERS_TOO_LARGE: { status: 431, message: 'The request headers are too large' },
   ROUTE_NOT_FOUND: { status: 404, message: 'Route {method} {url} not found' },
   INTERNAL: { status: 500, message: 'Internal server error' },
   UNAVAILABLE: { status: 503, message: 'Service unavailable' },

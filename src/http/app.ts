@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerOptions, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import Fastify, { LogController, type FastifyError, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import formbody from '@fastify/formbody';
@@ -26,6 +27,10 @@ import { trackRoutes } from './route.js';
 import { ApiKeySchema, OrgSchema, RoleSchema, SessionSchema, UserSchema } from './faces/iam/views.js';
 import { validatorCompiler } from './validation.js';
 import { lazyChildLogger } from './plugins/lazy-logger.js';
+import { registerInputGuards } from './plugins/input-guard.js';
+import { clientErrorHandler } from './plugins/client-errors.js';
+import { securityHeaders } from './plugins/security-headers.js';
+import cors from '@fastify/cors';
 
 /** Fields never written to a log line, whatever logs them. */
 export const REDACT = [
@@ -60,12 +65,28 @@ function trustProxyFn(tp: number | string[] | undefined): FastifyServerOptions['
   return tp;
 }
 
+/** The largest request body accepted (bytes); a larger Content-Length is answered 413, before any `100 Continue`. */
+export const BODY_LIMIT = 1024 * 1024;
+
 export interface AppOptions {
   /** A pino logger; none = silent. */
   logger?: Logger;
   https?: { cert: string | Buffer; key: string | Buffer } | null;
   /** Fastify `trustProxy` (LATCH_TRUST_PROXY): only then does `X-Forwarded-For` set the client address. */
   trustProxy?: number | string[];
+  /** LATCH_REQUEST_TIMEOUT in ms: headers and body must have arrived by then (default 30 s). */
+  requestTimeoutMs?: number;
+  /** LATCH_CORS_ORIGINS: exact origins allowed cross-origin; none = no CORS headers at all. */
+  corsOrigins?: readonly string[];
+}
+
+/** Node's own timers: headers within the request timeout (at most 10 s), checked at a quarter of it. */
+function serverTimeouts(requestTimeout: number): ServerOptions {
+  return {
+    requestTimeout,
+    headersTimeout: Math.min(requestTimeout, 10_000),
+    connectionsCheckingInterval: Math.max(100, Math.min(30_000, Math.floor(requestTimeout / 4))),
+  };
 }
 
 /**
@@ -74,15 +95,23 @@ export interface AppOptions {
  */
 export async function buildApp(services: Services, opts: AppOptions = {}): Promise<{ app: App; metrics: Metrics }> {
   const metrics = createMetrics();
+  const requestTimeout = opts.requestTimeoutMs ?? 30_000;
+  const headers = securityHeaders(!!opts.https);
   const app = Fastify({
     ...(opts.logger ? { loggerInstance: opts.logger } : { logger: false }),
-    genReqId: (req) => {
+    genReqId: (req: IncomingMessage) => {
       const given = req.headers['x-request-id'] ?? req.headers['x-ms-client-request-id'];
       return typeof given === 'string' && /^[\w.:-]{1,128}$/.test(given) ? given : randomUUID();
     },
-    bodyLimit: 1024 * 1024,
+    bodyLimit: BODY_LIMIT,
     trustProxy: trustProxyFn(opts.trustProxy),
-    ...(opts.https ? { https: opts.https } : {}),
+    // A slow client (headers or body dribbled in) is cut off with 408 once the request timeout has passed;
+    // Node checks open requests every connectionsCheckingInterval, so that is kept well below the timeout.
+    requestTimeout,
+    connectionTimeout: 2 * requestTimeout,
+    http: serverTimeouts(requestTimeout),
+    ...(opts.https ? { https: { ...opts.https, ...serverTimeouts(requestTimeout) } } : {}),
+    clientErrorHandler: clientErrorHandler(headers),
     return503OnClosing: true,
     // One access-log line per request (onResponse below) instead of Fastify's two.
     logController: new LogController({ disableRequestLogging: true }),
@@ -92,7 +121,7 @@ export async function buildApp(services: Services, opts: AppOptions = {}): Promi
     forceCloseConnections: true,
     // {app}.<central suffix>/api/… is served as /central/{app}/api/… (faces/central).
     rewriteUrl: centralRewriteUrl(services.centralApps.hostSuffix),
-  } as FastifyServerOptions).withTypeProvider<TypeBoxTypeProvider>() as unknown as App;
+  } as unknown as FastifyServerOptions).withTypeProvider<TypeBoxTypeProvider>() as unknown as App;
 
   trackRoutes(app);
   app.setValidatorCompiler(validatorCompiler);
@@ -124,9 +153,16 @@ export async function buildApp(services: Services, opts: AppOptions = {}): Promi
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   app.addHook('onRequest', (_req, reply, done) => {
-    reply.header('x-content-type-options', 'nosniff');
+    reply.headers(headers);
     done();
   });
+  // A route declaring `noStore` answers (errors too) with no-store: its body carries a secret or key.
+  app.addHook('onSend', (req, reply, payload, done) => {
+    if (req.routeOptions.config.noStore) reply.header('cache-control', 'no-store').header('pragma', 'no-cache');
+    done(null, payload);
+  });
+  registerInputGuards(app);
+  if (opts.corsOrigins?.length) await app.register(cors, { origin: [...opts.corsOrigins], credentials: false, maxAge: 600 });
   const accessLog = opts.logger?.isLevelEnabled('info') ? opts.logger : undefined;
   app.addHook('onResponse', (req, reply, done) => {
     const route = req.routeOptions.url ?? 'unmatched';
@@ -162,6 +198,12 @@ export async function buildApp(services: Services, opts: AppOptions = {}): Promi
   await registerDataPlaneFace(app, services, metrics);
   // central face: /central/{app}/api/… (Central envelope), API tokens or Bearer
   await registerCentralFace(app, services, metrics);
+
+  // Expect: 100-continue is answered only when the declared body fits; otherwise the route's 413 comes without a `100 Continue`.
+  app.server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
+    if (!(Number(req.headers['content-length']) > BODY_LIMIT)) res.writeContinue();
+    app.server.emit('request', req, res);
+  });
 
   services.hooks.onTokenIssued = (grant: string) => metrics.tokensIssued.inc({ grant });
   return { app, metrics };

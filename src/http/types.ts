@@ -27,7 +27,10 @@ export interface RouteAccess {
 }
 
 declare module 'fastify' {
-  interface FastifyContextConfig extends RouteAccess {}
+  interface FastifyContextConfig extends RouteAccess {
+    /** The response carries a secret or key: every answer of the route is sent with `Cache-Control: no-store` (http/app.ts). */
+    noStore?: boolean;
+  }
   interface FastifyRequest {
     principal: Principal | null;
     tenantId: string | null;

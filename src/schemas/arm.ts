@@ -1,3 +1,4 @@
+import { MAX_ID_TEXT, MAX_LOCATION, MAX_SHORT_TEXT } from '../domain/text.js';
 import { Type, type Static } from '@sinclair/typebox';
 import { MAX_SKU_CAPACITY, MAX_TAG_NAME, MAX_TAG_VALUE, MAX_TAGS, MIN_SKU_CAPACITY } from '../domain/iot.js';
 import { Nullable } from './common.js';
@@ -9,21 +10,25 @@ import { Nullable } from './common.js';
  */
 export const AuthorizationPolicySchema = Type.Object(
   {
-    keyName: Type.String(),
-    rights: Type.String({ description: 'Comma-separated rights, e.g. "RegistryRead, ServiceConnect"' }),
-    primaryKey: Type.Optional(Nullable(Type.String({ description: 'Base64 of 16-64 bytes; generated when absent' }))),
-    secondaryKey: Type.Optional(Nullable(Type.String({ description: 'Base64 of 16-64 bytes; generated when absent' }))),
+    keyName: Type.String({ maxLength: MAX_ID_TEXT }),
+    rights: Type.String({ maxLength: MAX_ID_TEXT, description: 'Comma-separated rights, e.g. "RegistryRead, ServiceConnect"' }),
+    primaryKey: Type.Optional(
+      Nullable(Type.String({ maxLength: MAX_ID_TEXT, description: 'Base64 of 16-64 bytes; generated when absent' })),
+    ),
+    secondaryKey: Type.Optional(
+      Nullable(Type.String({ maxLength: MAX_ID_TEXT, description: 'Base64 of 16-64 bytes; generated when absent' })),
+    ),
   },
   { additionalProperties: true },
 );
 
 export const IotResourceBodySchema = Type.Object(
   {
-    location: Type.Optional(Type.String()),
+    location: Type.Optional(Type.String({ maxLength: MAX_LOCATION })),
     sku: Type.Optional(
       Type.Object(
         {
-          name: Type.Optional(Type.String()),
+          name: Type.Optional(Type.String({ maxLength: MAX_SHORT_TEXT })),
           capacity: Type.Optional(Nullable(Type.Integer({ minimum: MIN_SKU_CAPACITY, maximum: MAX_SKU_CAPACITY }))),
         },
         { additionalProperties: true },

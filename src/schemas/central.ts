@@ -1,3 +1,4 @@
+import { MAX_ID_TEXT, MAX_LOCATION, MAX_SHORT_TEXT } from '../domain/text.js';
 import { Type, type Static } from '@sinclair/typebox';
 import {
   ALL_CENTRAL_PERMISSIONS,
@@ -26,7 +27,9 @@ export const RoleAssignmentSchema = Type.Object(
 export const ApiTokenCreateSchema = Type.Object(
   {
     roles: Type.Array(RoleAssignmentSchema, { minItems: 1, maxItems: 20 }),
-    expiry: Type.Optional(Type.String({ description: 'ISO 8601 date-time in the future; default now + 365 days' })),
+    expiry: Type.Optional(
+      Type.String({ maxLength: MAX_SHORT_TEXT, description: 'ISO 8601 date-time in the future; default now + 365 days' }),
+    ),
     id: Type.Optional(Type.Unknown({ description: 'read-only, ignored' })),
     token: Type.Optional(Type.Unknown({ description: 'read-only, ignored' })),
   },
@@ -48,7 +51,7 @@ export const CustomRoleCreateSchema = Type.Object(
   {
     displayName: Type.String({ minLength: 1, maxLength: DISPLAY_NAME_MAX }),
     scope: Type.Optional(Type.Union([Type.Literal('app'), Type.Literal('organization')], { default: 'app' })),
-    permissions: Type.Array(Type.String(), {
+    permissions: Type.Array(Type.String({ maxLength: MAX_ID_TEXT }), {
       maxItems: 20,
       description: `Any of ${ALL_CENTRAL_PERMISSIONS.join(', ')}; organization roles cannot hold ${APP_ONLY_PERMISSIONS.join(', ')}`,
     }),
@@ -70,11 +73,11 @@ const Text = (max: number, description?: string) =>
  */
 export const CentralAppInputSchema = Type.Object(
   {
-    location: Type.Optional(Type.String({ description: 'Required on PUT; ignored on PATCH (it cannot change)' })),
+    location: Type.Optional(Type.String({ maxLength: MAX_LOCATION, description: 'Required on PUT; ignored on PATCH (it cannot change)' })),
     sku: Type.Optional(
       Type.Object(
         {
-          name: Type.String({ description: `${CENTRAL_SKUS.join(', ')} (case-insensitive)` }),
+          name: Type.String({ maxLength: MAX_SHORT_TEXT, description: `${CENTRAL_SKUS.join(', ')} (case-insensitive)` }),
         },
         { additionalProperties: true },
       ),
@@ -91,7 +94,7 @@ export const CentralAppInputSchema = Type.Object(
       Nullable(
         Type.Object(
           {
-            type: Type.String({ description: `${CENTRAL_IDENTITY_TYPES.join(' or ')} (case-insensitive)` }),
+            type: Type.String({ maxLength: MAX_SHORT_TEXT, description: `${CENTRAL_IDENTITY_TYPES.join(' or ')} (case-insensitive)` }),
           },
           { additionalProperties: true, description: 'principalId and tenantId are read-only, ignored' },
         ),
@@ -105,6 +108,7 @@ export const CentralAppInputSchema = Type.Object(
             subdomain: Type.Optional(
               Nullable(
                 Type.String({
+                  maxLength: MAX_ID_TEXT,
                   description: 'A DNS label (up to 63), not GUID-shaped, globally unique; absent or null: kept (create: the name)',
                 }),
               ),
@@ -127,8 +131,8 @@ export type CentralAppInput = Static<typeof CentralAppInputSchema>;
 /** checkNameAvailability / checkSubdomainAvailability body (the SDK's `OperationInputs`). */
 export const AvailabilityInputSchema = Type.Object(
   {
-    name: Type.String({ description: 'The app name or subdomain to check' }),
-    type: Type.Optional(Type.String({ description: 'IoTApps (the only type)' })),
+    name: Type.String({ maxLength: MAX_ID_TEXT, description: 'The app name or subdomain to check' }),
+    type: Type.Optional(Type.String({ maxLength: MAX_SHORT_TEXT, description: 'IoTApps (the only type)' })),
   },
   { additionalProperties: false },
 );

@@ -1,3 +1,4 @@
+import { MAX_ID_TEXT, MAX_SHORT_TEXT } from '../domain/text.js';
 import { Type, type Static } from '@sinclair/typebox';
 import { API_KEY_EXPIRY_DAYS, API_KEY_NAME_PATTERN, DEFAULT_API_KEY_EXPIRY_DAYS } from '../domain/api-keys.js';
 import { TENANT_NAME_MAX, TENANT_NAME_PATTERN } from '../domain/tenants.js';
@@ -7,13 +8,13 @@ import { PageQuerySchema } from './common.js';
 
 export const CreateApiKeySchema = Type.Object(
   {
-    // The name rule is checked by the service, which answers API_KEY_NAME_INVALID.
+    // Bounded by the name rule (1-40 characters), which the service checks before anything is stored: it answers API_KEY_NAME_INVALID.
     name: Type.String({ description: `${API_KEY_NAME_PATTERN}, unique in the tenant` }),
-    roles: Type.Array(Type.String({ description: 'Role id or name' }), { maxItems: 50 }),
+    roles: Type.Array(Type.String({ maxLength: MAX_ID_TEXT, description: 'Role id or name' }), { maxItems: 50 }),
     expiresInDays: Type.Optional(
       Type.Integer({ description: `${API_KEY_EXPIRY_DAYS.join(', ')} (default ${DEFAULT_API_KEY_EXPIRY_DAYS})` }),
     ),
-    expiry: Type.Optional(Type.String({ description: 'Explicit expiry, ISO 8601' })),
+    expiry: Type.Optional(Type.String({ maxLength: MAX_SHORT_TEXT, description: 'Explicit expiry, ISO 8601' })),
   },
   { additionalProperties: false },
 );
@@ -26,14 +27,14 @@ export const CreateUserSchema = Type.Object(
     email: Type.Optional(Type.String({ maxLength: 254 })),
     firstName: Type.Optional(Type.String({ maxLength: 128 })),
     lastName: Type.Optional(Type.String({ maxLength: 128 })),
-    roles: Type.Optional(Type.Array(Type.String(), { maxItems: 50 })),
+    roles: Type.Optional(Type.Array(Type.String({ maxLength: MAX_ID_TEXT }), { maxItems: 50 })),
   },
   { additionalProperties: false },
 );
 export type CreateUser = Static<typeof CreateUserSchema>;
 
 const RoleName = Type.String({ minLength: 1, maxLength: 128 });
-const Permissions = Type.Array(Type.String(), { maxItems: 64 });
+const Permissions = Type.Array(Type.String({ maxLength: MAX_ID_TEXT }), { maxItems: 64 });
 
 export const CreateRoleSchema = Type.Object(
   {
@@ -71,8 +72,8 @@ export type CreateTenant = Static<typeof CreateTenantSchema>;
 
 export const AuditQuerySchema = Type.Object(
   {
-    from: Type.Optional(Type.String({ description: 'ISO 8601 or epoch ms, inclusive' })),
-    to: Type.Optional(Type.String({ description: 'exclusive' })),
+    from: Type.Optional(Type.String({ maxLength: MAX_SHORT_TEXT, description: 'ISO 8601 or epoch ms, inclusive' })),
+    to: Type.Optional(Type.String({ maxLength: MAX_SHORT_TEXT, description: 'exclusive' })),
     actor: Type.Optional(Type.String({ maxLength: 64 })),
     action: Type.Optional(Type.String({ maxLength: 64 })),
     ...PageQuerySchema.properties,

@@ -1,3 +1,5 @@
+import { stdSerializers } from 'pino';
+
 /** Query parameters whose values are credentials: some OAuth clients send them in the URL. */
 const SECRET_PARAMS = /^(access_token|refresh_token|id_token|token|client_secret|password|secret|sig|code|key|api[-_]?key)$/i;
 
@@ -21,8 +23,21 @@ export function redactUrl(url: string): string {
   return `${url.slice(0, q)}?${parts.join('&')}`;
 }
 
-/** Fastify's request serializer, with the URL redacted (no secret ever reaches a log line). */
+/**
+ * An error as logged: pino's standard shape without the request bytes. Node's parser errors carry
+ * `rawPacket` (the raw request, Authorization header and body included), and any Buffer or typed
+ * array on an error would be written as a list of byte values: neither is ever logged.
+ */
+function err(e: unknown): unknown {
+  if (!(e instanceof Error)) return e;
+  const out = stdSerializers.err(e) as unknown as Record<string, unknown>;
+  for (const [k, v] of Object.entries(out)) if (k === 'rawPacket' || ArrayBuffer.isView(v) || v instanceof ArrayBuffer) delete out[k];
+  return out;
+}
+
+/** Fastify's request serializer, with the URL redacted, and the error serializer (no secret ever reaches a log line). */
 export const logSerializers = {
+  err,
   req(req: {
     method: string;
     url: string;

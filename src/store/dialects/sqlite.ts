@@ -1,9 +1,9 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { Kysely, SqliteDialect, type SqliteDatabase, type SqliteStatement } from 'kysely';
 import type { DB } from '../kysely/schema.js';
 import { Lru } from '../../util/lru.js';
+import { ensurePrivateDir, ensurePrivateFile } from '../../util/private-files.js';
 
 /**
  * Kysely's SQLite driver prepares every query anew; parsing and planning were about a fifth of a
@@ -22,9 +22,12 @@ function withStatementCache(db: Database.Database, max = 500): SqliteDatabase {
   };
 }
 
-/** Opens SQLite: WAL, synchronous=FULL (a committed credential survives power loss), FKs on. */
+/** Opens SQLite: WAL, synchronous=FULL (a committed credential survives power loss), FKs on; the file and its dir private (0600 / 0700). */
 export function openSqlite(file: string): Kysely<DB> {
-  if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
+  if (file !== ':memory:') {
+    ensurePrivateDir(path.dirname(file));
+    ensurePrivateFile(file);
+  }
   const db = new Database(file);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = FULL');

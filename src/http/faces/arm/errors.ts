@@ -31,6 +31,8 @@ const ARM_CODES: Partial<Record<ErrorCode, string>> = {
   BODY_INVALID_JSON: 'InvalidRequestContent',
   UNSUPPORTED_MEDIA_TYPE: 'UnsupportedMediaType',
   BODY_TOO_LARGE: 'RequestEntityTooLarge',
+  TEXT_INVALID: 'InvalidRequestContent',
+  BODY_TOO_DEEP: 'InvalidRequestContent',
   ROUTE_NOT_FOUND: 'NotFound',
   INTERNAL: 'InternalServerError',
   UNAVAILABLE: 'ServiceUnavailable',
@@ -91,6 +93,10 @@ function bodyError(v: BodyViolation, body: unknown, kind: ArmBodyKind): AppError
     sku?: { name?: unknown };
     properties?: { subdomain?: unknown; authorizationPolicies?: Record<string, unknown>[] };
   };
+  // An over-long string is never echoed back: several codes below quote the value they refuse.
+  // (tags and the Central display name / template have messages of their own that quote nothing.)
+  const ownMessage = top === 'tags' || (kind === 'central' && top === 'properties' && (sub === 'displayName' || sub === 'template'));
+  if (v.keyword === 'maxLength' && !ownMessage) return bad(`${path.join('.')} must be at most ${String(v.params?.limit ?? '')} characters`);
   switch (top) {
     case undefined:
       if (v.keyword === 'additionalProperties')

@@ -197,21 +197,24 @@ export function registerArmResource(app: App, s: Services, spec: ArmResourceSpec
   app.post(
     `${one}/listkeys`,
     {
-      config: keys.config,
+      config: { ...keys.config, noStore: true },
       schema: { ...listKeysSchema, summary: 'List shared access policies with their keys (paged; every call is audited)' },
     },
     listKeys,
   );
   app.get(
     `${one}/listkeys`,
-    { config: keys.config, schema: { ...listKeysSchema, summary: 'Next pages of listkeys (the nextLink is followed with GET)' } },
+    {
+      config: { ...keys.config, noStore: true },
+      schema: { ...listKeysSchema, summary: 'Next pages of listkeys (the nextLink is followed with GET)' },
+    },
     listKeys,
   );
 
   app.post(
     `${one}/${spec.keysSegment}/:keyName/listkeys`,
     {
-      config: keys.config,
+      config: { ...keys.config, noStore: true },
       schema: {
         ...keys.extras,
         tags,

@@ -54,7 +54,7 @@ export function registerApiTokenRoutes(app: App, s: Services) {
   app.put(
     '/apiTokens/:tokenId',
     {
-      config: write.config,
+      config: { ...write.config, noStore: true },
       schema: {
         ...write.extras,
         tags,

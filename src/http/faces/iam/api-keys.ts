@@ -16,7 +16,7 @@ export function registerApiKeyRoutes(app: App, s: Services) {
   app.post(
     '/iam/api-keys',
     {
-      config: manage.config,
+      config: { ...manage.config, noStore: true },
       schema: {
         ...manage.schemaExtras,
         tags: ['api-keys'],
@@ -38,10 +38,7 @@ export function registerApiKeyRoutes(app: App, s: Services) {
     },
     async (req, reply) => {
       const { key, secret } = await s.apiKeys.create(req.ctx, req.tenantId!, req.body);
-      return reply
-        .code(201)
-        .header('cache-control', 'no-store')
-        .send({ ...apiKeyView(key), secret });
+      return reply.code(201).send({ ...apiKeyView(key), secret });
     },
   );
 

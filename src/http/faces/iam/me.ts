@@ -29,7 +29,7 @@ export function registerMeRoute(app: App, s: Services) {
   app.get(
     '/iam/users/me',
     {
-      config: a.config,
+      config: { ...a.config, noStore: true },
       schema: {
         ...a.schemaExtras,
         tags: ['iam'],

@@ -1,3 +1,4 @@
+import { MAX_CREDENTIAL_TEXT } from '../../../domain/text.js';
 import { Type } from '@sinclair/typebox';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { App } from '../../types.js';
@@ -16,6 +17,8 @@ const OAUTH_ERROR: Partial<Record<ErrorCode, string>> = {
   BODY_INVALID_JSON: 'invalid_request',
   UNSUPPORTED_MEDIA_TYPE: 'invalid_request',
   BODY_TOO_LARGE: 'invalid_request',
+  TEXT_INVALID: 'invalid_request',
+  BODY_TOO_DEEP: 'invalid_request',
   OAUTH_UNSUPPORTED_GRANT_TYPE: 'unsupported_grant_type',
   OAUTH_INVALID_CLIENT: 'invalid_client',
   OAUTH_CLIENT_SECRET_MISSING: 'unauthorized_client',
@@ -34,7 +37,7 @@ export function oauthErrorHandler(err: FastifyError, req: FastifyRequest, reply:
   if (e.status >= 500) req.log.error({ err }, 'token request failed');
   return reply
     .code(e.status)
-    .headers({ ...e.headers, 'cache-control': 'no-store', pragma: 'no-cache' })
+    .headers(e.headers)
     .send({ error: OAUTH_ERROR[e.code] ?? 'server_error', error_description: e.expose ? e.message : 'Internal server error' });
 }
 
@@ -45,7 +48,8 @@ const TokenBody = Type.Record(Type.String(), Type.Unknown(), {
 function field(body: Record<string, unknown>, name: string): string | undefined {
   const v = body[name];
   if (v === undefined || v === null || v === '') return undefined;
-  if (typeof v !== 'string') throw new AppError('OAUTH_INVALID_REQUEST', { detail: `Invalid parameter: ${name}` });
+  if (typeof v !== 'string' || v.length > MAX_CREDENTIAL_TEXT)
+    throw new AppError('OAUTH_INVALID_REQUEST', { detail: `Invalid parameter: ${name}` });
   return v;
 }
 
@@ -106,7 +110,7 @@ export function registerTokenRoutes(app: App, s: Services) {
     app.post(
       url,
       {
-        config: open.config,
+        config: { ...open.config, noStore: true },
         schema: {
           ...open.schemaExtras,
           tags: ['iam'],
@@ -117,7 +121,7 @@ export function registerTokenRoutes(app: App, s: Services) {
       },
       async (req, reply) => {
         const t = await s.sessions.token(req.ctx, parseGrant(req));
-        return reply.headers({ 'cache-control': 'no-store', pragma: 'no-cache' }).send(t);
+        return reply.send(t);
       },
     );
   }

@@ -129,7 +129,7 @@ export async function buildApp(services: Services, opts: AppOptions = {}): Promi
     accessLog?.info({ reqId: req.id, method: req.method, route, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
     done();
   });
-  app.setErrorHandler(eiErrorHandler);
+  app.setErrorHandler((err: FastifyError, req, reply) => faceErrors(req).handler(err, req, reply));
   app.setNotFoundHandler((req, reply) => faceErrors(req).notFound(req, reply));
 
   const authenticate = authenticateHook(services, metrics);

@@ -54,6 +54,15 @@ describe.each(['sqlite', 'postgres'] as const)('OpenAPI fuzz, bounded sample (%s
     ['malformed percent-encoding under /central/{app}/api', { method: 'GET', url: '/central/%/api/roles' }],
     ['unrouted method with an over-long Central app id', { method: 'OPTIONS', url: `/central/${'a'.repeat(1000)}/api/roles` }],
     [
+      'unrouted method, over-long Central app id and a broken JSON body',
+      {
+        method: 'PATCH',
+        url: `/central/${'a'.repeat(1000)}/api/organizations/o`,
+        headers: { 'content-type': 'application/json' },
+        payload: '',
+      },
+    ],
+    [
       'logout with a garbage bearer token (OAuth invalid_token)',
       { method: 'POST', url: '/iam/auth/logout', headers: { authorization: 'Bearer a.b.c' } },
     ],

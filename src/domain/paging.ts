@@ -3,6 +3,8 @@ import type { PageRequest } from './types.js';
 /** EDM-style pagination (spec/ei-iam.md §7.2): `page` is 1-based. */
 export const DEFAULT_PAGE_SIZE = 50;
 export const MAX_PAGE_SIZE = 200;
+/** The highest page asked for: keeps (page - 1) × size an integer every store takes as OFFSET (page=1e308 was a 500). */
+export const MAX_PAGE = 1_000_000;
 
 export interface Paging {
   page: number;

@@ -23,6 +23,8 @@ import { registerHealthRoutes } from './health.js';
 import { registerArmFace } from './faces/arm/index.js';
 import { registerDataPlaneFace } from './faces/data-plane/index.js';
 import { centralRewriteUrl, registerCentralFace } from './faces/central/index.js';
+import { armErrors } from './faces/arm/errors.js';
+import { centralErrorHandler, centralNotFound } from './faces/central/errors.js';
 import { trackRoutes } from './route.js';
 import { ApiKeySchema, OrgSchema, RoleSchema, SessionSchema, UserSchema } from './faces/iam/views.js';
 import { validatorCompiler } from './validation.js';
@@ -97,6 +99,14 @@ export async function buildApp(services: Services, opts: AppOptions = {}): Promi
   const metrics = createMetrics();
   const requestTimeout = opts.requestTimeoutMs ?? 30_000;
   const headers = securityHeaders(!!opts.https);
+  const arm = armErrors(services);
+  // Requests no face context takes (router-level rejections, paths the router cannot match) still get the envelope of the face their path names.
+  const faceErrors = (req: FastifyRequest) =>
+    req.url.startsWith('/subscriptions/') || req.url === '/subscriptions'
+      ? arm
+      : /^\/central\/[^/?]*\/api(\/|\?|$)/.test(req.url)
+        ? { handler: centralErrorHandler, notFound: centralNotFound }
+        : { handler: eiErrorHandler, notFound: eiNotFound };
   const app = Fastify({
     ...(opts.logger ? { loggerInstance: opts.logger } : { logger: false }),
     genReqId: (req: IncomingMessage) => {
@@ -116,8 +126,8 @@ export async function buildApp(services: Services, opts: AppOptions = {}): Promi
     // One access-log line per request (onResponse below) instead of Fastify's two.
     logController: new LogController({ disableRequestLogging: true }),
     childLoggerFactory: lazyChildLogger,
-    // Router-level rejections (malformed percent-encoding, over-long path parameter) in our envelope, never Fastify's.
-    frameworkErrors: (err: FastifyError, req: FastifyRequest, reply: FastifyReply) => void eiErrorHandler(err, req, reply),
+    // Router-level rejections (malformed percent-encoding, over-long path parameter) in the face's envelope, never Fastify's.
+    frameworkErrors: (err: FastifyError, req: FastifyRequest, reply: FastifyReply) => void faceErrors(req).handler(err, req, reply),
     forceCloseConnections: true,
     // {app}.<central suffix>/api/… is served as /central/{app}/api/… (faces/central).
     rewriteUrl: centralRewriteUrl(services.centralApps.hostSuffix),
@@ -170,8 +180,8 @@ export async function buildApp(services: Services, opts: AppOptions = {}): Promi
     accessLog?.info({ reqId: req.id, method: req.method, route, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
     done();
   });
-  app.setErrorHandler(eiErrorHandler);
-  app.setNotFoundHandler(eiNotFound);
+  app.setErrorHandler((err: FastifyError, req, reply) => faceErrors(req).handler(err, req, reply));
+  app.setNotFoundHandler((req, reply) => faceErrors(req).notFound(req, reply));
 
   const authenticate = authenticateHook(services, metrics);
   registerHealthRoutes(app, services, metrics);

@@ -28,6 +28,8 @@ const OAUTH_ERROR: Partial<Record<ErrorCode, string>> = {
   OAUTH_REFRESH_TOKEN_REUSED: 'invalid_grant',
   OAUTH_SESSION_NOT_ACTIVE: 'invalid_grant',
   OAUTH_THROTTLED: 'temporarily_unavailable',
+  // logout with a bad bearer token (RFC 6750 §3.1); without it a 401 said server_error
+  AUTH_INVALID_TOKEN: 'invalid_token',
 };
 
 export const OAuthErrorSchema = Type.Object({ error: Type.String(), error_description: Type.String() }, { $id: 'OAuthError' });

@@ -21,6 +21,8 @@ export interface AdminOptions {
   log?: Logger;
   /** Progress lines (default: stderr). */
   print?: (line: string) => void;
+  /** Sealed values re-sealed per transaction (master-key rotate; default 50). */
+  batch?: number;
 }
 
 /** Writes `text` to `file` (mode 0600) durably: a temporary file, fsync, rename, fsync of the directory. */
@@ -80,9 +82,12 @@ export async function rotateMasterKeyCommand(config: Config, opts: AdminOptions 
   const files = masterKeyFiles(config);
   const fileMode = !config.masterKey;
   if (!fileMode && !config.masterKeyNew)
-    throw new AdminError('Set LATCH_MASTER_KEY_NEW to the new key (`latch master-key generate` prints one); LATCH_MASTER_KEY stays the old key.');
+    throw new AdminError(
+      'Set LATCH_MASTER_KEY_NEW to the new key (`latch master-key generate` prints one); LATCH_MASTER_KEY stays the old key.',
+    );
   if (fileMode) {
-    if (!fs.existsSync(files.current)) throw new AdminError(`No master key: ${files.current} does not exist and LATCH_MASTER_KEY is not set.`);
+    if (!fs.existsSync(files.current))
+      throw new AdminError(`No master key: ${files.current} does not exist and LATCH_MASTER_KEY is not set.`);
     const given = config.masterKeyNew ? parseMasterKey(config.masterKeyNew, 'LATCH_MASTER_KEY_NEW') : undefined;
     if (fs.existsSync(files.next)) {
       const existing = parseMasterKey(fs.readFileSync(files.next, 'utf8'), files.next);
@@ -99,6 +104,7 @@ export async function rotateMasterKeyCommand(config: Config, opts: AdminOptions 
   const r = await withStore(config, opts, (store) =>
     rotateMasterKey(store, envelope, {
       now: Date.now(),
+      batch: opts.batch,
       onProgress: (p: RotateProgress) => print(`resealed ${p.resealed} of ${p.total}`),
     }),
   );
@@ -109,7 +115,9 @@ export async function rotateMasterKeyCommand(config: Config, opts: AdminOptions 
     syncDir(path.dirname(files.current));
     result.keyFile = files.current;
     result.retiredKeyFile = files.retired;
-    print(`master.key is the new key; the old one is in ${files.retired}: keep it only as long as backups taken before now may need restoring.`);
+    print(
+      `master.key is the new key; the old one is in ${files.retired}: keep it only as long as backups taken before now may need restoring.`,
+    );
   } else {
     print('Rotation complete: on every node set LATCH_MASTER_KEY to the new key and remove LATCH_MASTER_KEY_NEW.');
   }
@@ -189,7 +197,9 @@ export async function restoreCommand(config: Config, file: string, opts: AdminOp
   return withStore(config, opts, async (store) => {
     const schema = await store.backup.schemaVersion();
     if (!(await store.backup.isEmpty()))
-      throw new AdminError(`Restore needs an empty store, and this one (${store.dialect}) already holds data; restore into a new database or data dir.`);
+      throw new AdminError(
+        `Restore needs an empty store, and this one (${store.dialect}) already holds data; restore into a new database or data dir.`,
+      );
     const lines = readline.createInterface({ input: fs.createReadStream(file, 'utf8'), crlfDelay: Infinity });
     const tables: Record<string, number> = {};
     let rows = 0;
@@ -214,9 +224,12 @@ export async function restoreCommand(config: Config, file: string, opts: AdminOp
         }
         if (!header) {
           header = rec as BackupHeader;
-          if (header.format !== 'latch-backup' || header.version !== 1) throw new AdminError(`${file}: not a Latch backup (format version 1)`);
+          if (header.format !== 'latch-backup' || header.version !== 1)
+            throw new AdminError(`${file}: not a Latch backup (format version 1)`);
           if (header.schema !== schema)
-            throw new AdminError(`${file} was taken at schema ${header.schema}; this Latch is at ${schema}: restore it with the same version.`);
+            throw new AdminError(
+              `${file} was taken at schema ${header.schema}; this Latch is at ${schema}: restore it with the same version.`,
+            );
           continue;
         }
         const r = rec as { table?: string; row?: BackupRow; end?: true; rows?: number };
@@ -233,7 +246,8 @@ export async function restoreCommand(config: Config, file: string, opts: AdminOp
       }
       await flush();
       if (!header) throw new AdminError(`${file}: empty file`);
-      if (!footer || footer.rows !== rows) throw new AdminError(`${file} is truncated (no end marker, or a row count that does not match); nothing restored.`);
+      if (!footer || footer.rows !== rows)
+        throw new AdminError(`${file} is truncated (no end marker, or a row count that does not match); nothing restored.`);
       await checkMasterKeys(tx, envelope, Date.now());
     });
     return { file, schema, rows, tables };

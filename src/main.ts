@@ -85,7 +85,10 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
   try {
     const keyStatus = await checkMasterKeys(store, envelope, clock.now());
     if (keyStatus.state === 'rotating')
-      log.warn({ from: keyStatus.from, to: keyStatus.to }, 'master-key rotation in progress: sealing under the new key; run `latch master-key rotate`');
+      log.warn(
+        { from: keyStatus.from, to: keyStatus.to },
+        'master-key rotation in progress: sealing under the new key; run `latch master-key rotate`',
+      );
     if (keyStatus.state === 'complete')
       log.warn({ retired: keyStatus.retired }, 'master-key rotation complete: the old key is no longer needed; remove it from this node');
     bus = target.kind === 'postgres' ? await PgBus.start({ url: target.url, schema: target.schema }, log) : new LocalBus();

@@ -100,7 +100,8 @@ export async function rotateMasterKey(
   const pendingOf = (all: SealedSecret[]) => all.filter((s) => Envelope.kidOf(s.sealed) !== to);
   let resealed = 0;
   for (let pass = 0; ; pass++) {
-    if (pass > 20) throw new MasterKeyError('master-key rotation: values keep changing under another key; is a node sealing under the old key?');
+    if (pass > 20)
+      throw new MasterKeyError('master-key rotation: values keep changing under another key; is a node sealing under the old key?');
     const pending = pendingOf(await store.sealed.list());
     for (let i = 0; i < pending.length; i += batch) {
       const slice = pending.slice(i, i + batch);

@@ -15,7 +15,13 @@ const STORE_ARGS: ArgSpec[] = SERVE_FLAGS.filter((f) => (STORE_KEYS as readonly 
   help: f.description,
   secret: f.key === 'masterKey' || f.key === 'masterKeyNew',
 }));
-const FILE_ARG: ArgSpec = { dest: 'file', options: ['--file', '-f'], help: 'The backup file (JSON lines).', required: true, positional: true };
+const FILE_ARG: ArgSpec = {
+  dest: 'file',
+  options: ['--file', '-f'],
+  help: 'The backup file (JSON lines).',
+  required: true,
+  positional: true,
+};
 
 function config(ctx: CommandContext): Config {
   const flags: Partial<Record<keyof Config, string>> = {};
@@ -56,7 +62,8 @@ export const adminCommands: CommandModule = {
     {
       name: 'backup',
       summary: 'Write every table to a file (one consistent snapshot, also while servers run); secrets stay sealed.',
-      description: 'The file is JSON lines: a header naming the schema version, one line per row, an end marker. Restore with `latch restore`.',
+      description:
+        'The file is JSON lines: a header naming the schema version, one line per row, an end marker. Restore with `latch restore`.',
       args: [FILE_ARG, ...STORE_ARGS],
       handler: (ctx) => run(() => backupCommand(config(ctx), ctx.args.file as string)),
     },

@@ -60,7 +60,8 @@ export const backup = (d: Db, dialect: 'sqlite' | 'postgres'): BackupRepo => {
     async dump(onRow) {
       // SQLite: the first read of a transaction fixes its WAL snapshot. PostgreSQL: repeatable read
       // is a snapshot for the whole transaction.
-      const tx = dialect === 'postgres' ? db.transaction().setIsolationLevel('repeatable read').setAccessMode('read only') : db.transaction();
+      const tx =
+        dialect === 'postgres' ? db.transaction().setIsolationLevel('repeatable read').setAccessMode('read only') : db.transaction();
       await tx.execute(async (t) => {
         for (const table of BACKUP_TABLES) {
           if (table.name === 'tenants') {
@@ -78,12 +79,24 @@ export const backup = (d: Db, dialect: 'sqlite' | 'postgres'): BackupRepo => {
       });
     },
     async isEmpty() {
-      for (const table of BACKUP_TABLES) if (await db.selectFrom(table.name).select(sql<number>`1`.as('one')).limit(1).executeTakeFirst()) return false;
+      for (const table of BACKUP_TABLES)
+        if (
+          await db
+            .selectFrom(table.name)
+            .select(sql<number>`1`.as('one'))
+            .limit(1)
+            .executeTakeFirst()
+        )
+          return false;
       return true;
     },
     async insert(table, rows) {
       if (!KNOWN.has(table)) throw new Error(`unknown table ${table}`);
-      for (let i = 0; i < rows.length; i += 100) await db.insertInto(table).values(rows.slice(i, i + 100)).execute();
+      for (let i = 0; i < rows.length; i += 100)
+        await db
+          .insertInto(table)
+          .values(rows.slice(i, i + 100))
+          .execute();
     },
   };
 };

@@ -43,12 +43,24 @@ export const sealed = (d: Db): SealedSecretRepo => {
         }
         case 'central_app':
           return (
-            affected(await db.updateTable('central_apps').set({ key_enc: value }).where('id', '=', s.appId).where('key_enc', '=', s.sealed).execute()) > 0
+            affected(
+              await db
+                .updateTable('central_apps')
+                .set({ key_enc: value })
+                .where('id', '=', s.appId)
+                .where('key_enc', '=', s.sealed)
+                .execute(),
+            ) > 0
           );
         case 'signing_key':
           return (
             affected(
-              await db.updateTable('signing_keys').set({ private_enc: value }).where('kid', '=', s.kid).where('private_enc', '=', s.sealed).execute(),
+              await db
+                .updateTable('signing_keys')
+                .set({ private_enc: value })
+                .where('kid', '=', s.kid)
+                .where('private_enc', '=', s.sealed)
+                .execute(),
             ) > 0
           );
       }

@@ -200,7 +200,6 @@ export async function restoreCommand(config: Config, file: string, opts: AdminOp
       throw new AdminError(
         `Restore needs an empty store, and this one (${store.dialect}) already holds data; restore into a new database or data dir.`,
       );
-    const lines = readline.createInterface({ input: fs.createReadStream(file, 'utf8'), crlfDelay: Infinity });
     const tables: Record<string, number> = {};
     let rows = 0;
     let header: BackupHeader | undefined;
@@ -213,6 +212,8 @@ export async function restoreCommand(config: Config, file: string, opts: AdminOp
         await tx.backup.insert(pending.table, pending.rows);
         pending = undefined;
       };
+      // created right before it is iterated: readline drops lines emitted before the loop starts
+      const lines = readline.createInterface({ input: fs.createReadStream(file, 'utf8'), crlfDelay: Infinity });
       for await (const line of lines) {
         if (line === '') continue;
         if (footer) throw new AdminError(`${file}: data after the end marker`);

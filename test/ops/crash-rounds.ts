@@ -133,7 +133,7 @@ export async function crashRounds(dialect: 'sqlite' | 'postgres', rounds: number
       inFlightAtKill += inFlight.size;
       await child.kill9();
       const failed = (await Promise.all(workers)).find((e) => e !== undefined);
-      if (failed) throw failed;
+      if (failed) throw failed instanceof Error ? failed : new Error(String(failed));
     }
     // nothing half-applied in the store itself: one signing key signs, every hub has its whole policy set
     const target: StoreTarget =

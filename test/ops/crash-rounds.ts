@@ -128,7 +128,10 @@ export async function crashRounds(dialect: 'sqlite' | 'postgres', rounds: number
           (e: unknown) => e,
         ),
       );
-      await new Promise((r) => setTimeout(r, randomInt(150, 450)));
+      // kill after a random number of acknowledged writes (a loaded machine writes slowly), at a random instant after it
+      const goal = acknowledged + randomInt(4, 16);
+      for (const end = Date.now() + 3000; acknowledged < goal && Date.now() < end;) await new Promise((r) => setTimeout(r, 5));
+      await new Promise((r) => setTimeout(r, randomInt(0, 60)));
       killed = true;
       inFlightAtKill += inFlight.size;
       await child.kill9();

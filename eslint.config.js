@@ -30,22 +30,32 @@ const zones = [
   },
   {
     target: './src/services',
-    from: ['./src/http', './src/cli', './src/store', './src/main.ts'],
-    except: ['./port.ts'],
+    from: ['./src/http', './src/cli', './src/store', './src/main.ts', './src/admin.ts'],
+    except: ['./port.ts', './sealed-port.ts'],
     message: layer('services/ depend on domain, crypto, cache and store/port.ts only, never on a face, the CLI or a store implementation.'),
   },
   {
     target: './src/http',
-    from: ['./src/store', './src/cache', './src/crypto', './src/cli', './src/main.ts'],
+    from: ['./src/store', './src/cache', './src/crypto', './src/cli', './src/main.ts', './src/admin.ts'],
     message: layer(
       'http/ reaches data, caches and keys through services/ only; it imports no store module (not even port types), no cache or crypto module, and no CLI.',
     ),
   },
   {
-    // every CLI file but serve.ts: the CLI is an HTTP client of the faces
-    target: './src/cli/**/!(serve).ts',
-    from: ['./src/http', './src/store', './src/services', './src/cache', './src/main.ts'],
-    message: layer('the CLI is an HTTP client of the faces; only commands/serve.ts starts a server (through main.ts).'),
+    // every CLI file but serve.ts and admin.ts: the CLI is an HTTP client of the faces
+    target: './src/cli/**/!(serve|admin).ts',
+    from: ['./src/http', './src/store', './src/services', './src/cache', './src/main.ts', './src/admin.ts'],
+    message: layer(
+      'the CLI is an HTTP client of the faces; only commands/serve.ts starts a server (through main.ts) and commands/admin.ts runs the offline admin commands (through admin.ts).',
+    ),
+  },
+  {
+    // `latch master-key rotate`, `latch backup`, `latch restore` must run without a server (a
+    // rotation or a restore happens before one can start), so they open the store — but only
+    // through the wiring in src/admin.ts, exactly as serve.ts goes through main.ts.
+    target: './src/cli/commands/admin.ts',
+    from: ['./src/store', './src/services', './src/cache', './src/http', './src/main.ts'],
+    message: layer('the offline admin commands reach the store through src/admin.ts only.'),
   },
   {
     // serve.ts starts the server through main.ts and reads the TLS files the server will use (crypto/tls.ts)
@@ -60,16 +70,16 @@ const zones = [
   },
   {
     target: ['./src/store/kysely', './src/store/dialects'],
-    from: ['./src/cache', './src/services', './src/http', './src/cli', './src/main.ts'],
+    from: ['./src/cache', './src/services', './src/http', './src/cli', './src/main.ts', './src/admin.ts'],
     message: layer('the store implementation depends on store/port.ts and domain types, never on the core or a face.'),
   },
   {
     target: ['./src/cache', './src/crypto', './src/errors'],
-    from: ['./src/http', './src/services', './src/cli', './src/main.ts'],
+    from: ['./src/http', './src/services', './src/cli', './src/main.ts', './src/admin.ts'],
     message: layer('cache/, crypto/ and errors/ sit below services/ and never reach up into the core, a face or the CLI.'),
   },
   {
-    target: './src/store/port.ts',
+    target: ['./src/store/port.ts', './src/store/sealed-port.ts'],
     from: ['./src/store/kysely', './src/store/dialects', './src/store/migrations', './src/services', './src/http', './src/cache'],
     message: layer('the port is what services see: it may name domain types, never an implementation.'),
   },

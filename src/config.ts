@@ -130,6 +130,14 @@ export const OPTIONS = {
     default: undefined as string | undefined,
     parse: optStr,
   },
+  masterKeyNew: {
+    env: 'LATCH_MASTER_KEY_NEW',
+    flag: '--master-key-new',
+    description:
+      'During a master-key rotation only: the new key (same format). The node opens values sealed under either key and seals under this one; default: <data dir>/master.key.new when that file exists. See README "Master-key rotation"',
+    default: undefined as string | undefined,
+    parse: optStr,
+  },
   adminUsername: {
     env: 'LATCH_ADMIN_USERNAME',
     flag: '--admin-username',

@@ -4,9 +4,9 @@ import pino, { type Logger } from 'pino';
 import type { Config } from './config.js';
 import { systemClock, type Clock, type Deps } from './deps.js';
 import { openStore, storeTarget, type StoreTarget } from './store/open.js';
-import type { Store } from './store/port.js';
 import { LocalBus, PgBus, type Bus } from './cache/bus.js';
 import { Envelope, generateMasterKey, parseMasterKey } from './crypto/envelope.js';
+import { checkMasterKeys } from './services/master-key.js';
 import { KeyRing } from './crypto/key-ring.js';
 import { buildServices, startServices, stopServices, type Services } from './services/index.js';
 import { buildApp, REDACT } from './http/app.js';
@@ -18,27 +18,42 @@ export function createLogger(level: string, destination?: pino.DestinationStream
   return pino({ level, redact: { paths: REDACT, censor: '[redacted]' }, serializers: logSerializers }, destination);
 }
 
-/** The master key: LATCH_MASTER_KEY, else <data dir>/master.key (created 0600 on first start). */
-export function loadMasterKey(cfg: Config, log: Logger): Buffer {
-  if (cfg.masterKey) return parseMasterKey(cfg.masterKey);
-  const file = path.join(cfg.dataDir, 'master.key');
-  if (!fs.existsSync(file)) {
-    ensurePrivateDir(cfg.dataDir);
-    fs.writeFileSync(file, generateMasterKey() + '\n', { mode: 0o600, flag: 'wx' });
-    log.info({ file }, 'created master key file');
-  }
-  return parseMasterKey(fs.readFileSync(file, 'utf8'));
+/** Where the master keys come from: LATCH_MASTER_KEY / LATCH_MASTER_KEY_NEW, else files in the data dir. */
+export const masterKeyFiles = (cfg: Config) => ({
+  current: path.join(cfg.dataDir, 'master.key'),
+  next: path.join(cfg.dataDir, 'master.key.new'),
+  retired: path.join(cfg.dataDir, 'master.key.retired'),
+});
+
+export interface MasterKeys {
+  /** The key in use (LATCH_MASTER_KEY or master.key). */
+  current: Buffer;
+  /** The key being rotated to (LATCH_MASTER_KEY_NEW or master.key.new), if any. */
+  next?: Buffer;
 }
 
-/** A canary sealed under the master key on first start: a wrong key fails here, clearly. */
-async function checkMasterKey(store: Store, envelope: Envelope): Promise<void> {
-  const sealed = await store.meta.putIfAbsent('master_key_check', envelope.seal('latch', 'master-key-check'));
-  try {
-    envelope.open(sealed, 'master-key-check');
-  } catch {
-    throw new Error('The master key does not match the one this database was created with (set LATCH_MASTER_KEY to the original key)');
+/**
+ * The master keys: LATCH_MASTER_KEY, else <data dir>/master.key (created 0600 on first start);
+ * plus, during a rotation, LATCH_MASTER_KEY_NEW, else <data dir>/master.key.new when it exists.
+ */
+export function loadMasterKeys(cfg: Config, log: Logger): MasterKeys {
+  const files = masterKeyFiles(cfg);
+  const next = cfg.masterKeyNew
+    ? parseMasterKey(cfg.masterKeyNew, 'LATCH_MASTER_KEY_NEW')
+    : !cfg.masterKey && fs.existsSync(files.next)
+      ? parseMasterKey(fs.readFileSync(files.next, 'utf8'), files.next)
+      : undefined;
+  if (cfg.masterKey) return { current: parseMasterKey(cfg.masterKey), next };
+  if (!fs.existsSync(files.current)) {
+    ensurePrivateDir(cfg.dataDir);
+    fs.writeFileSync(files.current, generateMasterKey() + '\n', { mode: 0o600, flag: 'wx' });
+    log.info({ file: files.current }, 'created master key file');
   }
+  return { current: parseMasterKey(fs.readFileSync(files.current, 'utf8'), files.current), next };
 }
+
+/** During a rotation the new key seals and both open; otherwise the one key does both. */
+export const envelopeOf = (k: MasterKeys): Envelope => (k.next ? new Envelope(k.next, [k.current]) : new Envelope(k.current));
 
 export interface Server {
   app: App;
@@ -65,11 +80,18 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
   const print = opts.print ?? ((l: string) => process.stdout.write(l + '\n'));
   const clock = opts.clock ?? systemClock;
   const target = opts.target ?? storeTarget(config);
-  const envelope = new Envelope(loadMasterKey(config, log));
+  const envelope = envelopeOf(loadMasterKeys(config, log));
   const store = await openStore(target);
   let bus: Bus | undefined;
   try {
-    await checkMasterKey(store, envelope);
+    const keyStatus = await checkMasterKeys(store, envelope, clock.now());
+    if (keyStatus.state === 'rotating')
+      log.warn(
+        { from: keyStatus.from, to: keyStatus.to },
+        'master-key rotation in progress: sealing under the new key; run `latch master-key rotate`',
+      );
+    if (keyStatus.state === 'complete')
+      log.warn({ retired: keyStatus.retired }, 'master-key rotation complete: the old key is no longer needed; remove it from this node');
     bus = target.kind === 'postgres' ? await PgBus.start({ url: target.url, schema: target.schema }, log) : new LocalBus();
     const keys = new KeyRing(store, envelope, { alg: config.signingAlg, issuer: config.issuer, now: () => clock.now() });
     await keys.init();

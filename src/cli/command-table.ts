@@ -28,6 +28,8 @@ export interface ArgSpec {
   choices?: readonly string[];
   /** Parse-time validation: return an error text (exit 2, `argument --x/-y: <text>`), or undefined. */
   validate?: (value: string) => string | undefined;
+  /** Also given as the command's first bare word (`latch backup out.jsonl` = `latch backup --file out.jsonl`). */
+  positional?: boolean;
   /** Never echoed by --debug. */
   secret?: boolean;
   /** Shown in help as the value name. */

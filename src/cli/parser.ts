@@ -172,7 +172,9 @@ export function parseArgs(spec: CommandSpec, tokens: readonly string[], defaultO
       break;
     }
     if (!looksLikeOption(tok)) {
-      unrecognized.push(tok);
+      const bare = specs.find((a) => a.positional && values[a.dest] === undefined);
+      if (bare) values[bare.dest] = convert(bare, tok);
+      else unrecognized.push(tok);
       i++;
       continue;
     }

@@ -14,7 +14,9 @@ interface Loaded {
   row: SigningKey;
 }
 
-const context = (kid: string) => `signing-key:${kid}`;
+/** AES-GCM additional data of a sealed private key: it only opens as the key of this kid. */
+export const signingKeyContext = (kid: string) => `signing-key:${kid}`;
+const context = signingKeyContext;
 
 /**
  * The JWT signing keys: generated on first start, private halves sealed under the master key,

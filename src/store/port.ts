@@ -21,6 +21,7 @@ import type {
   UserWithSecret,
 } from '../domain/types.js';
 import type { CentralRepo } from './central-port.js';
+import type { BackupRepo, SealedSecretRepo } from './sealed-port.js';
 
 /**
  * The persistence port. Services depend on this interface only. Every tenant-owned method takes
@@ -44,6 +45,10 @@ export interface Store {
   iot: IotRepo;
   /** IoT Central applications, their API tokens, organizations and custom roles (central-port.ts). */
   central: CentralRepo;
+  /** Every sealed column, for master-key rotation (sealed-port.ts). */
+  sealed: SealedSecretRepo;
+  /** Whole-store export and import, for `latch backup` / `latch restore` (sealed-port.ts). */
+  backup: BackupRepo;
   /** Runs `fn` in one transaction; the Store given to `fn` is bound to it. */
   transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T>;
   /** Cheap liveness probe for /readyz. */
@@ -180,6 +185,9 @@ export interface MetaRepo {
   get(key: string): Promise<string | undefined>;
   /** Inserts unless present; answers the value now stored (first writer wins across nodes). */
   putIfAbsent(key: string, value: string): Promise<string>;
+  /** Inserts or replaces. */
+  put(key: string, value: string): Promise<void>;
+  delete(key: string): Promise<boolean>;
 }
 
 export interface IotRepo {

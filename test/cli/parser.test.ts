@@ -127,7 +127,7 @@ describe('option forms and logging flags', () => {
 describe('the command table', () => {
   it('builds one tree; every command has a summary and every option spelling is unique within a command', () => {
     const root = buildTree(MODULES, 'x');
-    expect([...root.children.keys()].sort()).toEqual(['iam', 'iot', 'keys', 'serve']);
+    expect([...root.children.keys()].sort()).toEqual(['backup', 'iam', 'iot', 'keys', 'master-key', 'restore', 'serve']);
     for (const m of MODULES) {
       for (const c of m.commands) {
         expect(c.summary, c.name).not.toBe('');

@@ -11,6 +11,7 @@ import { orgCommands } from './iam/org.js';
 import { sessionCommands } from './iam/session.js';
 import { keysCommands } from './keys.js';
 import { serveCommands } from './serve.js';
+import { adminCommands } from './admin.js';
 import { iotDpsCommands, iotHubCommands } from './iot/index.js';
 import { iotCentralCommands } from './iot/central/index.js';
 
@@ -23,6 +24,7 @@ export const MODULES: readonly CommandModule[] = [
   sessionCommands,
   keysCommands,
   serveCommands,
+  adminCommands,
   iotHubCommands,
   iotDpsCommands,
   iotCentralCommands,

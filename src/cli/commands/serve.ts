@@ -50,7 +50,7 @@ const SERVE_ARGS: ArgSpec[] = SERVE_FLAGS.map((f) => ({
   options: [f.flag],
   help: f.description,
   flag: f.boolean,
-  secret: f.key === 'masterKey' || f.key === 'adminPassword',
+  secret: f.key === 'masterKey' || f.key === 'masterKeyNew' || f.key === 'adminPassword',
 }));
 
 export const serveCommands: CommandModule = {

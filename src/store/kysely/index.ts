@@ -14,6 +14,8 @@ import { assetTypes } from './asset-types.js';
 import { meta } from './meta.js';
 import { iot } from './iot-resources.js';
 import { central } from './central.js';
+import { sealed } from './sealed.js';
+import { backup } from './backup.js';
 
 /** The one Store implementation, over either dialect. */
 export function kyselyStore(db: Kysely<DB>, dialect: Store['dialect'], onClose: () => Promise<void> = () => db.destroy()): Store {
@@ -31,6 +33,8 @@ export function kyselyStore(db: Kysely<DB>, dialect: Store['dialect'], onClose: 
     meta: meta(d),
     iot: iot(d),
     central: central(d),
+    sealed: sealed(d),
+    backup: backup(d, dialect),
   });
   const store: Store = {
     dialect,

@@ -1,5 +1,5 @@
 import type { MetaRepo } from '../port.js';
-import type { Db } from './util.js';
+import { affected, type Db } from './util.js';
 
 export const meta = (db: Db): MetaRepo => ({
   async get(k) {
@@ -12,5 +12,15 @@ export const meta = (db: Db): MetaRepo => ({
       .onConflict((oc) => oc.column('key').doNothing())
       .execute();
     return (await db.selectFrom('meta').select('value').where('key', '=', k).executeTakeFirstOrThrow()).value;
+  },
+  async put(k, value) {
+    await db
+      .insertInto('meta')
+      .values({ key: k, value })
+      .onConflict((oc) => oc.column('key').doUpdateSet({ value }))
+      .execute();
+  },
+  async delete(k) {
+    return affected(await db.deleteFrom('meta').where('key', '=', k).execute()) > 0;
   },
 });

@@ -142,7 +142,7 @@ describe('ARM face on the wire', () => {
         expect(dump).not.toContain(k.primaryKey);
         expect(dump).not.toContain(k.secondaryKey);
       }
-      expect(dump).toMatch(/"primary_enc":"v1\./);
+      expect(dump).toMatch(/"primary_enc":"v2\./);
     } finally {
       db.close();
     }

@@ -1,5 +1,4 @@
 import { centralLabelForHost } from '../../src/domain/central.js';
-import { depthOf } from './schema.js';
 import type { FuzzRequest } from './requests.js';
 import type { World } from './world.js';
 
@@ -137,35 +136,12 @@ export function judge(w: World, r: FuzzRequest, o: Outcome): { face: Face; probl
   return problem ? { face, problem: `${o.status}: ${problem}` } : { face };
 }
 
-const hasNul = (r: FuzzRequest) =>
-  [r.url, r.payload ?? '', ...Object.values(r.headers)].some((t) => t.includes('\u0000') || t.includes('\\u0000') || /%00/.test(t));
-const loggedMessage = (o: Outcome) => o.log.map((l) => (JSON.parse(l) as { err?: { message?: string } }).err?.message ?? '').join('\n');
-const payloadDepth = (r: FuzzRequest) => {
-  try {
-    return depthOf(JSON.parse(r.payload ?? 'null'));
-  } catch {
-    return 0;
-  }
-};
-
 /**
- * Known 500s that issue 11 lists and other engineers are fixing in parallel. The bounded sample in
- * `npm test` tolerates a failure only when it matches one of these exactly (input AND what the
- * server logged); every other failure fails the test. REMOVE EACH ENTRY when its fix is merged:
- * from then on the same input fails `npm test` again if it regresses.
+ * Known 500s tolerated by the bounded sample in `npm test` while their fix is in flight: a failure
+ * is tolerated only when it matches an entry exactly (input AND what the server logged); every
+ * other failure fails the test. Empty: the two 500s issue 11 listed (NUL bytes on PostgreSQL, deep
+ * nesting) are fixed, so the same inputs now fail `npm test` if they regress.
  */
-export const KNOWN_DEFECTS: { id: string; issue: string; matches: (f: Failure) => boolean }[] = [
-  {
-    id: 'pg-nul-byte',
-    issue: 'issue 11 "PostgreSQL: a NUL byte is a 500" (the text rule for every string the store receives)',
-    matches: (f) =>
-      f.dialect === 'postgres' && f.outcome.status === 500 && hasNul(f.request) && /0x00|\\u0000/.test(loggedMessage(f.outcome)),
-  },
-  {
-    id: 'deep-nesting',
-    issue: 'issue 11 "Deep nesting is a 500" (a depth limit on JSON bodies)',
-    matches: (f) => f.outcome.status === 500 && payloadDepth(f.request) > 1_000 && /call stack/i.test(loggedMessage(f.outcome)),
-  },
-];
+export const KNOWN_DEFECTS: { id: string; issue: string; matches: (f: Failure) => boolean }[] = [];
 
 export const knownDefect = (f: Failure) => KNOWN_DEFECTS.find((k) => k.matches(f))?.id;

@@ -481,7 +481,7 @@ describe.each(['sqlite', 'postgres'] as const)('IoT Central data plane on the wi
 
   it('keeps the per-app key only sealed in the store', async () => {
     const row = await t.server.deps.store.central.findApp(app.id);
-    expect(row!.keyEnc).toMatch(/^v2\.[0-9a-f]{16}\./);
+    expect(row!.keyEnc).toMatch(/^v2\./);
     expect(JSON.stringify(row)).not.toMatch(/"key":/);
   });
 });

@@ -5,6 +5,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // every test server logs at trace level; the whole run's logs are scanned for secrets at the end
+    globalSetup: ['test/log-scan/global-setup.ts'],
     pool: 'forks',
     fileParallelism: true,
     testTimeout: 30_000,

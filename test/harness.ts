@@ -4,7 +4,7 @@ import pg from 'pg';
 import pino, { type Logger } from 'pino';
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { loadConfig, type Config } from '../src/config.js';
-import { startServer, type Server } from '../src/main.js';
+import { createLogger, startServer, type Server } from '../src/main.js';
 import type { StoreTarget } from '../src/store/open.js';
 import type { Clock } from '../src/deps.js';
 import type { TokenResponse } from '../src/schemas/oauth.js';
@@ -22,7 +22,18 @@ export class TestClock implements Clock {
   }
 }
 
-export const silentLogger = (): Logger => pino({ level: 'silent' });
+/**
+ * The logger of every server a test starts: the production logger (redaction and serializers) at
+ * trace level, written to the run's log directory, which test/log-scan/global-setup.ts scans for
+ * secrets after the whole run. Silent when run without that setup.
+ */
+export function testLogger(): Logger {
+  const dir = process.env.LATCH_TEST_LOG_DIR;
+  if (!dir) return pino({ level: 'silent' });
+  return createLogger('trace', pino.destination({ dest: `${dir}/${process.pid}.log`, append: true, sync: true }));
+}
+
+export const silentLogger = testLogger;
 
 /** A writable stream that keeps every byte written to it (for log assertions). */
 export class Capture extends Writable {

@@ -3,7 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { loadConfig } from '../../src/config.js';
-import { createLogger, startServer, type Server } from '../../src/main.js';
+import { startServer, type Server } from '../../src/main.js';
+import { testLogger } from '../harness.js';
 import { main } from '../../src/cli/main.js';
 import type { Clock } from '../../src/deps.js';
 
@@ -27,7 +28,7 @@ export async function startCliServer(opts: { clock?: Clock; env?: Record<string,
     LATCH_MASTER_KEY: randomBytes(32).toString('base64'),
     ...opts.env,
   });
-  const server = await startServer(config, { listen: true, log: createLogger('silent'), print: () => undefined, clock: opts.clock });
+  const server = await startServer(config, { listen: true, log: testLogger(), print: () => undefined, clock: opts.clock });
   return {
     server,
     url: server.url,

@@ -6,7 +6,8 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import type { TokenCredential } from '@azure/core-auth';
 import { loadConfig, type Config } from '../../../src/config.js';
-import { createLogger, startServer, type Server } from '../../../src/main.js';
+import { startServer, type Server } from '../../../src/main.js';
+import { testLogger } from '../../harness.js';
 import { selfSigned } from '../../../src/crypto/tls.js';
 import type { StoreTarget } from '../../../src/store/open.js';
 
@@ -89,7 +90,7 @@ export async function startArmServer(dialect: Dialect, env: Record<string, strin
   const schema = `arm_test_${randomBytes(6).toString('hex')}`;
   const target: StoreTarget =
     dialect === 'sqlite' ? { kind: 'sqlite', file: path.join(dir, 'latch.db') } : { kind: 'postgres', url: PG_URL, schema };
-  const server = await startServer(config, { https: tls, target, print: () => undefined, log: createLogger('silent') });
+  const server = await startServer(config, { https: tls, target, print: () => undefined, log: testLogger() });
   const url = server.url.replace('127.0.0.1', 'localhost');
   const ca = tls.ca!;
 

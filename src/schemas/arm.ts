@@ -8,6 +8,12 @@ import { Nullable } from './common.js';
  * the service checks meaning (location present, SKU known, policy names, rights, keys, count).
  * Read-only fields (id, name, etag, properties.hostName …) are accepted and ignored, as az sends them back.
  */
+/** ARM resource tags (every resource type): names and values of bounded length, at most MAX_TAGS. */
+export const ArmTagsSchema = Type.Record(Type.String(), Type.String({ maxLength: MAX_TAG_VALUE }), {
+  maxProperties: MAX_TAGS,
+  propertyNames: { maxLength: MAX_TAG_NAME },
+});
+
 export const AuthorizationPolicySchema = Type.Object(
   {
     keyName: Type.String({ maxLength: MAX_ID_TEXT }),
@@ -34,14 +40,7 @@ export const IotResourceBodySchema = Type.Object(
         { additionalProperties: true },
       ),
     ),
-    tags: Type.Optional(
-      Nullable(
-        Type.Record(Type.String(), Type.String({ maxLength: MAX_TAG_VALUE }), {
-          maxProperties: MAX_TAGS,
-          propertyNames: { maxLength: MAX_TAG_NAME },
-        }),
-      ),
-    ),
+    tags: Type.Optional(Nullable(ArmTagsSchema)),
     properties: Type.Optional(
       Nullable(
         Type.Object(

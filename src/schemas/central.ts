@@ -8,7 +8,7 @@ import {
   DISPLAY_NAME_MAX,
   TEMPLATE_MAX,
 } from '../domain/central.js';
-import { MAX_TAG_NAME, MAX_TAG_VALUE, MAX_TAGS } from '../domain/iot.js';
+import { ArmTagsSchema } from './arm.js';
 import { Nullable } from './common.js';
 
 // IoT Central service inputs (spec/iot-central-api-tokens.md, @azure/arm-iotcentral): the faces
@@ -82,14 +82,7 @@ export const CentralAppInputSchema = Type.Object(
         { additionalProperties: true },
       ),
     ),
-    tags: Type.Optional(
-      Nullable(
-        Type.Record(Type.String(), Type.String({ maxLength: MAX_TAG_VALUE }), {
-          maxProperties: MAX_TAGS,
-          propertyNames: { maxLength: MAX_TAG_NAME },
-        }),
-      ),
-    ),
+    tags: Type.Optional(Nullable(ArmTagsSchema)),
     identity: Type.Optional(
       Nullable(
         Type.Object(

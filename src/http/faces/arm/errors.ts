@@ -3,6 +3,7 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../../../errors/app-error.js';
 import type { ErrorCode } from '../../../errors/catalog.js';
 import { toAppError } from '../../errors.js';
+import { errorResponses } from '../../route.js';
 import { IOT_KINDS, MAX_SKU_CAPACITY, MAX_TAG_NAME, MAX_TAG_VALUE, MAX_TAGS } from '../../../domain/iot.js';
 import type { IotKind } from '../../../domain/types.js';
 import { CENTRAL_IDENTITY_RULE, CENTRAL_SKUS, DISPLAY_NAME_MAX, TEMPLATE_MAX } from '../../../domain/central.js';
@@ -76,6 +77,10 @@ interface BodyViolation {
 }
 
 /** Which body rules an ARM route's schema errors are read against: an IoT hub / DPS, or an IoT Central app. */
+/** Error responses of an ARM route: what every ARM route can answer (401, 403, bad api-version), plus `codes`. */
+export const armErrorResponses = (...codes: ErrorCode[]) =>
+  errorResponses(ArmErrorSchema, 'AUTH_MISSING', 'PERMISSION_DENIED', 'ARM_API_VERSION_INVALID', ...codes);
+
 export type ArmBodyKind = IotKind | 'central';
 
 const skusOf = (kind: ArmBodyKind) => (kind === 'central' ? CENTRAL_SKUS : IOT_KINDS[kind].skus);

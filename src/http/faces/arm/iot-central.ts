@@ -6,8 +6,8 @@ import { PERMISSIONS, type Permission } from '../../../domain/permissions.js';
 import { CENTRAL_ARM_API_VERSIONS, type CentralApp } from '../../../domain/central.js';
 import { AvailabilityInputSchema, CentralAppInputSchema } from '../../../schemas/central.js';
 import { CENTRAL_APP_TYPE } from '../../../services/central-apps.js';
-import { access, errorResponses } from '../../route.js';
-import { ArmErrorSchema } from './errors.js';
+import { access } from '../../route.js';
+import { armErrorResponses } from './errors.js';
 
 const Str = Type.String();
 /** The SDK's `App` as GET/PUT/PATCH answer it (properties.provisioningState: the LRO poller is done on the first answer). */
@@ -83,8 +83,6 @@ export function registerIotCentralApps(app: App, s: Services) {
   });
   const p = (req: FastifyRequest) => req.params as P;
   const tags = ['arm: IoT Central apps'];
-  const errs = (...codes: Parameters<typeof errorResponses>[1][]) =>
-    errorResponses(ArmErrorSchema, 'AUTH_MISSING', 'PERMISSION_DENIED', 'ARM_API_VERSION_INVALID', ...codes);
   const AppRef = Type.Ref(CentralAppSchema.$id!);
   app.addSchema(CentralAppSchema);
 
@@ -102,7 +100,7 @@ export function registerIotCentralApps(app: App, s: Services) {
         response: {
           200: AppRef,
           201: AppRef,
-          ...errs(
+          ...armErrorResponses(
             'IOT_BODY_INVALID',
             'IOT_SKU_INVALID',
             'IOT_LOCATION_REQUIRED',
@@ -139,7 +137,7 @@ export function registerIotCentralApps(app: App, s: Services) {
         body: CentralAppInputSchema,
         response: {
           200: AppRef,
-          ...errs(
+          ...armErrorResponses(
             'IOT_BODY_INVALID',
             'IOT_SKU_INVALID',
             'IOT_RESOURCE_NOT_FOUND',
@@ -164,7 +162,7 @@ export function registerIotCentralApps(app: App, s: Services) {
         summary: 'Get an IoT Central app',
         params: Params,
         querystring: ApiVersionQuery,
-        response: { 200: AppRef, ...errs('IOT_RESOURCE_NOT_FOUND') },
+        response: { 200: AppRef, ...armErrorResponses('IOT_RESOURCE_NOT_FOUND') },
       },
     },
     async (req) => centralAppView(await s.centralApps.get(req.tenantId!, p(req).resourceGroupName, p(req).resourceName)),
@@ -180,7 +178,7 @@ export function registerIotCentralApps(app: App, s: Services) {
         summary: 'Delete an IoT Central app with its API tokens, organizations and roles (200, empty body)',
         params: Params,
         querystring: ApiVersionQuery,
-        response: errs('IOT_RESOURCE_NOT_FOUND'),
+        response: armErrorResponses('IOT_RESOURCE_NOT_FOUND'),
       },
     },
     async (req, reply) => {
@@ -200,7 +198,7 @@ export function registerIotCentralApps(app: App, s: Services) {
         summary: 'List the IoT Central apps of a resource group',
         params: Type.Omit(Params, ['resourceName']),
         querystring: ApiVersionQuery,
-        response: { 200: list, ...errs() },
+        response: { 200: list, ...armErrorResponses() },
       },
     },
     async (req) => ({ value: (await s.centralApps.list(req.tenantId!, p(req).resourceGroupName)).map(centralAppView) }),
@@ -216,7 +214,7 @@ export function registerIotCentralApps(app: App, s: Services) {
         summary: 'List the IoT Central apps of the subscription (tenant)',
         params: Type.Object({ subscriptionId: Str }),
         querystring: ApiVersionQuery,
-        response: { 200: list, ...errs() },
+        response: { 200: list, ...armErrorResponses() },
       },
     },
     async (req) => ({ value: (await s.centralApps.list(req.tenantId!)).map(centralAppView) }),
@@ -237,7 +235,7 @@ export function registerIotCentralApps(app: App, s: Services) {
           params: Type.Object({ subscriptionId: Str }),
           querystring: ApiVersionQuery,
           body: AvailabilityInputSchema,
-          response: { 200: AvailabilitySchema, ...errs('IOT_BODY_INVALID') },
+          response: { 200: AvailabilitySchema, ...armErrorResponses('IOT_BODY_INVALID') },
         },
       },
       async (req) => fn(req.body),

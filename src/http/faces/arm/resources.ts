@@ -5,8 +5,8 @@ import type { Services } from '../../../services/index.js';
 import type { IotKind, IotResource } from '../../../domain/types.js';
 import type { Permission } from '../../../domain/permissions.js';
 import { IotResourceBodySchema } from '../../../schemas/arm.js';
-import { access, errorResponses } from '../../route.js';
-import { ArmErrorSchema } from './errors.js';
+import { access } from '../../route.js';
+import { armErrorResponses } from './errors.js';
 import { KeyRuleListSchema, KeyRuleSchema, keyView, listOf } from './views.js';
 
 /** One ARM resource type of Microsoft.Devices: how its paths, permissions and views are spelled. */
@@ -60,8 +60,6 @@ export function registerArmResource(app: App, s: Services, spec: ArmResourceSpec
   const name = (req: FastifyRequest) => (req.params as P)[spec.nameParam]!;
   const rg = (req: FastifyRequest) => (req.params as P).resourceGroupName;
   const tags = [spec.tag];
-  const errs = (...codes: Parameters<typeof errorResponses>[1][]) =>
-    errorResponses(ArmErrorSchema, 'AUTH_MISSING', 'PERMISSION_DENIED', 'ARM_API_VERSION_INVALID', ...codes);
 
   app.put(
     one,
@@ -78,7 +76,7 @@ export function registerArmResource(app: App, s: Services, spec: ArmResourceSpec
         response: {
           200: Type.Ref(spec.schemaRef),
           201: Type.Ref(spec.schemaRef),
-          ...errs(
+          ...armErrorResponses(
             'IOT_BODY_INVALID',
             'IOT_SKU_INVALID',
             'IOT_LOCATION_REQUIRED',
@@ -117,7 +115,7 @@ export function registerArmResource(app: App, s: Services, spec: ArmResourceSpec
         summary: 'Get (no keys)',
         params: Params,
         querystring: ApiVersionQuery,
-        response: { 200: Type.Ref(spec.schemaRef), ...errs('IOT_RESOURCE_NOT_FOUND') },
+        response: { 200: Type.Ref(spec.schemaRef), ...armErrorResponses('IOT_RESOURCE_NOT_FOUND') },
       },
     },
     async (req) => spec.view(await s.iot.get(req.tenantId!, spec.kind, rg(req), name(req))),
@@ -133,7 +131,7 @@ export function registerArmResource(app: App, s: Services, spec: ArmResourceSpec
         summary: 'Delete (synchronous, 200 with an empty body); missing → 404 ResourceNotFound',
         params: Params,
         querystring: ApiVersionQuery,
-        response: errs('IOT_RESOURCE_NOT_FOUND'),
+        response: armErrorResponses('IOT_RESOURCE_NOT_FOUND'),
       },
     },
     async (req, reply) => {
@@ -152,7 +150,7 @@ export function registerArmResource(app: App, s: Services, spec: ArmResourceSpec
         summary: 'List in a resource group (resource groups are implicit: an unknown one is empty)',
         params: Type.Omit(Params, [spec.nameParam]),
         querystring: ApiVersionQuery,
-        response: { 200: listOf(spec.schemaRef), ...errs() },
+        response: { 200: listOf(spec.schemaRef), ...armErrorResponses() },
       },
     },
     async (req) => ({ value: (await s.iot.list(req.tenantId!, spec.kind, rg(req))).map(spec.view) }),
@@ -168,7 +166,7 @@ export function registerArmResource(app: App, s: Services, spec: ArmResourceSpec
         summary: 'List in the subscription (tenant)',
         params: Type.Object({ subscriptionId: Type.String() }),
         querystring: ApiVersionQuery,
-        response: { 200: listOf(spec.schemaRef), ...errs() },
+        response: { 200: listOf(spec.schemaRef), ...armErrorResponses() },
       },
     },
     async (req) => ({ value: (await s.iot.list(req.tenantId!, spec.kind)).map(spec.view) }),
@@ -192,7 +190,7 @@ export function registerArmResource(app: App, s: Services, spec: ArmResourceSpec
     tags,
     params: Params,
     querystring: PageQuery,
-    response: { 200: KeyRuleListSchema, ...errs('IOT_RESOURCE_NOT_FOUND') },
+    response: { 200: KeyRuleListSchema, ...armErrorResponses('IOT_RESOURCE_NOT_FOUND') },
   };
   app.post(
     `${one}/listkeys`,
@@ -221,7 +219,7 @@ export function registerArmResource(app: App, s: Services, spec: ArmResourceSpec
         summary: 'One shared access policy with its keys (audited)',
         params: KeyParams,
         querystring: ApiVersionQuery,
-        response: { 200: Type.Ref(KeyRuleSchema.$id!), ...errs('IOT_RESOURCE_NOT_FOUND', 'IOT_KEY_NAME_NOT_FOUND') },
+        response: { 200: Type.Ref(KeyRuleSchema.$id!), ...armErrorResponses('IOT_RESOURCE_NOT_FOUND', 'IOT_KEY_NAME_NOT_FOUND') },
       },
     },
     async (req) => keyView(await s.iot.getKey(req.ctx, req.tenantId!, spec.kind, rg(req), name(req), (req.params as P).keyName!)),

@@ -170,25 +170,17 @@ export function iotResourceService(deps: Deps, auditBuffer: AuditBuffer) {
     return { location, skuName, skuCapacity: body.sku?.capacity ?? 1, tags: body.tags ?? {}, policies };
   }
 
+  /** `v` when it is a whole number in [min, max], else `fallback` (malformed event-hub settings are ignored). */
+  const intIn = (v: unknown, min: number, max: number, fallback: number): number =>
+    typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max ? v : fallback;
+
   function kindProperties(kind: IotKind, body: IotResourceInput): Record<string, unknown> {
     if (kind === 'dps') return { idScope: newIdScope() };
     const events = (
       body.properties?.eventHubEndpoints as { events?: { partitionCount?: unknown; retentionTimeInDays?: unknown } } | undefined
     )?.events;
-    const partitionCount =
-      typeof events?.partitionCount === 'number' &&
-      Number.isInteger(events.partitionCount) &&
-      events.partitionCount >= 2 &&
-      events.partitionCount <= 32
-        ? events.partitionCount
-        : 2;
-    const retentionTimeInDays =
-      typeof events?.retentionTimeInDays === 'number' &&
-      Number.isInteger(events.retentionTimeInDays) &&
-      events.retentionTimeInDays >= 1 &&
-      events.retentionTimeInDays <= 7
-        ? events.retentionTimeInDays
-        : 1;
+    const partitionCount = intIn(events?.partitionCount, 2, 32, 2);
+    const retentionTimeInDays = intIn(events?.retentionTimeInDays, 1, 7, 1);
     return { partitionCount, retentionTimeInDays };
   }
 

@@ -30,6 +30,8 @@ export class KeyRing {
   private keys = new Map<string, Loaded>();
   private signer: Loaded | undefined;
   private lastReload = 0;
+  /** The rotation in progress on this node, if any (rotations are serialised). */
+  private rotating: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly store: Store,
@@ -89,18 +91,30 @@ export class KeyRing {
   /**
    * A new key signs from now on; the previous ones verify for `graceMs` more. `alsoInTx` runs in
    * the same transaction (the caller's audit record). Returns the new kid and the retired ones.
+   * Rotations on one node run one after another, and each retires what the store holds unretired
+   * (not what this node last loaded), so concurrent rotations never leave two keys signing.
    */
-  async rotate(
+  rotate(
+    graceMs: number,
+    alsoInTx?: (tx: Store, r: { kid: string; retired: string[] }) => Promise<void>,
+  ): Promise<{ kid: string; retired: string[] }> {
+    const run = this.rotating.then(() => this.rotateNow(graceMs, alsoInTx));
+    this.rotating = run.catch(() => undefined);
+    return run;
+  }
+
+  private async rotateNow(
     graceMs: number,
     alsoInTx?: (tx: Store, r: { kid: string; retired: string[] }) => Promise<void>,
   ): Promise<{ kid: string; retired: string[] }> {
     const now = this.opts.now();
     const fresh = await this.generate(now);
-    const retired = [...this.keys.values()].filter((k) => k.row.retiredAt === null).map((k) => k.kid);
-    await this.store.transaction(async (tx) => {
+    const retired = await this.store.transaction(async (tx) => {
+      const current = (await tx.signingKeys.list()).filter((k) => k.retiredAt === null).map((k) => k.kid);
       await tx.signingKeys.insert(fresh);
-      for (const kid of retired) await tx.signingKeys.retire(kid, now, now + graceMs);
-      await alsoInTx?.(tx, { kid: fresh.kid, retired });
+      for (const kid of current) await tx.signingKeys.retire(kid, now, now + graceMs);
+      await alsoInTx?.(tx, { kid: fresh.kid, retired: current });
+      return current;
     });
     await this.store.signingKeys.deleteExpired(now);
     await this.reload();

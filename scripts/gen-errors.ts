@@ -14,6 +14,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import ts from 'typescript';
 import { ERRORS } from '../src/errors/catalog.js';
+import { MESSAGES_ZH_TW } from '../src/errors/catalog.zh-TW.js';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const CATALOG_FILE = path.join(ROOT, 'src/errors/catalog.ts');
@@ -104,6 +105,18 @@ export function generateErrorsDoc(
   out.push("from the request. Each face renders these in its platform's error envelope (EI/IoT OD,");
   out.push('OAuth 2.0 on the token endpoint, ARM, IoT Central); 5xx messages never reach a client.');
   out.push('');
+  out.push('## Languages');
+  out.push('');
+  out.push("Messages follow the request's `Accept-Language`: English (the default) and Traditional Chinese");
+  out.push('(`zh-TW`, from src/errors/catalog.zh-TW.ts, with the same codes and placeholders). `zh-TW`, `zh-Hant…`,');
+  out.push('`zh-HK`, `zh-MO` and a bare `zh` answer zh-TW; `zh-CN`, `zh-SG` and `zh-Hans…` match nothing and fall');
+  out.push('through to the next range; q-values are honoured (the highest wins, ties go to the first, `q=0`');
+  out.push('excludes); anything else answers English. Codes, statuses and the envelopes never change with the');
+  out.push('language. Error answers carry `Content-Language` and `Vary: Accept-Language`. Details produced by');
+  out.push('schema validation and body rules (`{detail}`) stay English inside the translated frame, and so do');
+  out.push('connection errors answered before a request is parsed (REQUEST_MALFORMED, REQUEST_TIMEOUT,');
+  out.push('HEADERS_TOO_LARGE).');
+  out.push('');
   out.push(`${inSource.length} codes in ${groups.length} groups:`);
   out.push('');
   for (const g of groups) out.push(`- [${g.title}](#${anchor(g.title)}) (${g.codes.length})`);
@@ -111,11 +124,12 @@ export function generateErrorsDoc(
     out.push('');
     out.push(`## ${g.title}`);
     out.push('');
-    out.push('| Code | HTTP status | Message template |');
-    out.push('| --- | --- | --- |');
+    out.push('| Code | HTTP status | Message template | zh-TW |');
+    out.push('| --- | --- | --- | --- |');
     for (const c of g.codes) {
       const e = catalog[c]!;
-      out.push(`| \`${c}\` | ${e.status} | ${code(e.message)} |`);
+      const zh = (MESSAGES_ZH_TW as Record<string, string>)[c];
+      out.push(`| \`${c}\` | ${e.status} | ${code(e.message)} | ${zh === undefined ? '' : code(zh)} |`);
     }
   }
   out.push('');

@@ -1,4 +1,5 @@
 import { ERRORS, type ErrorCode } from './catalog.js';
+import { fill } from './messages.js';
 
 export type ErrorParams = Record<string, string | number | undefined>;
 
@@ -21,10 +22,6 @@ export class AppError extends Error {
     this.expose = entry.status < 500;
     this.headers = opts.headers ?? {};
   }
-}
-
-function fill(template: string, params: ErrorParams): string {
-  return template.replace(/\{(\w+)\}/g, (_, k: string) => String(params[k] ?? ''));
 }
 
 export function isAppError(e: unknown): e is AppError {

@@ -2,7 +2,8 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../../../errors/app-error.js';
 import type { ErrorCode } from '../../../errors/catalog.js';
-import { toAppError } from '../../errors.js';
+import type { Lang } from '../../../errors/messages.js';
+import { errorLanguageOf, errorMessage, toAppError } from '../../errors.js';
 import { errorResponses } from '../../route.js';
 import { IOT_KINDS, MAX_SKU_CAPACITY, MAX_TAG_NAME, MAX_TAG_VALUE, MAX_TAGS } from '../../../domain/iot.js';
 import type { IotKind } from '../../../domain/types.js';
@@ -75,6 +76,38 @@ interface BodyViolation {
   keyword: string;
   params?: Record<string, unknown>;
 }
+
+/** ARM's own wording for the errors the SDKs show as they come (the rest come from the catalogue). */
+const ARM_TEXT: Record<
+  Lang,
+  {
+    internal: string;
+    authMissing: string;
+    tokenExpired: string;
+    tokenInvalid: string;
+    subscriptionInvalid: (id: string) => string;
+    authorizationFailed: (client: string, objectId: string, action: string, scope: string) => string;
+  }
+> = {
+  en: {
+    internal: 'An internal error occurred.',
+    authMissing: "Authentication failed. The 'Authorization' header is missing.",
+    tokenExpired: 'The access token has expired. Get a new one from the token endpoint and retry.',
+    tokenInvalid: 'The access token is invalid.',
+    subscriptionInvalid: (id) => `The provided subscription identifier '${id}' is malformed or invalid.`,
+    authorizationFailed: (client, objectId, action, scope) =>
+      `The client '${client}' with object id '${objectId}' does not have authorization to perform action '${action}' over scope '${scope}' or the scope is invalid.`,
+  },
+  'zh-TW': {
+    internal: '發生內部錯誤。',
+    authMissing: "驗證失敗。缺少 'Authorization' 標頭。",
+    tokenExpired: '存取權杖已過期。請從權杖端點取得新的權杖後重試。',
+    tokenInvalid: '存取權杖無效。',
+    subscriptionInvalid: (id) => `提供的訂用帳戶識別碼 '${id}' 格式不正確或無效。`,
+    authorizationFailed: (client, objectId, action, scope) =>
+      `物件識別碼為 '${objectId}' 的用戶端 '${client}' 沒有在範圍 '${scope}' 執行動作 '${action}' 的授權，或範圍無效。`,
+  },
+};
 
 /** Which body rules an ARM route's schema errors are read against: an IoT hub / DPS, or an IoT Central app. */
 /** Error responses of an ARM route: what every ARM route can answer (401, 403, bad api-version), plus `codes`. */
@@ -168,32 +201,34 @@ export function armErrors(s: Services) {
     return ARM_CODES[e.code] ?? BY_STATUS[e.status] ?? (e.status >= 500 ? 'InternalServerError' : 'BadRequest');
   }
 
-  function armMessage(e: AppError, req: FastifyRequest): string {
-    if (!e.expose) return 'An internal error occurred.';
+  function armMessage(e: AppError, req: FastifyRequest, lang: Lang): string {
+    const text = ARM_TEXT[lang];
+    if (!e.expose) return text.internal;
     const principal = req.principal;
     switch (e.code) {
       case 'AUTH_MISSING':
-        return "Authentication failed. The 'Authorization' header is missing.";
+        return text.authMissing;
       case 'AUTH_INVALID_TOKEN':
-        return expiredBearer(req)
-          ? 'The access token has expired. Get a new one from the token endpoint and retry.'
-          : 'The access token is invalid.';
+        return expiredBearer(req) ? text.tokenExpired : text.tokenInvalid;
       case 'TENANT_HEADER_INVALID':
-        return `The provided subscription identifier '${String((req.params as { subscriptionId?: string } | undefined)?.subscriptionId ?? '')}' is malformed or invalid.`;
+        return text.subscriptionInvalid(String((req.params as { subscriptionId?: string } | undefined)?.subscriptionId ?? ''));
       case 'TENANT_FORBIDDEN':
       case 'PERMISSION_DENIED':
       case 'PLATFORM_ADMIN_REQUIRED': {
         // Same text whether or not the subscription or resource exists: nothing is revealed.
         const scope = req.url.split('?')[0]!.replace(/\/(listkeys|IotHubKeys\/[^/]+\/listkeys|keys\/[^/]+\/listkeys)$/i, '');
         const action = req.routeOptions.config.armAction ?? `${req.method} ${req.routeOptions.url ?? ''}`;
-        return `The client '${principal?.name ?? ''}' with object id '${principal?.id ?? ''}' does not have authorization to perform action '${action}' over scope '${scope}' or the scope is invalid.`;
+        return text.authorizationFailed(principal?.name ?? '', principal?.id ?? '', action, scope);
       }
       default:
-        return e.message;
+        return errorMessage(e, lang);
     }
   }
 
-  const body = (e: AppError, req: FastifyRequest) => ({ error: { code: armCode(e, req), message: armMessage(e, req) } });
+  const body = (e: AppError, req: FastifyRequest, reply: FastifyReply) => {
+    const lang = errorLanguageOf(req, reply);
+    return { error: { code: armCode(e, req), message: armMessage(e, req, lang) } };
+  };
 
   return {
     handler(err: FastifyError, req: FastifyRequest, reply: FastifyReply) {
@@ -203,11 +238,14 @@ export function armErrors(s: Services) {
       const headers = { ...e.headers };
       if (e.status === 401)
         headers['WWW-Authenticate'] = 'Bearer realm="latch"' + (e.code === 'AUTH_INVALID_TOKEN' ? ', error="invalid_token"' : '');
-      return reply.code(e.status).headers(headers).send(body(e, req));
+      return reply
+        .code(e.status)
+        .headers(headers)
+        .send(body(e, req, reply));
     },
     notFound(req: FastifyRequest, reply: FastifyReply) {
       const e = new AppError('ROUTE_NOT_FOUND', { method: req.method, url: req.url.split('?')[0] });
-      return reply.code(404).send(body(e, req));
+      return reply.code(404).send(body(e, req, reply));
     },
   };
 }

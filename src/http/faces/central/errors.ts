@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../../../errors/app-error.js';
-import { toAppError } from '../../errors.js';
+import { errorLanguageOf, errorMessage, toAppError } from '../../errors.js';
 
 /** IoT Central's error envelope (spec §8): every 4xx/5xx carries a top-level "error" object. */
 export const CentralErrorSchema = Type.Object(
@@ -33,9 +33,9 @@ export const centralCode = (e: AppError): string => BY_STATUS[e.status] ?? (e.st
 
 export function sendCentralError(req: FastifyRequest, reply: FastifyReply, e: AppError) {
   const code = centralCode(e);
-  const body = {
-    error: { code, message: e.expose ? e.message : 'An internal error occurred.', requestId: req.id, time: new Date().toUTCString() },
-  };
+  const lang = errorLanguageOf(req, reply);
+  const message = errorMessage(e, lang, lang === 'en' ? 'An internal error occurred.' : undefined);
+  const body = { error: { code, message, requestId: req.id, time: new Date().toUTCString() } };
   return reply
     .code(e.status)
     .headers({ ...e.headers, 'x-ms-error-code': code, 'content-type': 'application/json' })

@@ -4,13 +4,17 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { App } from '../../types.js';
 import type { Services } from '../../../services/index.js';
 import { access } from '../../route.js';
-import { toAppError } from '../../errors.js';
+import { errorLanguageOf, errorMessage, toAppError } from '../../errors.js';
 import type { Metrics } from '../../plugins/metrics.js';
+import type { Lang } from '../../../errors/messages.js';
 
 const pad = (n: number) => String(n).padStart(2, '0');
 /** IoT Hub's `MM/dd/yyyy HH:mm:ss` (UTC). */
 const hubTime = (d: Date) =>
   `${pad(d.getUTCMonth() + 1)}/${pad(d.getUTCDate())}/${d.getUTCFullYear()} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}`;
+
+/** IoT Hub's text for a refused SAS token, in each language errors are answered in. */
+const UNAUTHORIZED: Record<Lang, string> = { en: 'Unauthorized', 'zh-TW': '未經授權' };
 
 /** The data-plane error body of the addressed service: IoT Hub's `{Message, ExceptionMessage}` or DPS's `{errorCode, …}`. */
 function dataPlaneError(s: Services, req: FastifyRequest, reply: FastifyReply, status: number, hubCode: string, text: string) {
@@ -57,7 +61,7 @@ export async function registerDataPlaneFace(app: App, s: Services, metrics: Metr
         reply,
         e.status,
         e.status === 401 ? 'IotHubUnauthorizedAccess' : e.status === 404 ? 'IotHubNotFound' : 'ArgumentInvalid',
-        e.expose ? e.message : 'InternalServerError',
+        errorMessage(e, errorLanguageOf(req, reply), 'InternalServerError'),
       );
     });
     const open = access({ auth: 'none' });
@@ -78,7 +82,7 @@ export async function registerDataPlaneFace(app: App, s: Services, metrics: Metr
         if (!r.ok) {
           metrics.authFailures.inc({ reason: `sas_${r.reason}` });
           req.log.info({ reason: r.reason }, 'SAS rejected');
-          return dataPlaneError(s, req, reply, 401, 'IotHubUnauthorizedAccess', 'Unauthorized');
+          return dataPlaneError(s, req, reply, 401, 'IotHubUnauthorizedAccess', UNAUTHORIZED[errorLanguageOf(req, reply)]);
         }
         return reply.header('content-type', 'application/json; charset=utf-8').send({
           ...(r.kind === 'hub' ? { hub: r.name } : { provisioningService: r.name }),

@@ -6,7 +6,7 @@ import type { Services } from '../../../services/index.js';
 import type { Grant } from '../../../services/sessions.js';
 import { AppError } from '../../../errors/app-error.js';
 import type { ErrorCode } from '../../../errors/catalog.js';
-import { toAppError } from '../../errors.js';
+import { errorLanguageOf, errorMessage, toAppError } from '../../errors.js';
 import { access } from '../../route.js';
 import { TokenResponseSchema } from '../../../schemas/oauth.js';
 
@@ -40,7 +40,7 @@ export function oauthErrorHandler(err: FastifyError, req: FastifyRequest, reply:
   return reply
     .code(e.status)
     .headers(e.headers)
-    .send({ error: OAUTH_ERROR[e.code] ?? 'server_error', error_description: e.expose ? e.message : 'Internal server error' });
+    .send({ error: OAUTH_ERROR[e.code] ?? 'server_error', error_description: errorMessage(e, errorLanguageOf(req, reply)) });
 }
 
 const TokenBody = Type.Record(Type.String(), Type.Unknown(), {

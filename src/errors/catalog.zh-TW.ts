@@ -1,0 +1,121 @@
+/**
+ * The error catalogue in Traditional Chinese (zh-TW): the same codes as catalog.ts, the same
+ * `{name}` placeholders, only the words differ. `Record<ErrorCode, string>` makes a missing or an
+ * extra code a compile error; test/errors/catalog-i18n.test.ts checks the placeholders.
+ * Terms follow the zh-TW IoT Hub reference (seeds/003): IoT 中樞, 資源群組, 訂用帳戶, 共用存取原則,
+ * 許可權, 主要金鑰 / 次要金鑰, API 的版本. Where the English frame is only '{detail}' (schema
+ * validation and body rules), the detail itself stays English inside a translated frame.
+ */
+import { API_KEY_NAME_PATTERN } from '../domain/api-keys.js';
+import type { ErrorCode } from './catalog.js';
+
+export const MESSAGES_ZH_TW: Record<ErrorCode, string> = {
+  VALIDATION_FAILED: '請求無效：{detail}',
+  BODY_INVALID_JSON: '請求本文不是有效的 JSON',
+  UNSUPPORTED_MEDIA_TYPE: '不支援的內容類型 {type}',
+  BODY_TOO_LARGE: '請求本文過大',
+  TEXT_INVALID: '{where} 在位置 {at} 含有 NUL 字元或不成對的 UTF-16 代理字元',
+  BODY_TOO_DEEP: 'JSON 本文的巢狀層級超過 {max} 層',
+  REQUEST_MALFORMED: '請求不是有效的 HTTP/1.1',
+  REQUEST_TIMEOUT: '請求未在時限內送達',
+  HEADERS_TOO_LARGE: '請求標頭過大',
+  ROUTE_NOT_FOUND: '找不到路由 {method} {url}',
+  INTERNAL: '內部伺服器錯誤',
+  UNAVAILABLE: '服務無法使用',
+
+  AUTH_MISSING: '缺少存取權杖',
+  AUTH_INVALID_TOKEN: '存取權杖無效或已過期',
+  TENANT_HEADER_INVALID: 'x-tenant-id 標頭遺漏或無效',
+  TENANT_FORBIDDEN: '使用者未獲授權存取租用戶 {tenantId}',
+  PERMISSION_DENIED: '缺少必要的許可權：{permission}',
+  PLATFORM_ADMIN_REQUIRED: '只有平台管理員可以執行此操作',
+
+  OAUTH_INVALID_REQUEST: '請求無效：{detail}',
+  OAUTH_UNSUPPORTED_GRANT_TYPE: '不支援的 grant_type',
+  OAUTH_INVALID_CLIENT: '用戶端無效或用戶端認證無效',
+  OAUTH_CLIENT_SECRET_MISSING: '請求中未提供用戶端密碼',
+  OAUTH_INVALID_USER_CREDENTIALS: '使用者認證無效',
+  OAUTH_INVALID_REFRESH_TOKEN: '重新整理權杖無效',
+  OAUTH_REFRESH_TOKEN_EXPIRED: '權杖已失效',
+  OAUTH_REFRESH_TOKEN_REUSED: '權杖已過時',
+  OAUTH_SESSION_NOT_ACTIVE: '工作階段已失效',
+  OAUTH_THROTTLED: '登入失敗次數過多；請在 {retryAfter} 秒後重試',
+
+  TENANT_NOT_FOUND: '找不到租用戶 {id}',
+  TENANT_NAME_TAKEN: '名為 {name} 的租用戶已存在',
+  ORG_HAS_CHILDREN: '組織 {id} 仍有子組織',
+
+  USER_NOT_FOUND: '找不到使用者 {id}',
+  USERNAME_TAKEN: '名為 {username} 的使用者已存在',
+  USER_SELF_DELETE: '您無法刪除自己的使用者',
+  PASSWORD_TOO_WEAK: '密碼長度至少須為 {min} 個字元',
+
+  ROLE_NOT_FOUND: '找不到角色 {id}',
+  ROLE_NAME_TAKEN: '名為 {name} 的角色已存在',
+  ROLE_BUILT_IN: '內建角色 {name} 無法變更',
+  ROLE_IN_USE: '角色 {name} 仍在指派中',
+  PERMISSION_UNKNOWN: '未知的許可權 {permission}',
+  ROLE_ASSIGNMENT_NOT_FOUND: '找不到角色指派',
+
+  API_KEY_NOT_FOUND: '找不到 API 金鑰 {id}',
+  API_KEY_NAME_TAKEN: '名為 {name} 的 API 金鑰已存在',
+  API_KEY_NAME_INVALID: `API 金鑰名稱必須符合 ${API_KEY_NAME_PATTERN}`,
+  API_KEY_EXPIRY_INVALID: '到期時間無效：{detail}',
+  API_KEY_ROLES_REQUIRED: 'API 金鑰至少需要一個角色',
+
+  SESSION_NOT_FOUND: '找不到工作階段 {id}',
+
+  AUDIT_QUERY_INVALID: '稽核查詢無效：{detail}',
+
+  AGENT_NOT_FOUND: '找不到代理程式 {id}',
+  AGENT_NAME_TAKEN: '名為 {name} 的代理程式已存在',
+  ASSET_TYPE_NOT_FOUND: '找不到資產類型 {id}',
+  ASSET_TYPE_NAME_TAKEN: '名為 {name} 的資產類型已存在',
+
+  ARM_API_VERSION_MISSING: '所有請求都必須提供 API 的版本查詢參數 (?api-version=)。',
+  ARM_API_VERSION_INVALID: "API 的版本 '{version}' 無效。支援的版本為 '{supported}'。",
+  IOT_RESOURCE_NOT_FOUND: "找不到資源群組 '{resourceGroup}' 下的資源 '{type}/{name}'。",
+  IOT_KEY_NAME_NOT_FOUND: "在 '{name}' 上找不到金鑰名稱 '{keyName}'。",
+  IOT_NAME_UNAVAILABLE: "名稱 '{name}' 無法使用：{type} 名稱為全域唯一 (它們是主機名稱)。",
+  IOT_PRECONDITION_FAILED: "指定的前置條件 'If-Match = {ifMatch}' 失敗：'{name}' 目前的 etag 不同。",
+  IOT_CONCURRENT_UPDATE: "'{name}' 已被另一個請求變更；請重試。",
+  IOT_BODY_INVALID: '請求本文無效：{detail}',
+  IOT_NAME_INVALID: "資源名稱 '{name}' 無效：{rule}",
+  IOT_RESOURCE_GROUP_INVALID: "資源群組名稱 '{resourceGroup}' 無效：須為 1-90 個字母、數字、'-'、'_'、'.'、'(' 或 ')'，且不可以 '.' 結尾。",
+  IOT_LOCATION_REQUIRED: '此定義必須提供 location 屬性。',
+  IOT_LOCATION_CHANGED: "'{name}' 的位置為 '{location}'，無法變更。",
+  IOT_SKU_INVALID: "sku.name 必須是 {allowed} 之一；收到 '{sku}'。",
+  IOT_RIGHTS_INVALID: "共用存取原則 '{keyName}'：許可權 '{rights}' 無效；允許的項目為 {allowed}。",
+  IOT_KEY_NAME_INVALID: "共用存取原則名稱 '{keyName}' 無效：須為 1-64 個字母、數字、'-'、'_' 或 '.'。",
+  IOT_KEY_NAME_DUPLICATE: "共用存取原則名稱 '{keyName}' 出現多次 (名稱不區分大小寫)。",
+  IOT_TOO_MANY_POLICIES: '最多允許 {max} 個共用存取原則；收到 {count} 個。',
+  IOT_KEY_INVALID: "共用存取原則 '{keyName}'：{which} 必須是 16 到 64 位元組的標準 base64。",
+
+  CENTRAL_SUBDOMAIN_INVALID: "子網域 '{subdomain}' 無效：須為由字母、數字與連字號組成的 DNS 標籤 (最多 63 個字元)，且不可為 GUID 形式。",
+  CENTRAL_SUBDOMAIN_UNAVAILABLE: "子網域 '{subdomain}' 無法使用。",
+  CENTRAL_TEMPLATE_CHANGED: "'{name}' 的範本為 '{template}'，無法變更。",
+  CENTRAL_APP_NOT_FOUND: "找不到應用程式 '{app}'。",
+  CENTRAL_API_VERSION_INVALID: "不支援 API 的版本 '{version}'。支援的版本：{supported}。",
+  CENTRAL_UNAUTHENTICATED: '提供的驗證權杖無效。',
+  CENTRAL_FORBIDDEN: '呼叫端未獲授權執行此動作 (需要 {permission})。',
+  CENTRAL_TOKEN_ID_INVALID: "API 權杖識別碼 '{id}' 無效：須為 1-40 個 [0-9a-zA-Z-] 字元。",
+  CENTRAL_TOKEN_NOT_FOUND: "找不到 API 權杖 '{id}'。",
+  CENTRAL_TOKEN_EXISTS: "API 權杖 '{id}' 已存在。",
+  CENTRAL_EXPIRY_INVALID: "到期時間 '{expiry}' 無效：須為未來的 ISO 8601 日期時間。",
+  CENTRAL_ROLE_UNKNOWN: "此應用程式中不存在角色 '{role}'。",
+  CENTRAL_ROLE_NEEDS_ORG: "角色 '{role}' 是組織角色：必須指定組織。",
+  CENTRAL_ROLE_APP_SCOPED: "角色 '{role}' 適用於整個應用程式：不可指定組織。",
+  CENTRAL_ORG_UNKNOWN: "此應用程式中不存在組織 '{organization}'。",
+  CENTRAL_ROLE_ESCALATION: "呼叫端無法授予角色 '{role}'：該角色擁有呼叫端所沒有的許可權。",
+  CENTRAL_ROLE_NOT_FOUND: "找不到角色 '{id}'。",
+  CENTRAL_ROLE_EXISTS: "角色 '{id}' 已存在。",
+  CENTRAL_ROLE_ID_INVALID: "角色識別碼 '{id}' 無效：須為非內建角色的 GUID。",
+  CENTRAL_ROLE_PERMISSION_INVALID: "許可權 '{permission}' 未知，或不允許用於範圍為 '{scope}' 的角色。",
+  CENTRAL_ORG_ID_INVALID: "組織識別碼 '{id}' 無效：須為 1-48 個小寫字母、數字或連字號。",
+  CENTRAL_ORG_NOT_FOUND: "找不到組織 '{id}'。",
+  CENTRAL_ORG_EXISTS: "組織 '{id}' 已存在。",
+  CENTRAL_ORG_PARENT_UNKNOWN: "此應用程式中不存在上層組織 '{parent}'。",
+  CENTRAL_ORG_HAS_CHILDREN: "組織 '{id}' 仍有子組織。",
+  CENTRAL_ORG_IN_USE: "組織 '{id}' 仍被 {count} 個 API 權杖使用。",
+  CENTRAL_BODY_INVALID: '請求本文無效：{detail}',
+};

@@ -12,7 +12,7 @@ import { buildServices, startServices, stopServices, type Services } from './ser
 import { buildApp, REDACT } from './http/app.js';
 import { logSerializers } from './http/plugins/log-serializers.js';
 import type { App } from './http/types.js';
-import { ensurePrivateDir } from './util/private-files.js';
+import { ensurePrivateDir, tightenPrivateFile } from './util/private-files.js';
 
 export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
   return pino({ level, redact: { paths: REDACT, censor: '[redacted]' }, serializers: logSerializers }, destination);
@@ -44,11 +44,12 @@ export function loadMasterKeys(cfg: Config, log: Logger): MasterKeys {
       ? parseMasterKey(fs.readFileSync(files.next, 'utf8'), files.next)
       : undefined;
   if (cfg.masterKey) return { current: parseMasterKey(cfg.masterKey), next };
+  ensurePrivateDir(cfg.dataDir);
   if (!fs.existsSync(files.current)) {
-    ensurePrivateDir(cfg.dataDir);
     fs.writeFileSync(files.current, generateMasterKey() + '\n', { mode: 0o600, flag: 'wx' });
     log.info({ file: files.current }, 'created master key file');
   }
+  for (const f of Object.values(files)) tightenPrivateFile(f);
   return { current: parseMasterKey(fs.readFileSync(files.current, 'utf8'), files.current), next };
 }
 

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { generateKeyPairSync, randomBytes, X509Certificate } from 'node:crypto';
 import { isIP } from 'node:net';
 import forge from 'node-forge';
+import { ensurePrivateDir, tightenPrivateFile, writePrivateFile } from '../util/private-files.js';
 import type { Config } from '../config.js';
 
 export interface TlsFiles {
@@ -113,11 +114,12 @@ function stillGood(certPem: string, caPem: string, names: string[]): boolean {
   }
 }
 
-const write = (file: string, text: string, mode: number) => fs.writeFileSync(file, text, { mode });
-
-/** The self-signed CA + server certificate in `dir` (created with mode 0700; keys 0600). */
+/**
+ * The self-signed CA + server certificate in `dir`: the directory 0700 and every file in it 0600
+ * (certificates too: clients read ca.pem as the server's user or from a copy), tightened when found wider.
+ */
 export function selfSigned(dir: string, names: string[] = DEFAULT_NAMES): TlsFiles {
-  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  ensurePrivateDir(dir);
   const f = {
     ca: path.join(dir, 'ca.pem'),
     caKey: path.join(dir, 'ca-key.pem'),
@@ -126,14 +128,15 @@ export function selfSigned(dir: string, names: string[] = DEFAULT_NAMES): TlsFil
   };
   if (!fs.existsSync(f.ca) || !fs.existsSync(f.caKey)) {
     const ca = issueCa();
-    write(f.caKey, ca.keyPem, 0o600);
-    write(f.ca, ca.certPem, 0o644);
+    writePrivateFile(f.caKey, ca.keyPem);
+    writePrivateFile(f.ca, ca.certPem);
   }
   const caPem = fs.readFileSync(f.ca, 'utf8');
   if (!fs.existsSync(f.cert) || !fs.existsSync(f.key) || !stillGood(fs.readFileSync(f.cert, 'utf8'), caPem, names)) {
     const server = issueServer(caPem, fs.readFileSync(f.caKey, 'utf8'), names);
-    write(f.key, server.keyPem, 0o600);
-    write(f.cert, server.certPem, 0o644);
+    writePrivateFile(f.key, server.keyPem);
+    writePrivateFile(f.cert, server.certPem);
   }
+  for (const file of Object.values(f)) tightenPrivateFile(file);
   return { cert: fs.readFileSync(f.cert), key: fs.readFileSync(f.key), ca: Buffer.from(caPem), caFile: f.ca };
 }

@@ -76,6 +76,8 @@ describe('README examples', () => {
   afterAll(async () => {
     for (const s of servers) await s.close();
     fs.rmSync(work, { recursive: true, force: true });
+    const cache = path.join(ROOT, 'node_modules/.cache/latch-readme');
+    for (const f of fs.readdirSync(cache)) if (f.includes(`-${process.pid}`)) fs.rmSync(path.join(cache, f), { force: true });
   });
 
   const blocks = testedBlocks(README);

@@ -7,6 +7,9 @@ import { afterAll, beforeAll } from 'vitest';
 import { startServer, type Server } from '../../src/main.js';
 import { PG_URL, pgSchema, silentLogger, testConfig } from '../harness.js';
 
+/** The issuer both nodes share (README, cluster): tokens of one node verify on the other. */
+export const CLUSTER_ISSUER = 'https://latch.cluster.test';
+
 export interface TwoNodes {
   /** Node A, in this process. */
   a: Server;
@@ -29,6 +32,7 @@ export function twoNodes(): TwoNodes {
         LATCH_DATABASE_URL: PG_URL,
         TEST_PG_SCHEMA: schema,
         LATCH_MASTER_KEY: masterKey,
+        LATCH_ISSUER: CLUSTER_ISSUER,
         LATCH_ADMIN_PASSWORD: 'admin-password-1',
         LATCH_DATA_DIR: '/tmp/latch-test-unused',
       },
@@ -49,7 +53,7 @@ export function twoNodes(): TwoNodes {
   }
 
   beforeAll(async () => {
-    nodes.a = await startServer(testConfig({ LATCH_PORT: '0' }, masterKey), {
+    nodes.a = await startServer(testConfig({ LATCH_PORT: '0', LATCH_ISSUER: CLUSTER_ISSUER }, masterKey), {
       target: { kind: 'postgres', url: PG_URL, schema },
       log: silentLogger(),
       print: () => undefined,
@@ -74,14 +78,16 @@ export async function call(
   base: string,
   method: string,
   path: string,
-  opts: { token?: string; auth?: string; tenant?: string; body?: unknown } = {},
+  opts: { token?: string; auth?: string; tenant?: string; body?: unknown; form?: Record<string, string> } = {},
 ) {
   const headers: Record<string, string> = {};
   if (opts.token) headers.authorization = `Bearer ${opts.token}`;
   if (opts.auth) headers.authorization = opts.auth;
   if (opts.tenant) headers['x-tenant-id'] = opts.tenant;
   if (opts.body !== undefined) headers['content-type'] = 'application/json';
-  const res = await fetch(base + path, { method, headers, body: opts.body === undefined ? undefined : JSON.stringify(opts.body) });
+  if (opts.form) headers['content-type'] = 'application/x-www-form-urlencoded';
+  const body = opts.form ? new URLSearchParams(opts.form).toString() : opts.body === undefined ? undefined : JSON.stringify(opts.body);
+  const res = await fetch(base + path, { method, headers, body });
   const text = await res.text();
   return { status: res.status, body: text ? (JSON.parse(text) as Record<string, any>) : {} };
 }

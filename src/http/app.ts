@@ -158,7 +158,8 @@ export async function buildApp(services: Services, opts: AppOptions = {}): Promi
           oauthClient: {
             type: 'http',
             scheme: 'basic',
-            description: 'An API key as the OAuth client: its client id and secret (client_secret_basic, or client_id/client_secret in the body)',
+            description:
+              'An API key as the OAuth client: its client id and secret (client_secret_basic, or client_id/client_secret in the body)',
           },
         },
       },

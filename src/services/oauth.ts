@@ -88,10 +88,11 @@ export function oauthService(deps: Deps, access: AccessService, sessions: Sessio
     /**
      * Revokes a refresh token (its session ends) or an access token (its session ends, so its
      * refresh token too, as RFC 7009 §2.1 allows). Unknown, expired and already revoked tokens
-     * answer alike. Credentials, when sent, must authenticate; the token itself is the proof.
+     * answer alike. A secret, when sent, must authenticate; the token itself is the proof.
      */
     async revoke(ctx: Ctx, credentials: ClientCredentials | undefined, token: string): Promise<void> {
-      if (credentials) await client(ctx, credentials);
+      // a public client only names itself (client_id alone); a client sending a secret must authenticate
+      if (credentials?.clientSecret !== undefined) await client(ctx, credentials);
       if (isWellFormedSecret(token, 'rt')) return sessions.logout(ctx, token);
       const r = await access.activeToken(token);
       if (!r) return;

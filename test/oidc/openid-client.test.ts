@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type Server } from '../../src/main.js';
 import { PG_URL, pgSchema, silentLogger, testConfig } from '../harness.js';
 import { call } from '../ops/two-nodes.js';
+import type { StoreTarget } from '../../src/store/open.js';
 
 /**
  * Issue 9: a standard OpenID client (openid-client, panva) uses Latch unchanged: discovery on a
@@ -58,7 +59,7 @@ describe.each(['sqlite', 'postgres'] as const)('openid-client against a default 
   }
 
   beforeAll(async () => {
-    let target: Parameters<typeof startServer>[1]['target'] = { kind: 'sqlite', file: ':memory:' };
+    let target: StoreTarget = { kind: 'sqlite', file: ':memory:' };
     if (dialect === 'postgres') {
       const s = pgSchema();
       drop = s.drop;

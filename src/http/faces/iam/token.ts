@@ -98,7 +98,8 @@ export function clientOf(req: FastifyRequest, body: Record<string, unknown> = bo
   if (basic) {
     if (secret !== undefined || (id !== undefined && id !== basic.id))
       throw new AppError('OAUTH_INVALID_REQUEST', { detail: 'More than one client authentication method' });
-    return { clientId: basic.id, clientSecret: basic.secret === '' ? undefined : basic.secret };
+    // Basic is always an attempt to authenticate: an empty secret fails as a wrong one
+    return { clientId: basic.id, clientSecret: basic.secret };
   }
   if (id === undefined) {
     if (secret !== undefined) throw new AppError('OAUTH_INVALID_CLIENT');

@@ -102,13 +102,7 @@ export function registerOAuthRoutes(app: App, s: Services) {
         body: TokenParamBody,
         response: {
           200: Type.Null({ description: 'Revoked, or nothing to revoke' }),
-          ...errorResponses(
-            OAuthErrorSchema,
-            'OAUTH_INVALID_REQUEST',
-            'OAUTH_INVALID_CLIENT',
-            'OAUTH_CLIENT_SECRET_MISSING',
-            'OAUTH_THROTTLED',
-          ),
+          ...errorResponses(OAuthErrorSchema, 'OAUTH_INVALID_REQUEST', 'OAUTH_INVALID_CLIENT', 'OAUTH_THROTTLED'),
         },
       },
     },

@@ -11,7 +11,7 @@ import { access } from '../../route.js';
 import { TokenResponseSchema } from '../../../schemas/oauth.js';
 
 /** RFC 6749 §5.2 error codes, Keycloak's choices (spec/ei-iam.md §2.5). */
-const OAUTH_ERROR: Partial<Record<ErrorCode, string>> = {
+export const OAUTH_ERROR: Partial<Record<ErrorCode, string>> = {
   OAUTH_INVALID_REQUEST: 'invalid_request',
   VALIDATION_FAILED: 'invalid_request',
   BODY_INVALID_JSON: 'invalid_request',

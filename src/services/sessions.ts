@@ -224,10 +224,15 @@ export function sessionService(
     return key;
   }
 
-  /** A client that presents a secret must authenticate; the ID token's audience is the client as it named itself. */
+  /**
+   * A client that presents a secret must authenticate, and the ID token is for it (as it named
+   * itself). Security: an unauthenticated client_id is only a name anyone may send, so the ID
+   * token of a public client is always for `latch`, never for a client that did not prove itself.
+   */
   async function audienceOf(ctx: Ctx, scope: string | undefined, client: ClientCredentials | undefined): Promise<string | undefined> {
-    if (client?.clientSecret !== undefined) await authenticateClient(ctx, client.clientId, client.clientSecret);
-    return wantsIdToken(scope) ? (client?.clientId.trim() ?? PUBLIC_CLIENT_ID) : undefined;
+    if (client?.clientSecret === undefined) return wantsIdToken(scope) ? PUBLIC_CLIENT_ID : undefined;
+    await authenticateClient(ctx, client.clientId, client.clientSecret);
+    return wantsIdToken(scope) ? client.clientId.trim() : undefined;
   }
 
   async function clientLogin(ctx: Ctx, clientId: string, secret: string): Promise<TokenResponse> {

@@ -1,4 +1,5 @@
 import type { LightMyRequestResponse } from 'fastify';
+import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateSecret } from '../../../src/crypto/secrets.js';
 import { makeTestApp, type TestApp } from '../../harness.js';
@@ -137,7 +138,12 @@ describe.each(['sqlite', 'postgres'] as const)('client authentication (%s)', (di
     expect(
       (await post('/iam/auth/token', { grant_type: 'refresh_token', refresh_token: rt }, basic(key.clientId, key.secret))).statusCode,
     ).toBe(200);
-    // a public client naming itself (Keycloak scripts send client_id=admin-cli) needs no secret
+    // a public client naming itself (Keycloak scripts send client_id=admin-cli) needs no secret, but an ID token is
+    // for an authenticated client only: a name alone (here an API key's) never becomes the audience
     expect((await post('/iam/auth/token', { grant_type: 'password', ...pw, client_id: 'admin-cli' })).statusCode).toBe(200);
+    const named = await post('/iam/auth/token', { grant_type: 'password', ...pw, scope: 'openid', client_id: key.clientId });
+    expect(decodeJwt(named.json().id_token as string).aud).toBe('latch');
+    const proven = await post('/iam/auth/token', { grant_type: 'password', ...pw, scope: 'openid' }, basic(key.clientId, key.secret));
+    expect(decodeJwt(proven.json().id_token as string).aud).toBe(key.clientId);
   });
 });

@@ -78,16 +78,14 @@ export async function call(
   base: string,
   method: string,
   path: string,
-  opts: { token?: string; auth?: string; tenant?: string; body?: unknown; form?: Record<string, string> } = {},
+  opts: { token?: string; auth?: string; tenant?: string; body?: unknown } = {},
 ) {
   const headers: Record<string, string> = {};
   if (opts.token) headers.authorization = `Bearer ${opts.token}`;
   if (opts.auth) headers.authorization = opts.auth;
   if (opts.tenant) headers['x-tenant-id'] = opts.tenant;
   if (opts.body !== undefined) headers['content-type'] = 'application/json';
-  if (opts.form) headers['content-type'] = 'application/x-www-form-urlencoded';
-  const body = opts.form ? new URLSearchParams(opts.form).toString() : opts.body === undefined ? undefined : JSON.stringify(opts.body);
-  const res = await fetch(base + path, { method, headers, body });
+  const res = await fetch(base + path, { method, headers, body: opts.body === undefined ? undefined : JSON.stringify(opts.body) });
   const text = await res.text();
   return { status: res.status, body: text ? (JSON.parse(text) as Record<string, any>) : {} };
 }

@@ -87,6 +87,21 @@ const origins = (raw: string): string[] => {
   return list;
 };
 
+/** An OpenID issuer identifier (OIDC Discovery §3): http(s), no query or fragment; a trailing `/` is dropped. */
+const issuerUrl = (raw: string): string | undefined => {
+  const v = raw.trim();
+  if (v === '') return undefined;
+  let u: URL;
+  try {
+    u = new URL(v);
+  } catch {
+    throw new ConfigError('must be a URL such as https://latch.example.com');
+  }
+  if (!/^https?:$/.test(u.protocol) || u.search || u.hash || v.includes('?') || v.includes('#'))
+    throw new ConfigError('must be an http(s) URL without query or fragment, such as https://latch.example.com');
+  return v.replace(/\/+$/, '');
+};
+
 export const OPTIONS = {
   host: { env: 'LATCH_HOST', flag: '--host', description: 'Address to listen on', default: '127.0.0.1', parse: str },
   port: {
@@ -190,9 +205,10 @@ export const OPTIONS = {
   issuer: {
     env: 'LATCH_ISSUER',
     flag: '--issuer',
-    description: 'The `iss` of issued tokens; must be the same on every node of a cluster',
-    default: 'latch',
-    parse: str,
+    description:
+      'The OpenID issuer: an http(s) URL, the `iss` of issued tokens and the base of the endpoints discovery lists; default: the URL the server prints on start. Must be the same on every node of a cluster',
+    default: undefined as string | undefined,
+    parse: issuerUrl,
   },
   logLevel: {
     env: 'LATCH_LOG_LEVEL',

@@ -75,6 +75,12 @@ export interface StartOptions {
   listen?: boolean;
 }
 
+/** The URL a server on `host`:`port` prints on start (0.0.0.0 is reached as 127.0.0.1). */
+export function serverUrl(host: string, port: number, https: boolean): string {
+  const h = host.includes(':') ? `[${host}]` : host;
+  return `${https ? 'https' : 'http'}://${h === '0.0.0.0' ? '127.0.0.1' : h}:${port}`;
+}
+
 /** Wiring only: config → store → keys → bootstrap → app → listen. */
 export async function startServer(config: Config, opts: StartOptions = {}): Promise<Server> {
   const log = opts.log ?? createLogger(config.logLevel);
@@ -94,7 +100,9 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
     if (keyStatus.state === 'complete')
       log.warn({ retired: keyStatus.retired }, 'master-key rotation complete: the old key is no longer needed; remove it from this node');
     bus = target.kind === 'postgres' ? await PgBus.start({ url: target.url, schema: target.schema }, log) : new LocalBus();
-    const keys = new KeyRing(store, envelope, { alg: config.signingAlg, issuer: config.issuer, now: () => clock.now() });
+    // The issuer is LATCH_ISSUER, else the URL printed on start (with port 0 known only once listening: set below).
+    const issuer = config.issuer ?? serverUrl(config.host, config.port, !!opts.https);
+    const keys = new KeyRing(store, envelope, { alg: config.signingAlg, issuer, now: () => clock.now() });
     await keys.init();
     const deps: Deps = { config, store, bus, keys, envelope, clock, log };
     const services = buildServices(deps);
@@ -116,8 +124,8 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
       await app.listen({ host: config.host, port: config.port });
       const addr = app.server.address();
       const port = typeof addr === 'object' && addr ? addr.port : config.port;
-      const host = config.host.includes(':') ? `[${config.host}]` : config.host;
-      url = `${opts.https ? 'https' : 'http'}://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
+      url = serverUrl(config.host, port, !!opts.https);
+      if (!config.issuer) keys.setIssuer(url);
       print(`Latch listening on ${url} (store: ${store.dialect})`);
     } else {
       await app.ready();

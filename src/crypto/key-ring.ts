@@ -121,6 +121,21 @@ export class KeyRing {
     return { kid: fresh.kid, retired };
   }
 
+  /** The `iss` this ring signs and requires. */
+  get issuer(): string {
+    return this.opts.issuer;
+  }
+
+  /** Sets the issuer once the server knows its URL (LATCH_PORT=0), before any token is issued. */
+  setIssuer(issuer: string): void {
+    this.opts.issuer = issuer;
+  }
+
+  /** The algorithms of the keys that sign or still verify (discovery's `id_token_signing_alg_values_supported`). */
+  algorithms(): string[] {
+    return [...new Set([...this.keys.values()].map((k) => k.alg))].sort();
+  }
+
   get currentKid(): string | undefined {
     return this.signer?.kid;
   }

@@ -12,6 +12,7 @@ import { createMetrics, type Metrics } from './plugins/metrics.js';
 import { authenticateHook } from './plugins/authenticate.js';
 import { EiErrorSchema, eiErrorHandler, eiNotFound } from './faces/iam/errors.js';
 import { OAuthErrorSchema, registerTokenRoutes } from './faces/iam/token.js';
+import { registerOAuthRoutes } from './faces/iam/oauth.js';
 import { registerApiKeyRoutes } from './faces/iam/api-keys.js';
 import { registerUserRoutes } from './faces/iam/users.js';
 import { registerRoleRoutes } from './faces/iam/roles.js';
@@ -154,6 +155,12 @@ export async function buildApp(services: Services, opts: AppOptions = {}): Promi
         securitySchemes: {
           bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
           sas: { type: 'apiKey', in: 'header', name: 'authorization', description: 'SharedAccessSignature sr=…&sig=…&se=…&skn=…' },
+          oauthClient: {
+            type: 'http',
+            scheme: 'basic',
+            description:
+              'An API key as the OAuth client: its client id and secret (client_secret_basic, or client_id/client_secret in the body)',
+          },
         },
       },
     },
@@ -190,6 +197,7 @@ export async function buildApp(services: Services, opts: AppOptions = {}): Promi
   await app.register(async (face) => {
     face.addHook('onRequest', authenticate);
     registerTokenRoutes(face, services);
+    registerOAuthRoutes(face, services);
   });
   // iam face: management API and the EI northbound API (EI envelope)
   await app.register(async (face) => {

@@ -13,5 +13,6 @@ export const TokenResponseSchema = Type.Object({
   'not-before-policy': Type.Integer(),
   session_state: Type.String(),
   scope: Type.String(),
+  id_token: Type.Optional(Type.String({ description: 'OpenID Connect ID token: only when the request asked for scope=openid' })),
 });
 export type TokenResponse = Static<typeof TokenResponseSchema>;

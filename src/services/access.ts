@@ -166,6 +166,20 @@ export function accessService(deps: Deps, auditBuffer: AuditBuffer) {
       return resolve(claims, nowMs, await principals.get(pkey(type, claims.sub)), await sessions.get(claims.sid)) ?? null;
     },
 
+    /**
+     * An access token that authenticates now (as `authenticate`: signature, expiry, session not
+     * revoked, principal not deleted, from the caches every node invalidates) with its claims.
+     */
+    async activeToken(token: string): Promise<{ principal: Principal; claims: AccessClaims } | null> {
+      const principal = await this.authenticate(token);
+      const claims = principal && verified.get(token);
+      return principal && claims ? { principal, claims } : null;
+    },
+
+    /** A principal's state (null: deleted, disabled) and a session, through the same caches as authentication. */
+    principalState: (type: PrincipalType, id: string) => principals.get(pkey(type, id)),
+    session: (id: string) => sessions.get(id),
+
     /** The caller's access in a tenant from memory, or undefined when not cached yet (then use access). */
     accessCached(principal: Principal, tenantId: string): Access | null | undefined {
       return access.peek(`${pkey(principal.type, principal.id)}|${tenantId}`);

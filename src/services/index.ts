@@ -5,6 +5,7 @@ import { userService } from './users.js';
 import { tenantService } from './tenants.js';
 import { apiKeyService } from './api-keys.js';
 import { sessionService } from './sessions.js';
+import { oauthService } from './oauth.js';
 import { auditService } from './audit.js';
 import { eiService } from './ei.js';
 import { UsageRecorder } from './usage.js';
@@ -49,6 +50,7 @@ export function buildServices(deps: Deps) {
     roles,
     apiKeys,
     sessions,
+    oauth: oauthService(deps, access, sessions),
     iot,
     iotSas,
     audit: auditService(deps),

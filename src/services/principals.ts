@@ -32,3 +32,22 @@ export async function loadPrincipal(store: Store, type: PrincipalType, id: strin
     expiresAt: key.expiresAt,
   };
 }
+
+/**
+ * The OpenID profile claims (Core §5.1) of a principal, as access tokens, ID tokens and userinfo
+ * carry them: API keys are Keycloak service accounts; absent profile fields are left out.
+ */
+export function profileClaims(type: PrincipalType, p: { name: string; user?: User }): Record<string, string | undefined> {
+  if (type === 'api_key') return { preferred_username: `service-account-${p.name.toLowerCase()}` };
+  return {
+    preferred_username: p.name,
+    ...(p.user
+      ? {
+          email: p.user.email ?? undefined,
+          given_name: p.user.firstName ?? undefined,
+          family_name: p.user.lastName ?? undefined,
+          name: [p.user.firstName, p.user.lastName].filter(Boolean).join(' ') || undefined,
+        }
+      : {}),
+  };
+}

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Ctx, Deps } from '../deps.js';
-import type { PrincipalType, Session } from '../domain/types.js';
+import type { PrincipalType, Session, User } from '../domain/types.js';
 import { AUDIT } from '../domain/audit-events.js';
 import { AppError } from '../errors/app-error.js';
 import { digest, generateSecret, isWellFormedSecret, safeEqual } from '../crypto/secrets.js';
@@ -10,7 +10,7 @@ import type { AuditBuffer } from './audit-buffer.js';
 import type { RoleService } from './roles.js';
 import { LoginThrottle, type LoginAttempt } from './throttle.js';
 import type { UsageRecorder } from './usage.js';
-import { loadPrincipal } from './principals.js';
+import { loadPrincipal, profileClaims } from './principals.js';
 import { apiKeyClientId, isUuid, parseApiKeyClientId } from '../domain/ids.js';
 import { isExpired, isSessionActive, isUserActive } from '../domain/principals.js';
 import type { TokenResponse } from '../schemas/oauth.js';
@@ -18,12 +18,26 @@ import type { ErrorCode } from '../errors/catalog.js';
 
 export type { TokenResponse };
 
-export type Grant =
-  | { grant: 'password'; username: string; password: string }
-  | { grant: 'client_credentials'; clientId: string; clientSecret: string }
-  | { grant: 'refresh_token'; refreshToken: string };
+/**
+ * The client of a request (RFC 6749 §2.3): HTTP Basic or client_secret_post. Without a secret it
+ * is a public client that only names itself (password and refresh grants); with one it is an API
+ * key and must authenticate.
+ */
+export interface ClientCredentials {
+  clientId: string;
+  clientSecret?: string;
+}
 
-const SCOPE = 'profile email';
+export type Grant =
+  | { grant: 'password'; username: string; password: string; scope?: string; client?: ClientCredentials }
+  | { grant: 'client_credentials'; clientId: string; clientSecret: string }
+  | { grant: 'refresh_token'; refreshToken: string; scope?: string; client?: ClientCredentials };
+
+export const SCOPE = 'profile email';
+/** The public client of password and refresh grants made without client credentials (the CLI, the console, scripts). */
+export const PUBLIC_CLIENT_ID = 'latch';
+/** `scope=openid` asks for an ID token (OpenID Connect Core §3.1.2.1); the other scopes are always granted. */
+const wantsIdToken = (scope: string | undefined) => !!scope && scope.split(' ').includes('openid');
 /** Never a key id (ids are random v4 UUIDs): the lookup an unknown client id makes instead of a real one. */
 const NO_ID = '00000000-0000-0000-0000-000000000000';
 /** Compared against when no key was found, so a failure costs one digest compare either way. */
@@ -68,7 +82,13 @@ export function sessionService(
   }
 
   /** Signs a new access token and stores a new refresh token for the session (a refresh audited with it, in one transaction). */
-  async function issue(ctx: Ctx, session: Session, grant: 'password' | 'client_credentials' | 'refresh_token'): Promise<TokenResponse> {
+  async function issue(
+    ctx: Ctx,
+    session: Session,
+    grant: 'password' | 'client_credentials' | 'refresh_token',
+    idTokenAudience?: string,
+  ): Promise<TokenResponse> {
+    const at = now();
     const state = await loadPrincipal(store, session.principalType, session.principalId);
     if (!state || isExpired(state.expiresAt, now())) throw new AppError('OAUTH_SESSION_NOT_ACTIVE');
     const p = { ...state.principal, user: state.user };
@@ -83,20 +103,12 @@ export function sessionService(
         sub: session.principalId,
         typ: 'Bearer',
         aud: 'account',
-        azp: isKey ? apiKeyClientId(tenant?.name ?? '', p.name) : 'latch',
+        azp: isKey ? apiKeyClientId(tenant?.name ?? '', p.name) : PUBLIC_CLIENT_ID,
         sid: session.id,
         session_state: session.id,
         acr: '1',
         scope: SCOPE,
-        preferred_username: isKey ? `service-account-${p.name.toLowerCase()}` : p.name,
-        ...(p.user
-          ? {
-              email: p.user.email ?? undefined,
-              given_name: p.user.firstName ?? undefined,
-              family_name: p.user.lastName ?? undefined,
-              name: [p.user.firstName, p.user.lastName].filter(Boolean).join(' ') || undefined,
-            }
-          : {}),
+        ...profileClaims(session.principalType, p),
         realm_access: { roles: roles.map((r) => r.name) },
         tenant_id: p.tenantId,
         tenant_name: tenant?.name,
@@ -105,9 +117,10 @@ export function sessionService(
       },
       ttl,
     );
+    const idToken = idTokenAudience === undefined ? undefined : await signIdToken(session, p, idTokenAudience, ttl);
     const refresh = generateSecret('rt');
-    const rtExpires = Math.min(now() + config.refreshTokenTtl * 1000, session.expiresAt);
-    const row = { hash: digest(refresh), sessionId: session.id, createdAt: now(), expiresAt: rtExpires, usedAt: null };
+    const rtExpires = Math.min(at + config.refreshTokenTtl * 1000, session.expiresAt);
+    const row = { hash: digest(refresh), sessionId: session.id, createdAt: at, expiresAt: rtExpires, usedAt: null };
     if (grant !== 'refresh_token') await store.sessions.addRefreshToken(row);
     else
       await store.transaction(async (tx) => {
@@ -120,13 +133,32 @@ export function sessionService(
     return {
       access_token: accessToken,
       expires_in: ttl,
-      refresh_expires_in: Math.max(0, Math.floor((rtExpires - now()) / 1000)),
+      // from the instant the token was made, rounded up: a fresh session answers the configured idle lifetime exactly
+      refresh_expires_in: Math.max(0, Math.ceil((rtExpires - at) / 1000)),
       refresh_token: refresh,
       token_type: 'bearer',
       'not-before-policy': 0,
       session_state: session.id,
-      scope: SCOPE,
+      scope: idToken ? `openid ${SCOPE}` : SCOPE,
+      ...(idToken ? { id_token: idToken } : {}),
     };
+  }
+
+  /** The OpenID Connect ID token (Core §2): who signed in, for which client, when; `typ: ID` so it never passes as an access token. */
+  function signIdToken(session: Session, p: { name: string; user?: User }, audience: string, ttl: number): Promise<string> {
+    return deps.keys.sign(
+      {
+        sub: session.principalId,
+        aud: audience,
+        azp: audience,
+        typ: 'ID',
+        sid: session.id,
+        auth_time: Math.floor(session.createdAt / 1000),
+        acr: '1',
+        ...profileClaims(session.principalType, p),
+      },
+      ttl,
+    );
   }
 
   async function openSession(ctx: Ctx, type: PrincipalType, id: string, tenantId: string, firstUse: boolean): Promise<Session> {
@@ -175,7 +207,11 @@ export function sessionService(
     return store.apiKeys.findForLogin(keyId ?? NO_ID);
   }
 
-  async function clientLogin(ctx: Ctx, clientId: string, secret: string): Promise<TokenResponse> {
+  /**
+   * An API key as an OAuth client (client_secret_basic / client_secret_post): throttled, audited on
+   * failure and answered alike for an unknown key, a wrong secret and an expired key.
+   */
+  async function authenticateClient(ctx: Ctx, clientId: string, secret: string) {
     const a = attempt(ctx, 'client', clientId);
     // A mistyped secret fails its checksum before any store lookup (that depends only on what was sent).
     const key = isWellFormedSecret(secret, 'ak') ? await findClient(clientId) : undefined;
@@ -185,11 +221,27 @@ export function sessionService(
       return rejected(ctx, a, key && { type: 'api_key', id: key.id, tenantId: key.tenantId }, 'OAUTH_INVALID_CLIENT');
     }
     throttle.succeed(a);
+    return key;
+  }
+
+  /**
+   * A client that presents a secret must authenticate, and the ID token is for it (as it named
+   * itself). Security: an unauthenticated client_id is only a name anyone may send, so the ID
+   * token of a public client is always for `latch`, never for a client that did not prove itself.
+   */
+  async function audienceOf(ctx: Ctx, scope: string | undefined, client: ClientCredentials | undefined): Promise<string | undefined> {
+    if (client?.clientSecret === undefined) return wantsIdToken(scope) ? PUBLIC_CLIENT_ID : undefined;
+    await authenticateClient(ctx, client.clientId, client.clientSecret);
+    return wantsIdToken(scope) ? client.clientId.trim() : undefined;
+  }
+
+  async function clientLogin(ctx: Ctx, clientId: string, secret: string): Promise<TokenResponse> {
+    const key = await authenticateClient(ctx, clientId, secret);
     const session = await openSession(ctx, 'api_key', key.id, key.tenantId, key.lastUsedAt === null);
     return issue(ctx, session, 'client_credentials');
   }
 
-  async function passwordLogin(ctx: Ctx, username: string, password: string): Promise<TokenResponse> {
+  async function passwordLogin(ctx: Ctx, username: string, password: string, audience?: string): Promise<TokenResponse> {
     // An API key's client id + secret also works in the password grant.
     if (isWellFormedSecret(password, 'ak')) return clientLogin(ctx, username, password);
     const a = attempt(ctx, 'user', username);
@@ -201,10 +253,10 @@ export function sessionService(
     }
     throttle.succeed(a);
     const session = await openSession(ctx, 'user', user.id, user.tenantId, user.lastUsedAt === null);
-    return issue(ctx, session, 'password');
+    return issue(ctx, session, 'password', audience);
   }
 
-  async function refresh(ctx: Ctx, token: string): Promise<TokenResponse> {
+  async function refresh(ctx: Ctx, token: string, audience?: string): Promise<TokenResponse> {
     if (!isWellFormedSecret(token, 'rt')) throw new AppError('OAUTH_INVALID_REFRESH_TOKEN');
     const r = await store.sessions.consumeRefreshToken(digest(token), now());
     if (r.status === 'unknown') throw new AppError('OAUTH_INVALID_REFRESH_TOKEN');
@@ -219,7 +271,7 @@ export function sessionService(
       throw new AppError('OAUTH_REFRESH_TOKEN_REUSED');
     }
     if (!isSessionActive(r.session, now())) throw new AppError('OAUTH_SESSION_NOT_ACTIVE');
-    return issue(ctx, r.session, 'refresh_token');
+    return issue(ctx, r.session, 'refresh_token', audience);
   }
 
   async function revoke(ctx: Ctx, session: Session): Promise<void> {
@@ -233,10 +285,13 @@ export function sessionService(
 
   return {
     async token(ctx: Ctx, g: Grant): Promise<TokenResponse> {
-      if (g.grant === 'password') return passwordLogin(ctx, g.username, g.password);
       if (g.grant === 'client_credentials') return clientLogin(ctx, g.clientId, g.clientSecret);
-      return refresh(ctx, g.refreshToken);
+      const audience = await audienceOf(ctx, g.scope, g.client);
+      if (g.grant === 'password') return passwordLogin(ctx, g.username, g.password, audience);
+      return refresh(ctx, g.refreshToken, audience);
     },
+
+    authenticateClient,
 
     /** Logout by refresh token or by the caller's own session; unknown tokens are ignored (RFC 7009). */
     async logout(ctx: Ctx, refreshToken: string | undefined): Promise<void> {

@@ -6,8 +6,13 @@ import { auditEvent } from './audit.js';
 export function signingKeyService(deps: Deps) {
   const { keys, config, bus } = deps;
   return {
-    issuer: config.issuer,
+    /** LATCH_ISSUER, else the URL the server printed on start. */
+    get issuer(): string {
+      return keys.issuer;
+    },
     jwks: () => keys.jwks(),
+    /** Algorithms of the keys that sign or verify now. */
+    algorithms: () => keys.algorithms(),
 
     /**
      * A new key signs from now on; the previous ones verify until the tokens they signed have

@@ -141,6 +141,8 @@ export interface SessionRepo {
    * concurrent callers gets `ok`; the others get `reused`.
    */
   consumeRefreshToken(hash: string, now: number): Promise<ConsumeResult>;
+  /** The refresh token with this digest and its session, without spending it (introspection). */
+  findRefreshToken(hash: string): Promise<{ token: RefreshTokenRow; session: Session } | undefined>;
   /** Marks the session revoked (idempotent); answers whether it was active. */
   revoke(id: string, at: number): Promise<boolean>;
   revokeForPrincipal(type: PrincipalType, id: string, at: number): Promise<string[]>;

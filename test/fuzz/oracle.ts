@@ -17,8 +17,10 @@ export function faceOf(w: World, method: string, url: string, host: string | und
   if (label && !path.startsWith('/central/')) path = `/central/${label}${path}`;
   if (/^\/central\/[^/]*\/api(\/|$)/.test(path)) return 'central';
   if (path === '/subscriptions' || path.startsWith('/subscriptions/')) return 'arm';
-  // the token endpoints and logout share the OAuth context (faces/iam/token.ts)
-  if (method === 'POST' && ['/iam/auth/token', '/nbapi/iam/v1/auth/token', '/iam/auth/logout'].includes(path)) return 'oauth';
+  // the token endpoints, logout, introspection, revocation and userinfo share the OAuth context (faces/iam/token.ts, oauth.ts)
+  const oauthPosts = ['/iam/auth/token', '/nbapi/iam/v1/auth/token', '/iam/auth/logout', '/iam/auth/token/introspect', '/iam/auth/revoke'];
+  if (method === 'POST' && [...oauthPosts, '/iam/auth/userinfo'].includes(path)) return 'oauth';
+  if ((method === 'GET' || method === 'HEAD') && path === '/iam/auth/userinfo') return 'oauth';
   if ((method === 'GET' || method === 'HEAD') && path === '/$latch/sas/whoami') return 'data-plane';
   return 'ei';
 }

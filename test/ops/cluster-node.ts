@@ -4,6 +4,8 @@ import pino from 'pino';
 import { loadConfig } from '../../src/config.js';
 import { startServer } from '../../src/main.js';
 
+// Nodes of a cluster share one issuer (README): the default, each node's own URL, would make A's tokens fail on B.
+if (!process.env.LATCH_ISSUER) throw new Error('cluster-node: LATCH_ISSUER must be set, the same as node A');
 const config = loadConfig({ ...process.env, LATCH_PORT: '0', LATCH_HOST: '127.0.0.1' });
 const server = await startServer(config, {
   target: { kind: 'postgres', url: config.databaseUrl!, schema: process.env.TEST_PG_SCHEMA },

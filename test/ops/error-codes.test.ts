@@ -6,6 +6,7 @@ import { ERRORS, type ErrorCode } from '../../src/errors/catalog.js';
 import { MAX_POLICIES } from '../../src/domain/iot.js';
 import { makeTestApp, type Req, type TestApp } from '../harness.js';
 import { ROLES } from '../faces/central/helpers.js';
+import { OAUTH_ERROR } from '../../src/http/faces/iam/token.js';
 
 /**
  * Every catalogued code a route documents (errorResponses in its schema, so also in OpenAPI) has a
@@ -539,7 +540,57 @@ function centralCases(): Cases {
   return cases;
 }
 
-const CASES: Cases = { ...iamCases, ...armCases(HUB), ...armCases(DPS), ...centralArmCases(), ...centralCases() };
+// ---- OAuth endpoints (OAuth envelope: { error, error_description }) ----
+
+let oauthAddr = 0;
+/** A form POST from a client address of its own (the login throttle counts per address). */
+const oauthForm = (c: Ctx, url: string, form: Record<string, string>, headers: Record<string, string> = {}) =>
+  c.t.req('POST', url, {
+    body: new URLSearchParams(form).toString(),
+    headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+    remoteAddress: `10.77.${Math.floor(++oauthAddr / 250)}.${oauthAddr % 250}`,
+  });
+
+function oauthClientCases(url: string): Partial<Record<ErrorCode, Case>> {
+  return {
+    OAUTH_INVALID_REQUEST: async (c) => {
+      const k = await c.t.createApiKey(c.tenant, ['Operator']);
+      return oauthForm(c, url, { client_id: k.clientId, client_secret: k.secret });
+    },
+    OAUTH_INVALID_CLIENT: (c) => oauthForm(c, url, { token: 'x', client_id: 'default->no-such-key', client_secret: 'wrong' }),
+    // a client_id without its secret (client_secret_post); revocation takes that as a public client
+    ...(url.endsWith('/introspect')
+      ? { OAUTH_CLIENT_SECRET_MISSING: ((c) => oauthForm(c, url, { token: 'x', client_id: 'default->ci-key' })) satisfies Case }
+      : {}),
+    OAUTH_THROTTLED: async (c) => {
+      const form = { token: 'x', client_id: uniq('ghost-'), client_secret: 'wrong' };
+      const from = { remoteAddress: `10.78.0.${++oauthAddr % 250}` };
+      const send = () =>
+        c.t.req('POST', url, {
+          body: new URLSearchParams(form).toString(),
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          ...from,
+        });
+      for (let i = 0; i < 6; i++) await send();
+      return send();
+    },
+  };
+}
+
+const oauthCases: Cases = {
+  'POST /iam/auth/token/introspect': oauthClientCases('/iam/auth/token/introspect'),
+  'POST /iam/auth/revoke': oauthClientCases('/iam/auth/revoke'),
+  'GET /iam/auth/userinfo': {
+    AUTH_MISSING: (c) => c.t.req('GET', '/iam/auth/userinfo'),
+    AUTH_INVALID_TOKEN: (c) => c.t.req('GET', '/iam/auth/userinfo', { token: 'a.b.c' }),
+  },
+  'POST /iam/auth/userinfo': {
+    AUTH_MISSING: (c) => c.t.req('POST', '/iam/auth/userinfo'),
+    AUTH_INVALID_TOKEN: (c) => c.t.req('POST', '/iam/auth/userinfo', { token: c.admin.slice(0, -4) + 'AAAA' }),
+  },
+};
+
+const CASES: Cases = { ...iamCases, ...oauthCases, ...armCases(HUB), ...armCases(DPS), ...centralArmCases(), ...centralCases() };
 const PAIRS = Object.entries(CASES).flatMap(([route, byCode]) => Object.keys(byCode).map((code) => [route, code as ErrorCode] as const));
 
 /** A catalogue message template as a pattern: `{name}` placeholders match anything. */
@@ -572,6 +623,10 @@ function expectEnvelope(route: string, code: ErrorCode, res: LightMyRequestRespo
       requestId: res.headers['x-ms-request-id'],
       time: expect.stringMatching(RFC_1123),
     });
+  } else if (route.includes(' /iam/auth/')) {
+    expect(OAUTH_ERROR[code], `no OAuth error code listed for ${code}`).toBeDefined();
+    expect(body).toEqual({ error: OAUTH_ERROR[code], error_description: expect.stringMatching(template(code)) });
+    if (code.startsWith('AUTH_')) expect(res.headers['www-authenticate']).toMatch(/^Bearer realm="latch"/);
   } else {
     expect(body).toMatchObject({ status, code });
   }

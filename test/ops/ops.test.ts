@@ -304,8 +304,18 @@ describe('configuration errors', () => {
     [{ LATCH_LOG_LEVEL: 'loud' }, /LATCH_LOG_LEVEL/],
     [{ LATCH_TLS_SELF_SIGNED: 'maybe' }, /LATCH_TLS_SELF_SIGNED.*true or false/],
     [{ LATCH_TLS_CERT: '/x.pem' }, /LATCH_TLS_CERT and LATCH_TLS_KEY must be given together/],
+    [{ LATCH_ISSUER: 'latch' }, /^Invalid LATCH_ISSUER="latch": must be a URL such as https:\/\/latch.example.com$/],
+    [{ LATCH_ISSUER: 'ftp://latch.example.com' }, /LATCH_ISSUER.*http\(s\) URL without query or fragment/],
+    [{ LATCH_ISSUER: 'https://latch.example.com/?realm=x' }, /LATCH_ISSUER.*without query or fragment/],
+    [{ LATCH_ISSUER: 'https://latch.example.com/#x' }, /LATCH_ISSUER.*without query or fragment/],
   ] as [Record<string, string>, RegExp][])('%o', (env, message) => {
     expect(() => loadConfig(env)).toThrow(message);
+  });
+
+  it('LATCH_ISSUER: a URL, kept as given but for a trailing slash; unset, the issuer is decided on start', () => {
+    expect(loadConfig({ LATCH_ISSUER: 'https://latch.example.com/' }).issuer).toBe('https://latch.example.com');
+    expect(loadConfig({ LATCH_ISSUER: 'http://10.0.0.5:8080/latch' }).issuer).toBe('http://10.0.0.5:8080/latch');
+    expect(loadConfig({}).issuer).toBeUndefined();
   });
 
   it('flags override the environment and are reported by flag name', () => {

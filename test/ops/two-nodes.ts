@@ -7,6 +7,9 @@ import { afterAll, beforeAll } from 'vitest';
 import { startServer, type Server } from '../../src/main.js';
 import { PG_URL, pgSchema, silentLogger, testConfig } from '../harness.js';
 
+/** The issuer both nodes share (README, cluster): tokens of one node verify on the other. */
+export const CLUSTER_ISSUER = 'https://latch.cluster.test';
+
 export interface TwoNodes {
   /** Node A, in this process. */
   a: Server;
@@ -29,6 +32,7 @@ export function twoNodes(): TwoNodes {
         LATCH_DATABASE_URL: PG_URL,
         TEST_PG_SCHEMA: schema,
         LATCH_MASTER_KEY: masterKey,
+        LATCH_ISSUER: CLUSTER_ISSUER,
         LATCH_ADMIN_PASSWORD: 'admin-password-1',
         LATCH_DATA_DIR: '/tmp/latch-test-unused',
       },
@@ -49,7 +53,7 @@ export function twoNodes(): TwoNodes {
   }
 
   beforeAll(async () => {
-    nodes.a = await startServer(testConfig({ LATCH_PORT: '0' }, masterKey), {
+    nodes.a = await startServer(testConfig({ LATCH_PORT: '0', LATCH_ISSUER: CLUSTER_ISSUER }, masterKey), {
       target: { kind: 'postgres', url: PG_URL, schema },
       log: silentLogger(),
       print: () => undefined,

@@ -129,6 +129,20 @@ export function sessionsContract(open: Open) {
       expect(await s.sessions.consumeRefreshToken(old, T0 + 2000)).toEqual({ status: 'expired', sessionId: x.id });
     });
 
+    it('findRefreshToken: the row and its session, without spending it; unknown is undefined', async () => {
+      const t = await tenant(s);
+      const x = sessionRow(t.id);
+      await s.sessions.insert(x);
+      const hash = randomUUID();
+      await s.sessions.addRefreshToken({ hash, sessionId: x.id, createdAt: T0, expiresAt: T0 + 1000, usedAt: null });
+      const row = { hash, sessionId: x.id, createdAt: T0, expiresAt: T0 + 1000, usedAt: null };
+      expect(await s.sessions.findRefreshToken(hash)).toEqual({ token: row, session: x });
+      expect(await s.sessions.findRefreshToken(hash)).toEqual({ token: row, session: x });
+      expect((await s.sessions.consumeRefreshToken(hash, T0 + 5)).status).toBe('ok');
+      expect(await s.sessions.findRefreshToken(hash)).toEqual({ token: { ...row, usedAt: T0 + 5 }, session: x });
+      expect(await s.sessions.findRefreshToken(randomUUID())).toBeUndefined();
+    });
+
     it('case=unique: a refresh token digest and a session id are unique', async () => {
       const t = await tenant(s);
       const x = sessionRow(t.id);

@@ -92,6 +92,32 @@ export const sessions = (db: Db): SessionRepo => ({
     if (!row) return { status: 'unknown' };
     return row.used_at !== null ? { status: 'reused', sessionId: row.session_id } : { status: 'expired', sessionId: row.session_id };
   },
+  async findRefreshToken(hash) {
+    const r = await db
+      .selectFrom('refresh_tokens')
+      .innerJoin('sessions', 'sessions.id', 'refresh_tokens.session_id')
+      .selectAll('sessions')
+      .select([
+        'refresh_tokens.hash as rt_hash',
+        'refresh_tokens.created_at as rt_created_at',
+        'refresh_tokens.expires_at as rt_expires_at',
+        'refresh_tokens.used_at as rt_used_at',
+      ])
+      .where('refresh_tokens.hash', '=', hash)
+      .executeTakeFirst();
+    if (!r) return undefined;
+    const { rt_hash, rt_created_at, rt_expires_at, rt_used_at, ...session } = r;
+    return {
+      token: {
+        hash: rt_hash,
+        sessionId: session.id,
+        createdAt: num(rt_created_at),
+        expiresAt: num(rt_expires_at),
+        usedAt: numOrNull(rt_used_at),
+      },
+      session: toSession(session),
+    };
+  },
   async revoke(id, at) {
     return (
       affected(await db.updateTable('sessions').set({ revoked_at: at }).where('id', '=', id).where('revoked_at', 'is', null).execute()) > 0

@@ -129,9 +129,17 @@ describe('revocation', () => {
     }
   });
 
-  it('logout with an unknown or missing token is a no-op 204 (RFC 7009)', async () => {
-    expect((await t.req('POST', '/iam/auth/logout', {})).statusCode).toBe(204);
+  it('logout with an unknown refresh token is a no-op 204 (RFC 7009)', async () => {
     expect((await t.req('POST', '/iam/auth/logout', { body: { refresh_token: 'nonsense' } })).statusCode).toBe(204);
+  });
+
+  it('logout without a session (no bearer token, no refresh token) is 401 with WWW-Authenticate', async () => {
+    for (const r of [{}, { body: {} }, { body: { refresh_token: 42 } }]) {
+      const res = await t.req('POST', '/iam/auth/logout', r);
+      expect(res.statusCode).toBe(401);
+      expect(res.headers['www-authenticate']).toBe('Bearer realm="latch"');
+      expect(res.json()).toEqual({ error: 'invalid_request', error_description: 'Missing access token' });
+    }
   });
 
   it('a session of another tenant cannot be revoked: 404, and it stays valid', async () => {

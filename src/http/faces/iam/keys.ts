@@ -15,19 +15,47 @@ export function registerKeyRoutes(app: App, s: Services) {
   app.get(
     '/.well-known/openid-configuration',
     { config: open.config, schema: { ...open.schemaExtras, tags: ['iam'], summary: 'OpenID Provider metadata' } },
-    async (req) => {
-      const base = `${req.protocol}://${req.host}`;
+    async () => {
+      // Endpoints under the issuer: behind a proxy (LATCH_ISSUER) they name the public address, not this node's.
+      const base = s.signingKeys.issuer;
+      const clientAuth = ['client_secret_basic', 'client_secret_post'];
       return {
-        issuer: s.signingKeys.issuer,
+        issuer: base,
         token_endpoint: `${base}/iam/auth/token`,
         jwks_uri: `${base}/iam/auth/certs`,
+        introspection_endpoint: `${base}/iam/auth/token/introspect`,
+        revocation_endpoint: `${base}/iam/auth/revoke`,
+        userinfo_endpoint: `${base}/iam/auth/userinfo`,
         end_session_endpoint: `${base}/iam/auth/logout`,
-        userinfo_endpoint: `${base}/iam/users/me`,
         grant_types_supported: ['password', 'client_credentials', 'refresh_token'],
-        token_endpoint_auth_methods_supported: ['client_secret_post', 'client_secret_basic'],
-        id_token_signing_alg_values_supported: ['ES256', 'RS256', 'EdDSA'],
+        // password and refresh grants work for a public client too (client_id alone, or nothing)
+        token_endpoint_auth_methods_supported: [...clientAuth, 'none'],
+        introspection_endpoint_auth_methods_supported: clientAuth,
+        revocation_endpoint_auth_methods_supported: [...clientAuth, 'none'],
+        scopes_supported: ['openid', 'profile', 'email'],
+        claims_supported: [
+          'iss',
+          'sub',
+          'aud',
+          'exp',
+          'iat',
+          'auth_time',
+          'azp',
+          'sid',
+          'acr',
+          'preferred_username',
+          'name',
+          'given_name',
+          'family_name',
+          'email',
+          'tenant_id',
+        ],
+        id_token_signing_alg_values_supported: s.signingKeys.algorithms(),
+        // no authorization endpoint: tokens come from the token endpoint only
         response_types_supported: ['token'],
         subject_types_supported: ['public'],
+        claims_parameter_supported: false,
+        request_parameter_supported: false,
       };
     },
   );

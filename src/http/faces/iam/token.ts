@@ -3,7 +3,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { App } from '../../types.js';
 import type { Services } from '../../../services/index.js';
-import type { Grant } from '../../../services/sessions.js';
+import type { ClientCredentials, Grant } from '../../../services/sessions.js';
 import { AppError } from '../../../errors/app-error.js';
 import type { ErrorCode } from '../../../errors/catalog.js';
 import { errorLanguageOf, errorMessage, toAppError } from '../../errors.js';
@@ -11,7 +11,7 @@ import { access } from '../../route.js';
 import { TokenResponseSchema } from '../../../schemas/oauth.js';
 
 /** RFC 6749 §5.2 error codes, Keycloak's choices (spec/ei-iam.md §2.5). */
-const OAUTH_ERROR: Partial<Record<ErrorCode, string>> = {
+export const OAUTH_ERROR: Partial<Record<ErrorCode, string>> = {
   OAUTH_INVALID_REQUEST: 'invalid_request',
   VALIDATION_FAILED: 'invalid_request',
   BODY_INVALID_JSON: 'invalid_request',
@@ -28,18 +28,27 @@ const OAUTH_ERROR: Partial<Record<ErrorCode, string>> = {
   OAUTH_REFRESH_TOKEN_REUSED: 'invalid_grant',
   OAUTH_SESSION_NOT_ACTIVE: 'invalid_grant',
   OAUTH_THROTTLED: 'temporarily_unavailable',
-  // logout with a bad bearer token (RFC 6750 §3.1); without it a 401 said server_error
+  // logout and userinfo with a bad bearer token (RFC 6750 §3.1); without it a 401 said server_error
   AUTH_INVALID_TOKEN: 'invalid_token',
+  // no bearer token and no refresh token: nothing names a session (RFC 6750 §3.1 gives no code for a missing one)
+  AUTH_MISSING: 'invalid_request',
 };
 
+/** Client-authentication failures (RFC 6749 §5.2): a client that used HTTP Basic is challenged for it. */
+const CLIENT_AUTH_FAILED = new Set<ErrorCode>(['OAUTH_INVALID_CLIENT', 'OAUTH_CLIENT_SECRET_MISSING']);
+const BASIC_CHALLENGE = 'Basic realm="latch"';
+
 export const OAuthErrorSchema = Type.Object({ error: Type.String(), error_description: Type.String() }, { $id: 'OAuthError' });
+
+const OAUTH_ERROR_REF = Type.Ref(OAuthErrorSchema.$id!);
 
 export function oauthErrorHandler(err: FastifyError, req: FastifyRequest, reply: FastifyReply) {
   const e = toAppError(err);
   if (e.status >= 500) req.log.error({ err }, 'token request failed');
+  const basic = CLIENT_AUTH_FAILED.has(e.code) && hasBasic(req);
   return reply
     .code(e.status)
-    .headers(e.headers)
+    .headers(basic ? { ...e.headers, 'WWW-Authenticate': BASIC_CHALLENGE } : e.headers)
     .send({ error: OAUTH_ERROR[e.code] ?? 'server_error', error_description: errorMessage(e, errorLanguageOf(req, reply)) });
 }
 
@@ -64,21 +73,47 @@ function formDecode(s: string): string {
   }
 }
 
-/** HTTP Basic client authentication (RFC 6749 §2.3.1), as Keycloak accepts it. */
+const hasBasic = (req: FastifyRequest) => typeof req.headers.authorization === 'string' && /^basic /i.test(req.headers.authorization);
+
+/** HTTP Basic client authentication (RFC 6749 §2.3.1), as Keycloak accepts it; a malformed one fails as invalid_client. */
 function basicClient(req: FastifyRequest): { id: string; secret: string } | undefined {
-  const h = req.headers.authorization;
-  if (typeof h !== 'string' || !/^basic /i.test(h)) return undefined;
-  const decoded = Buffer.from(h.slice(6).trim(), 'base64').toString('utf8');
+  if (!hasBasic(req)) return undefined;
+  const decoded = Buffer.from(req.headers.authorization!.slice(6).trim(), 'base64').toString('utf8');
   const i = decoded.indexOf(':');
-  if (i < 0) return undefined;
+  if (i < 0) throw new AppError('OAUTH_INVALID_CLIENT');
   return { id: formDecode(decoded.slice(0, i)), secret: formDecode(decoded.slice(i + 1)) };
 }
 
+const bodyOf = (req: FastifyRequest) =>
+  (req.body && typeof req.body === 'object' && !Array.isArray(req.body) ? req.body : {}) as Record<string, unknown>;
+
+/**
+ * The client of a request: client_secret_basic or client_secret_post (RFC 6749 §2.3.1), never
+ * both (§2.3: one method per request); a client_id alone names a public client.
+ */
+export function clientOf(req: FastifyRequest, body: Record<string, unknown> = bodyOf(req)): ClientCredentials | undefined {
+  const basic = basicClient(req);
+  const id = field(body, 'client_id');
+  const secret = field(body, 'client_secret');
+  if (basic) {
+    if (secret !== undefined || (id !== undefined && id !== basic.id))
+      throw new AppError('OAUTH_INVALID_REQUEST', { detail: 'More than one client authentication method' });
+    // Basic is always an attempt to authenticate: an empty secret fails as a wrong one
+    return { clientId: basic.id, clientSecret: basic.secret };
+  }
+  if (id === undefined) {
+    if (secret !== undefined) throw new AppError('OAUTH_INVALID_CLIENT');
+    return undefined;
+  }
+  return { clientId: id, clientSecret: secret };
+}
+
 export function parseGrant(req: FastifyRequest): Grant {
-  const body = (req.body && typeof req.body === 'object' && !Array.isArray(req.body) ? req.body : {}) as Record<string, unknown>;
+  const body = bodyOf(req);
   const username = field(body, 'username');
   const password = field(body, 'password');
-  const basic = basicClient(req);
+  const scope = field(body, 'scope');
+  const client = clientOf(req, body);
   let grant = field(body, 'grant_type');
   if (!grant && username !== undefined && password !== undefined) grant = 'password';
   if (!grant) throw new AppError('OAUTH_INVALID_REQUEST', { detail: 'Missing form parameter: grant_type' });
@@ -86,18 +121,16 @@ export function parseGrant(req: FastifyRequest): Grant {
     case 'password':
       if (username === undefined) throw new AppError('OAUTH_INVALID_REQUEST', { detail: 'Missing parameter: username' });
       if (password === undefined) throw new AppError('OAUTH_INVALID_USER_CREDENTIALS');
-      return { grant, username, password };
+      return { grant, username, password, scope, client };
     case 'client_credentials': {
-      const clientId = field(body, 'client_id') ?? basic?.id;
-      const clientSecret = field(body, 'client_secret') ?? basic?.secret;
-      if (clientId === undefined) throw new AppError('OAUTH_INVALID_CLIENT');
-      if (clientSecret === undefined) throw new AppError('OAUTH_CLIENT_SECRET_MISSING');
-      return { grant, clientId, clientSecret };
+      if (client === undefined) throw new AppError('OAUTH_INVALID_CLIENT');
+      if (client.clientSecret === undefined) throw new AppError('OAUTH_CLIENT_SECRET_MISSING');
+      return { grant, clientId: client.clientId, clientSecret: client.clientSecret };
     }
     case 'refresh_token': {
       const refreshToken = field(body, 'refresh_token');
       if (refreshToken === undefined) throw new AppError('OAUTH_INVALID_REQUEST', { detail: 'No refresh token' });
-      return { grant, refreshToken };
+      return { grant, refreshToken, scope, client };
     }
     default:
       throw new AppError('OAUTH_UNSUPPORTED_GRANT_TYPE');
@@ -118,7 +151,8 @@ export function registerTokenRoutes(app: App, s: Services) {
           tags: ['iam'],
           summary: 'Obtain access and refresh tokens (password, client_credentials, refresh_token)',
           body: TokenBody,
-          response: { 200: TokenResponseSchema, 400: OAuthErrorSchema, 401: OAuthErrorSchema, 429: OAuthErrorSchema },
+          // by reference: a schema with an $id used inline breaks every Ref to it in this context (fast-json-stringify)
+          response: { 200: TokenResponseSchema, 400: OAUTH_ERROR_REF, 401: OAUTH_ERROR_REF, 429: OAUTH_ERROR_REF },
         },
       },
       async (req, reply) => {
@@ -141,7 +175,11 @@ export function registerTokenRoutes(app: App, s: Services) {
     async (req, reply) => {
       // No body schema: a bare `POST` with only the bearer token is the common call, and a body schema rejects an absent body.
       const body = (req.body && typeof req.body === 'object' ? req.body : {}) as Record<string, unknown>;
-      await s.sessions.logout(req.ctx, typeof body.refresh_token === 'string' ? body.refresh_token : undefined);
+      const refreshToken = typeof body.refresh_token === 'string' ? body.refresh_token : undefined;
+      // nothing names a session: 401, as any call without a credential
+      if (refreshToken === undefined && !req.principal)
+        throw new AppError('AUTH_MISSING', {}, { headers: { 'WWW-Authenticate': 'Bearer realm="latch"' } });
+      await s.sessions.logout(req.ctx, refreshToken);
       return reply.code(204).send();
     },
   );

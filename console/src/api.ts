@@ -62,7 +62,7 @@ async function send(method: string, path: string, body?: unknown, headers: Recor
 
 async function parse<T>(res: Response): Promise<T> {
   const text = await res.text();
-  let json: unknown = undefined;
+  let json: unknown;
   try {
     json = text ? JSON.parse(text) : undefined;
   } catch {

@@ -1,6 +1,6 @@
 import { createContext, useContext } from 'react';
-import { en, type MessageKey } from './en';
-import { zhTW } from './zh-TW';
+import { en, type MessageKey } from './en.js';
+import { zhTW } from './zh-TW.js';
 
 export const LANGUAGES = { en, 'zh-TW': zhTW } as const;
 export type Language = keyof typeof LANGUAGES;
@@ -19,7 +19,7 @@ export type Translate = (key: MessageKey, vars?: Record<string, string | number>
 
 export function translator(lang: Language): Translate {
   const messages = LANGUAGES[lang];
-  return (key, vars) => messages[key].replace(/\{(\w+)\}/g, (m, name: string) => (vars && name in vars ? String(vars[name]) : m));
+  return (key, vars) => messages[key].replace(/\{(\w+)\}/g, (m: string, name: string) => (vars && name in vars ? String(vars[name]) : m));
 }
 
 export interface I18n {

@@ -1,4 +1,4 @@
-import type { MessageKey } from './en';
+import type { MessageKey } from './en.js';
 
 /** 繁體中文（台灣）。Same keys as en.ts: a missing or extra key is a type error. */
 export const zhTW: Record<MessageKey, string> = {

@@ -14,6 +14,8 @@ interface ApiKey {
   createdAt: string;
   expiry: string;
   lastUsedAt: string | null;
+  /** expiry still ahead when the list was loaded */
+  active?: boolean;
 }
 interface Role {
   id: string;
@@ -24,11 +26,16 @@ type Created = ApiKey & { secret: string };
 export function ApiKeys({ session }: { session: Session }) {
   const { t } = useI18n();
   const date = useDate();
-  const keys = useLoad(() => api<{ value: ApiKey[] }>('GET', '/iam/api-keys').then((r) => r.value), session.tenantId);
+  const keys = useLoad(
+    () =>
+      api<{ value: ApiKey[] }>('GET', '/iam/api-keys').then((r) =>
+        r.value.map((k) => ({ ...k, active: Date.parse(k.expiry) > Date.now() })),
+      ),
+    session.tenantId,
+  );
   const [generating, setGenerating] = useState(false);
   const [deleting, setDeleting] = useState<ApiKey | null>(null);
   const [deleteError, setDeleteError] = useState<string | null>(null);
-  const now = Date.now();
   return (
     <>
       <div className="toolbar">
@@ -59,7 +66,7 @@ export function ApiKeys({ session }: { session: Session }) {
                   <td>{k.roles.join(', ')}</td>
                   <td>{date(k.createdAt, t('common.never'))}</td>
                   <td>{date(k.expiry, t('common.never'))}</td>
-                  <td>{Date.parse(k.expiry) > now ? t('keys.status.active') : t('keys.status.expired')}</td>
+                  <td>{k.active ? t('keys.status.active') : t('keys.status.expired')}</td>
                   <td>{date(k.lastUsedAt, t('common.never'))}</td>
                   <td>
                     <button

@@ -17,6 +17,7 @@ import { defineConfig } from 'eslint/config';
 import tseslint from 'typescript-eslint';
 import { createNodeResolver, importX } from 'eslint-plugin-import-x';
 import comments from '@eslint-community/eslint-plugin-eslint-comments/configs';
+import reactHooks from 'eslint-plugin-react-hooks';
 
 const layer = (msg) => `Layer rule (shared/STYLE.md): ${msg}`;
 
@@ -171,6 +172,39 @@ export default defineConfig(
     // tests: `any` on parsed JSON bodies is normal; non-null assertions on looked-up fixtures too
     files: ['test/**/*.ts', 'bench/**/*.ts'],
     rules: { '@typescript-eslint/no-explicit-any': 'off' },
+  },
+  {
+    // the web console (console/, a browser app built by Vite): its own tsconfig, the hooks rules,
+    // and no string literal shown to a person: every visible string comes from console/src/i18n
+    files: ['console/src/**/*.{ts,tsx}'],
+    extends: [tseslint.configs.recommended, reactHooks.configs.flat['recommended-latest']],
+    languageOptions: { parserOptions: { project: './console/tsconfig.json', tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: { arguments: false, attributes: false } }],
+      '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports', disallowTypeAnnotations: true }],
+      'react-hooks/exhaustive-deps': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', ignoreRestSiblings: true }],
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "CallExpression[callee.name='Function'], NewExpression[callee.name='Function']",
+          message: 'Function(...) evaluates a string: forbidden.',
+        },
+        {
+          selector: 'JSXText[value=/\\S/]',
+          message: 'Text in a component comes from the message catalogue (console/src/i18n), not a literal.',
+        },
+        {
+          selector: 'JSXExpressionContainer > Literal[value=/[A-Za-z\\u3000-\\u9fff]/]',
+          message: 'Text in a component comes from the message catalogue (console/src/i18n), not a literal.',
+        },
+        {
+          selector: 'JSXAttribute[name.name=/^(aria-label|aria-description|title|placeholder|alt)$/] > Literal',
+          message: 'Accessible names and hints come from the message catalogue (console/src/i18n), not a literal.',
+        },
+      ],
+    },
   },
   {
     // a disable comment cannot switch off the eval ban or the layer rule

@@ -6,7 +6,7 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     // every test server logs at trace level; the whole run's logs are scanned for secrets at the end
-    globalSetup: ['test/log-scan/global-setup.ts'],
+    globalSetup: ['test/log-scan/global-setup.ts', 'test/console/global-setup.ts'],
     pool: 'forks',
     fileParallelism: true,
     testTimeout: 30_000,

@@ -34,6 +34,7 @@ import { registerInputGuards } from './plugins/input-guard.js';
 import { clientErrorHandler } from './plugins/client-errors.js';
 import { securityHeaders } from './plugins/security-headers.js';
 import cors from '@fastify/cors';
+import { registerConsole } from './console.js';
 
 /** Fields never written to a log line, whatever logs them. */
 export const REDACT = [
@@ -216,6 +217,8 @@ export async function buildApp(services: Services, opts: AppOptions = {}): Promi
   await registerDataPlaneFace(app, services, metrics);
   // central face: /central/{app}/api/… (Central envelope), API tokens or Bearer
   await registerCentralFace(app, services, metrics);
+  // the web console (static files, a client of the faces above) at /console, and / redirecting to it
+  await registerConsole(app);
 
   // Expect: 100-continue is answered only when the declared body fits; otherwise the route's 413 comes without a `100 Continue`.
   app.server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {

@@ -21,7 +21,15 @@ const ARGS = [
   '--disable-quic',
   '--no-first-run',
 ];
-export const SCREENSHOTS = path.resolve(import.meta.dirname, '../../docs/screenshots');
+/**
+ * The README's screenshots: written to docs/screenshots/ when LATCH_UPDATE_SCREENSHOTS=1 (they
+ * change every run — times, secrets — so an ordinary run writes them to a temporary dir and
+ * leaves the checkout clean).
+ */
+export const SCREENSHOTS =
+  process.env.LATCH_UPDATE_SCREENSHOTS === '1'
+    ? path.resolve(import.meta.dirname, '../../docs/screenshots')
+    : path.join(os.tmpdir(), 'latch-console-screenshots');
 
 export interface Console {
   t: TestApp;

@@ -272,7 +272,7 @@ function scaleVerdicts(rows: ScaleRow[]): Verdict[] {
       const cost = b.cpuUs / a.cpuUs;
       out.push({
         label: `${id} from ${sizeLabel(first.size)} to ${sizeLabel(last.size)} credentials`,
-        value: `req/s fell ${drop.toFixed(2)}×, CPU µs/req grew ${cost.toFixed(2)}×, p99 ${(b.p99Ms / a.p99Ms).toFixed(2)}×`,
+        value: `req/s ${sizeLabel(first.size)} ÷ ${sizeLabel(last.size)} = ${drop.toFixed(2)}×, CPU µs/req ${sizeLabel(last.size)} ÷ ${sizeLabel(first.size)} = ${cost.toFixed(2)}×, p99 ${(b.p99Ms / a.p99Ms).toFixed(2)}×`,
         target: `≤ ${SCALE_TARGETS.maxGrowth}× for req/s and CPU`,
         ok: drop <= SCALE_TARGETS.maxGrowth && cost <= SCALE_TARGETS.maxGrowth,
       });

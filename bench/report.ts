@@ -4,6 +4,7 @@
  * to SVG by `view.toSVG()` in Node: no canvas, no browser).
  */
 import fs from 'node:fs';
+import * as prettier from 'prettier';
 import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
 import { median, type BenchSettings, type Measurement, type machine } from './harness.js';
@@ -146,14 +147,14 @@ export function markdown(r: Report, chartFile?: string): string {
 const BEGIN = '<!-- bench:results:begin (written by npm run bench; edit the prose outside these markers) -->';
 const END = '<!-- bench:results:end -->';
 
-/** Replaces what lies between the markers in `file` (appends a section with them the first time). */
-export function writeDocs(file: string, body: string): void {
+/** Replaces what lies between the markers in `file` (appends a section with them the first time), formatted as `npm run lint` checks it. */
+export async function writeDocs(file: string, body: string): Promise<void> {
   const doc = fs.readFileSync(file, 'utf8');
   const a = doc.indexOf(BEGIN);
   const b = doc.indexOf(END);
   const block = `${BEGIN}\n${body}\n${END}`;
   const next = a >= 0 && b > a ? doc.slice(0, a) + block + doc.slice(b + END.length) : `${doc.trimEnd()}\n\n## Latest run\n\n${block}\n`;
-  fs.writeFileSync(file, next);
+  fs.writeFileSync(file, await prettier.format(next, { ...(await prettier.resolveConfig(file)), filepath: file }));
 }
 
 /** Cost (server CPU µs per request) and p99 latency against stored credentials, one line per scenario. */

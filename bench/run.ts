@@ -353,7 +353,7 @@ async function main(): Promise<number> {
   say('');
   if (!values['no-write']) {
     if (chart) fs.writeFileSync(path.join(ROOT, 'docs', CHART), chart);
-    writeDocs(DOC, markdown(report, report.scale.length > 1 ? CHART : undefined));
+    await writeDocs(DOC, markdown(report, report.scale.length > 1 ? CHART : undefined));
     say(`  wrote docs/performance.md${chart ? ` and docs/${CHART}` : ''}`);
   }
   const missed = report.verdicts.filter((v) => !v.ok);

@@ -81,6 +81,11 @@ async function token(url: string, body: Record<string, string>, what: string): P
   return (await json<{ access_token: string }>(res, what)).access_token;
 }
 
+/** A new access token for an API key (client_credentials): one made at setup expires while a large store is seeded. */
+export function clientToken(url: string, apiKey: { clientId: string; secret: string }): Promise<string> {
+  return token(url, { grant_type: 'client_credentials', client_id: apiKey.clientId, client_secret: apiKey.secret }, 'client_credentials');
+}
+
 /** A fresh API key holding EI Admin, and its client_credentials access token. */
 export async function makeApiKey(url: string, adminToken: string, tenantId: string, name: string) {
   const key = await json<{ id: string; clientId: string; secret: string }>(

@@ -38,7 +38,7 @@ import {
   type Measurement,
   type Proc,
 } from './harness.js';
-import { setupLatch, startLatch, type LatchStart } from './latch.js';
+import { clientToken, setupLatch, startLatch, type LatchStart } from './latch.js';
 import { chartSvg, markdown, sizeLabel, summarize, writeDocs, type Report, type ScaleRow, type Verdict } from './report.js';
 import { COMPARISONS, SCALE_SCENARIOS, SCALE_TARGETS, SCENARIOS, scenario, type Env, type OidcClient, type Scenario } from './scenarios.js';
 import { seedCredentials } from './seed.js';
@@ -234,7 +234,12 @@ async function scaleSize(size: number): Promise<ScaleRow> {
     latch = await startLatch(latchStart(dataDir, masterKey));
     const rssIdleBytes = latch.rssBytes();
     say(`    cold start to /readyz ${Math.round(latch.startMs)} ms, RSS ${(rssIdleBytes / 2 ** 20).toFixed(0)} MB`);
-    const env: Env = { servers: { latch }, fx, oidc: { clientId: '', secret: '', scope: '' } };
+    // The setup's access token (5 min) may have expired while a large store was seeded.
+    const env: Env = {
+      servers: { latch },
+      fx: { ...fx, accessToken: await clientToken(latch.url, fx.apiKey) },
+      oidc: { clientId: '', secret: '', scope: '' },
+    };
     const all = new Map<string, Measurement[]>(SCALE_SCENARIOS.map((id) => [id, []]));
     for (let round = 1; round <= scaleRounds; round++) {
       for (const id of SCALE_SCENARIOS) {

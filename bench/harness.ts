@@ -1,120 +1,187 @@
 /**
- * The benchmark harness: scenarios, load generation and in-process timing.
+ * The benchmark harness: servers in child processes, load from autocannon in this process, and
+ * what is read from /proc about each server (CPU time, RSS).
  *
- * A scenario is a named measurement returning {name, rps, note}. HTTP scenarios drive a server
- * with autocannon running in a worker thread (so the load generator does not share the
- * servers' event loop); in-process scenarios time a function in a tight loop. Add a scenario by
- * writing a `Scenario` in bench/scenarios/ and listing it in bench/scenarios/index.ts.
+ * Every server the bench measures (bare Fastify, Latch, node-oidc-provider) runs in a process of
+ * its own, started and stopped here; the load generator is the only thing in the bench process,
+ * so it never shares an event loop with what it measures.
  */
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
-import { performance } from 'node:perf_hooks';
 import autocannon from 'autocannon';
-import type { Server } from '../src/main.js';
 
-export interface ScenarioResult {
+export class BenchFailure extends Error {}
+
+export interface Proc {
   name: string;
-  /** Requests (or operations) per second. */
-  rps: number;
-  note: string;
-  /** Mean latency in ms (HTTP scenarios). */
-  latencyMs?: number;
-  /**
-   * Server CPU per request in µs: the main thread's event-loop active time (both servers run on
-   * it; the load generator runs in a worker thread) over the requests served. Unlike req/s it
-   * does not depend on how much CPU the load generator took from the same two cores.
-   */
-  serverUs?: number;
-  /** Compared with the baseline in the printed table; default true for HTTP scenarios. */
-  compare?: boolean;
+  url: string;
+  pid: number;
+  /** Milliseconds from spawn to the first 200 of its readiness URL. */
+  startMs: number;
+  /** CPU time (user + system, every thread) the process has used so far, in ms. */
+  cpuMs(): number;
+  /** Resident set size now, in bytes. */
+  rssBytes(): number;
+  stop(): Promise<void>;
+}
+
+/** A free TCP port on 127.0.0.1 (listen on 0, read it, close). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const addr = s.address();
+      const port = typeof addr === 'object' && addr ? addr.port : 0;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+const CLOCK_TICKS_PER_SECOND = 100;
+
+/** utime + stime of /proc/<pid>/stat, in ms (the fields after the parenthesised command name). */
+function procCpuMs(pid: number): number {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND;
+}
+
+function procRssBytes(pid: number): number {
+  const m = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) * 1024 : NaN;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Spawns a server and waits until `readyPath` answers 200 (polled every 10 ms), or fails with the
+ * tail of what it wrote to stderr. Its stdout (access logs, at the level it is configured with)
+ * goes to /dev/null, as a production log shipper would take it off the process.
+ */
+export async function spawnServer(opts: {
+  name: string;
+  command: string;
+  args: string[];
+  env: Record<string, string>;
+  port: number;
+  readyPath: string;
+  timeoutMs?: number;
+  cwd?: string;
+}): Promise<Proc> {
+  const url = `http://127.0.0.1:${opts.port}`;
+  const started = performance.now();
+  const child: ChildProcess = spawn(opts.command, opts.args, {
+    cwd: opts.cwd,
+    env: { ...process.env, ...opts.env },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr!.on('data', (d: Buffer) => {
+    stderr = (stderr + d.toString()).slice(-4000);
+  });
+  let exited: number | null | undefined;
+  const exit = new Promise<void>((resolve) =>
+    child.once('exit', (code) => {
+      exited = code;
+      resolve();
+    }),
+  );
+  const deadline = started + (opts.timeoutMs ?? 60_000);
+  for (;;) {
+    if (exited !== undefined) throw new BenchFailure(`${opts.name} exited (${exited}) before it was ready:\n${stderr}`);
+    if (performance.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new BenchFailure(`${opts.name} not ready at ${url}${opts.readyPath} after ${opts.timeoutMs ?? 60_000} ms:\n${stderr}`);
+    }
+    const ok = await fetch(`${url}${opts.readyPath}`, { signal: AbortSignal.timeout(1000) }).then(
+      async (r) => (await r.arrayBuffer(), r.status === 200),
+      () => false,
+    );
+    if (ok) break;
+    await sleep(10);
+  }
+  const startMs = performance.now() - started;
+  const pid = child.pid!;
+  return {
+    name: opts.name,
+    url,
+    pid,
+    startMs,
+    cpuMs: () => procCpuMs(pid),
+    rssBytes: () => procRssBytes(pid),
+    async stop() {
+      if (exited !== undefined) return;
+      child.kill('SIGTERM');
+      const killed = await Promise.race([exit.then(() => true), sleep(10_000).then(() => false)]);
+      if (!killed) {
+        child.kill('SIGKILL');
+        await exit;
+      }
+    },
+  };
 }
 
 export interface BenchSettings {
   connections: number;
   durationSec: number;
   warmupSec: number;
-  /** In-process scenarios: how long to time each. */
-  inProcessMs: number;
-}
-
-/** What setup prepared, shared by every scenario. */
-export interface BenchContext {
-  settings: BenchSettings;
-  /** The bare Fastify baseline: GET `${baselineUrl}/hello`. */
-  baselineUrl: string;
-  /** Latch on SQLite in a temp data dir. */
-  latch: Server;
-  latchUrl: string;
-  /** Latch's data dir (SQLite file latch.db, master key). */
-  dataDir: string;
-  tenantId: string;
-  /** An API key holding EI Admin in `tenantId`. */
-  apiKey: { id: string; name: string; clientId: string; secret: string };
-  /** An access token of that API key (client_credentials). */
-  accessToken: string;
-  /** The admin user's access token (password grant). */
-  adminToken: string;
-  /** Scenarios may stash things for later ones (e.g. an ARM hub they created). */
-  state: Map<string, unknown>;
-}
-
-export interface Scenario {
-  name: string;
-  /** Shown under the table; what the scenario measures. */
-  description: string;
-  /** Diagnostic scenarios help locate costs; they are listed after the headline figures. */
-  diagnostic?: boolean;
-  run(ctx: BenchContext): Promise<ScenarioResult>;
 }
 
 export interface HttpLoad {
   url: string;
-  method?: 'GET' | 'POST' | 'PUT' | 'DELETE' | 'PATCH';
+  method?: 'GET' | 'POST';
   headers?: Record<string, string>;
   body?: string;
-  /** Status every response must have (default: any 2xx). */
+  /** Status every response must have (default 200). */
   expectStatus?: number;
 }
 
-export class BenchFailure extends Error {}
+export interface Measurement {
+  /** Requests per second (autocannon's mean of its per-second samples). */
+  rps: number;
+  p50Ms: number;
+  p99Ms: number;
+  requests: number;
+  /** The server process's CPU time per request, in µs (all its threads; /proc utime + stime). */
+  cpuUs: number;
+}
 
-/** Runs autocannon (one worker thread) against one request, after a warm-up; fails on any non-2xx (or any status but expectStatus). */
-export async function load(
-  settings: BenchSettings,
-  req: HttpLoad,
-): Promise<{ rps: number; latencyMs: number; requests: number; serverUs: number }> {
-  const opts = {
+/** Drives `server` with autocannon after a warm-up; fails on any status but `expectStatus`, any error or timeout. */
+export async function load(settings: BenchSettings, server: Proc, req: HttpLoad): Promise<Measurement> {
+  const opts: autocannon.Options = {
     url: req.url,
     method: req.method ?? 'GET',
     headers: req.headers ?? {},
     body: req.body,
     connections: settings.connections,
-    workers: 1,
-  } as autocannon.Options & { workers: number };
-  if (settings.warmupSec > 0) await run({ ...opts, duration: settings.warmupSec }, req);
-  const elu = performance.eventLoopUtilization();
+  };
+  if (settings.warmupSec > 0) await run({ ...opts, duration: settings.warmupSec }, req, true);
+  const cpu0 = server.cpuMs();
   const r = await run({ ...opts, duration: settings.durationSec }, req);
-  const busyMs = performance.eventLoopUtilization(elu).active;
+  const cpu = server.cpuMs() - cpu0;
   return {
     rps: r.requests.average,
-    latencyMs: r.latency.average,
+    p50Ms: r.latency.p50,
+    p99Ms: r.latency.p99,
     requests: r.requests.total,
-    serverUs: (busyMs * 1000) / Math.max(1, r.requests.total),
+    cpuUs: (cpu * 1000) / Math.max(1, r.requests.total),
   };
 }
 
-async function run(opts: autocannon.Options, req: HttpLoad): Promise<autocannon.Result> {
+async function run(opts: autocannon.Options, req: HttpLoad, warmUp = false): Promise<autocannon.Result> {
   const r = await autocannon(opts);
+  const expect = req.expectStatus ?? 200;
   const failures: string[] = [];
-  if (r.non2xx > 0) failures.push(`${r.non2xx} non-2xx responses`);
   if (r.errors > 0) failures.push(`${r.errors} connection errors`);
   if (r.timeouts > 0) failures.push(`${r.timeouts} timeouts`);
-  if (r['2xx'] === 0) failures.push('no 2xx response at all');
-  if (req.expectStatus !== undefined) {
-    const stats = (r as { statusCodeStats?: Record<string, { count?: number }> }).statusCodeStats ?? {};
-    const other = Object.entries(stats).filter(([code, s]) => Number(code) !== req.expectStatus && (s.count ?? 0) > 0);
-    if (other.length)
-      failures.push(`responses other than ${req.expectStatus}: ${other.map(([code, s]) => `${s.count}× ${code}`).join(', ')}`);
-  }
+  // A short warm-up may end before a slow first answer; the measured run must have some.
+  if (r['2xx'] === 0 && !warmUp) failures.push('no 2xx response at all');
+  const stats = (r as { statusCodeStats?: Record<string, { count?: number }> }).statusCodeStats ?? {};
+  const other = Object.entries(stats).filter(([code, s]) => Number(code) !== expect && (s.count ?? 0) > 0);
+  if (other.length) failures.push(`responses other than ${expect}: ${other.map(([code, s]) => `${s.count}× ${code}`).join(', ')}`);
   if (failures.length) {
     // Show what the server actually answers, so the failure explains itself.
     const sample = await fetch(req.url, { method: req.method ?? 'GET', headers: req.headers, body: req.body })
@@ -127,70 +194,27 @@ async function run(opts: autocannon.Options, req: HttpLoad): Promise<autocannon.
   return r;
 }
 
-/** Times `fn` in a loop for about `ms` milliseconds after a short warm-up; operations per second. */
-export async function opsPerSecond(fn: () => unknown, ms: number): Promise<{ ops: number; usPerOp: number }> {
-  const isAsync = (v: unknown): v is Promise<unknown> => typeof (v as Promise<unknown> | null)?.then === 'function';
-  const loop = async (until: number) => {
-    let n = 0;
-    const start = process.hrtime.bigint();
-    const end = start + BigInt(Math.round(until * 1e6));
-    let now = start;
-    while (now < end) {
-      for (let i = 0; i < 100; i++) {
-        const v = fn();
-        if (isAsync(v)) await v;
-      }
-      n += 100;
-      now = process.hrtime.bigint();
-    }
-    return { n, ns: Number(now - start) };
-  };
-  await loop(Math.min(500, ms / 4));
-  const { n, ns } = await loop(ms);
-  return { ops: (n * 1e9) / ns, usPerOp: ns / n / 1e3 };
+export const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+
+export function loadAverage(): string {
+  return os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' / ');
 }
 
-/** The 1-minute load average, and a warning when other work competes for the CPUs. */
-export function loadNote(): string {
-  const [one] = os.loadavg();
-  const cores = os.cpus().length;
-  return `load average ${one!.toFixed(2)} on ${cores} cores${one! > cores * 0.5 ? ' — WARNING: the machine is busy, figures will be low and noisy' : ''}`;
-}
-
-export function machine(): string[] {
+/** The machine, for the printed report and the docs. */
+export function machine(): { cpu: string; cores: number; memory: string; node: string; os: string } {
   const cpus = os.cpus();
-  const models = [...new Set(cpus.map((c) => c.model.trim()))].join(', ') || 'unknown';
-  return [
-    `CPU: ${models}`,
-    `cores: ${cpus.length} (available parallelism ${os.availableParallelism?.() ?? cpus.length})`,
-    `memory: ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB`,
-    `Node: ${process.version} (V8 ${process.versions.v8}), ${os.platform()} ${os.release()} ${os.arch()}`,
-  ];
-}
-
-const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
-
-/** The result table, with each figure's ratio to the baseline. */
-export function table(results: ScenarioResult[], baseline: ScenarioResult): string {
-  const rows = results.map((r) => [
-    r.name,
-    fmt(r.rps),
-    r.compare === false ? '—' : `${(r.rps / baseline.rps).toFixed(2)}×`,
-    r.latencyMs === undefined ? '—' : r.latencyMs.toFixed(2),
-    r.serverUs === undefined ? '—' : r.serverUs.toFixed(1),
-    r.serverUs === undefined || baseline.serverUs === undefined || r.compare === false
-      ? '—'
-      : `${(baseline.serverUs / r.serverUs).toFixed(2)}×`,
-    r.note,
-  ]);
-  const head = ['scenario', 'req/s', 'vs baseline', 'mean ms', 'server µs/req', 'capacity vs baseline', 'note'];
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const numeric = (i: number) => i >= 1 && i <= 5;
-  const line = (cells: string[]) =>
-    '| ' + cells.map((c, i) => (numeric(i) ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join(' | ') + ' |';
-  return [
-    line(head),
-    '| ' + widths.map((w, i) => (numeric(i) ? '-'.repeat(w - 1) + ':' : '-'.repeat(w))).join(' | ') + ' |',
-    ...rows.map(line),
-  ].join('\n');
+  return {
+    cpu: [...new Set(cpus.map((c) => c.model.trim()))].join(', ') || 'unknown',
+    cores: cpus.length,
+    memory: `${(os.totalmem() / 2 ** 30).toFixed(1)} GiB`,
+    node: process.version,
+    os: `${os.platform()} ${os.release()} ${os.arch()}`,
+  };
 }

@@ -29,7 +29,7 @@ import { trackRoutes } from './route.js';
 import { ApiKeySchema, OrgSchema, RoleSchema, SessionSchema, UserSchema } from './faces/iam/views.js';
 import { validatorCompiler } from './validation.js';
 import { lazyChildLogger } from './plugins/lazy-logger.js';
-import { registerInputGuards } from './plugins/input-guard.js';
+import { registerInputGuards, urlTextError } from './plugins/input-guard.js';
 import { clientErrorHandler } from './plugins/client-errors.js';
 import { securityHeaders } from './plugins/security-headers.js';
 import cors from '@fastify/cors';
@@ -66,6 +66,11 @@ function trustProxyFn(tp: number | string[] | undefined): FastifyServerOptions['
   if (typeof tp === 'number') return (_addr: string, hop: number) => hop < tp;
   return tp;
 }
+
+const noStoreHeaders = (_req: FastifyRequest, reply: FastifyReply, payload: unknown, done: (err: null, p: unknown) => void) => {
+  reply.header('cache-control', 'no-store').header('pragma', 'no-cache');
+  done(null, payload);
+};
 
 /** The largest request body accepted (bytes); a larger Content-Length is answered 413, before any `100 Continue`. */
 export const BODY_LIMIT = 1024 * 1024;
@@ -162,22 +167,27 @@ export async function buildApp(services: Services, opts: AppOptions = {}): Promi
   await app.register(swaggerUi, { routePrefix: '/docs' });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
-  app.addHook('onRequest', (_req, reply, done) => {
+  // One root onRequest hook for what every request needs: the security headers (one precomputed
+  // object) and the input rule for path and query (a regex test on the URL when it cannot break it).
+  app.addHook('onRequest', (req, reply, done) => {
     reply.headers(headers);
-    done();
+    done(urlTextError(req));
   });
   // A route declaring `noStore` answers (errors too) with no-store: its body carries a secret or key.
-  app.addHook('onSend', (req, reply, payload, done) => {
-    if (req.routeOptions.config.noStore) reply.header('cache-control', 'no-store').header('pragma', 'no-cache');
-    done(null, payload);
+  // Its own onSend hook, so no other route runs one.
+  app.addHook('onRoute', (route) => {
+    if (!(route.config as { noStore?: boolean } | undefined)?.noStore) return;
+    const own = route.onSend ? (Array.isArray(route.onSend) ? route.onSend : [route.onSend]) : [];
+    route.onSend = [...own, noStoreHeaders] as typeof route.onSend;
   });
   registerInputGuards(app);
   if (opts.corsOrigins?.length) await app.register(cors, { origin: [...opts.corsOrigins], credentials: false, maxAge: 600 });
   const accessLog = opts.logger?.isLevelEnabled('info') ? opts.logger : undefined;
   app.addHook('onResponse', (req, reply, done) => {
     const route = req.routeOptions.url ?? 'unmatched';
-    metrics.countRequest(req.method, route, reply.statusCode);
-    accessLog?.info({ reqId: req.id, method: req.method, route, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
+    const ms = reply.elapsedTime;
+    metrics.observeRequest(req.method, route, reply.statusCode, ms);
+    accessLog?.info({ reqId: req.id, method: req.method, route, status: reply.statusCode, ms: Math.round(ms) }, 'request');
     done();
   });
   app.setErrorHandler((err: FastifyError, req, reply) => faceErrors(req).handler(err, req, reply));

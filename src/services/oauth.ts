@@ -63,7 +63,7 @@ export function oauthService(deps: Deps, access: AccessService, sessions: Sessio
      * client sees the tokens of its own tenant only; any other token is `active: false`.
      */
     async introspect(ctx: Ctx, credentials: ClientCredentials | undefined, token: string): Promise<Introspection> {
-      const key = await client(ctx, credentials);
+      const { key } = (await client(ctx, credentials)).client;
       if (isWellFormedSecret(token, 'rt')) return introspectRefresh(token, key.tenantId);
       const r = await access.activeToken(token);
       if (!r || r.principal.tenantId !== key.tenantId) return INACTIVE;

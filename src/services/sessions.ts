@@ -1,13 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import type { Ctx, Deps } from '../deps.js';
-import type { PrincipalType, Session, User } from '../domain/types.js';
+import type { ApiKeyWithSecret, Principal, PrincipalType, Session, Tenant, User } from '../domain/types.js';
+import type { Store } from '../store/port.js';
 import { AUDIT } from '../domain/audit-events.js';
 import { AppError } from '../errors/app-error.js';
 import { digest, generateSecret, isWellFormedSecret, safeEqual } from '../crypto/secrets.js';
 import { dummyPasswordHash, verifyPassword } from '../crypto/passwords.js';
 import { auditEvent } from './audit.js';
 import type { AuditBuffer } from './audit-buffer.js';
-import type { RoleService } from './roles.js';
+import type { RoleService, RoleView } from './roles.js';
+import { ClientCache, type OpenedClient } from './client-cache.js';
 import { LoginThrottle, type LoginAttempt } from './throttle.js';
 import type { UsageRecorder } from './usage.js';
 import { loadPrincipal, profileClaims } from './principals.js';
@@ -54,6 +56,7 @@ export function sessionService(
   const { store, clock, config, bus } = deps;
   const now = () => clock.now();
   const throttle = new LoginThrottle(now);
+  const clients = new ClientCache(bus);
 
   function attempt(ctx: Ctx, kind: 'user' | 'client', submitted: string): LoginAttempt {
     const a: LoginAttempt = { kind, submitted, clientAddress: ctx.clientAddress };
@@ -81,23 +84,47 @@ export function sessionService(
     throw new AppError(code);
   }
 
-  /** Signs a new access token and stores a new refresh token for the session (a refresh audited with it, in one transaction). */
+  /** Who a token is issued to, as found on the way (nothing is read twice). */
+  interface Subject {
+    principal: Principal;
+    user?: User;
+    tenant: Tenant | undefined;
+    roles: RoleView[];
+  }
+
+  /** The subject of a session read fresh from the store (password login, refresh). */
+  async function loadSubject(session: Session): Promise<Subject> {
+    const state = await loadPrincipal(store, session.principalType, session.principalId);
+    if (!state || isExpired(state.expiresAt, now())) throw new AppError('OAUTH_SESSION_NOT_ACTIVE');
+    const tenantId = state.principal.tenantId;
+    const [tenant, roles] = await Promise.all([
+      store.tenants.get(tenantId),
+      roleService.rolesOf(session.principalType, session.principalId, tenantId),
+    ]);
+    return { principal: state.principal, user: state.user, tenant, roles };
+  }
+
+  /**
+   * Signs a new access token and stores a new refresh token for the session, with `alsoWrite`
+   * (the new session and its audit records) and, on refresh, the refresh audit: one group-committed
+   * write (store.write), so concurrent issuances share one commit. The signature is made while
+   * the write waits for its commit; the answer leaves only after the commit.
+   */
   async function issue(
     ctx: Ctx,
     session: Session,
     grant: 'password' | 'client_credentials' | 'refresh_token',
+    who: Subject,
+    alsoWrite?: (tx: Store) => Promise<void>,
     idTokenAudience?: string,
   ): Promise<TokenResponse> {
     const at = now();
-    const state = await loadPrincipal(store, session.principalType, session.principalId);
-    if (!state || isExpired(state.expiresAt, now())) throw new AppError('OAUTH_SESSION_NOT_ACTIVE');
-    const p = { ...state.principal, user: state.user };
-    const tenant = await store.tenants.get(p.tenantId);
-    const roles = await roleService.rolesOf(session.principalType, session.principalId, p.tenantId);
+    const p = { ...who.principal, user: who.user };
+    const { tenant, roles } = who;
     const permissions = [...new Set(roles.flatMap((r) => r.permissions))].sort();
     const isKey = session.principalType === 'api_key';
     const ttl = config.accessTokenTtl;
-    const accessToken = await deps.keys.sign(
+    const signed = deps.keys.sign(
       {
         jti: randomUUID(),
         sub: session.principalId,
@@ -117,17 +144,21 @@ export function sessionService(
       },
       ttl,
     );
-    const idToken = idTokenAudience === undefined ? undefined : await signIdToken(session, p, idTokenAudience, ttl);
+    signed.catch(() => undefined); // awaited below; a failed write must not leave it unhandled
+    const idToken = idTokenAudience === undefined ? undefined : signIdToken(session, p, idTokenAudience, ttl);
+    idToken?.catch(() => undefined);
     const refresh = generateSecret('rt');
     const rtExpires = Math.min(at + config.refreshTokenTtl * 1000, session.expiresAt);
     const row = { hash: digest(refresh), sessionId: session.id, createdAt: at, expiresAt: rtExpires, usedAt: null };
-    if (grant !== 'refresh_token') await store.sessions.addRefreshToken(row);
-    else
-      await store.transaction(async (tx) => {
-        await tx.sessions.addRefreshToken(row);
-        const actor: Ctx = { ...ctx, principal: { ...state.principal, sessionId: session.id } };
+    await store.write(async (tx) => {
+      await alsoWrite?.(tx);
+      await tx.sessions.addRefreshToken(row);
+      if (grant === 'refresh_token') {
+        const actor: Ctx = { ...ctx, principal: { ...who.principal, sessionId: session.id } };
         await tx.audit.append(auditEvent(deps, actor, session.tenantId, AUDIT.SESSION_REFRESHED, { type: 'session', id: session.id }));
-      });
+      }
+    });
+    const accessToken = await signed;
     usage.mark(session.principalType, session.principalId, now());
     onIssued(grant);
     return {
@@ -140,7 +171,7 @@ export function sessionService(
       'not-before-policy': 0,
       session_state: session.id,
       scope: idToken ? `openid ${SCOPE}` : SCOPE,
-      ...(idToken ? { id_token: idToken } : {}),
+      ...(idToken ? { id_token: await idToken } : {}),
     };
   }
 
@@ -161,7 +192,14 @@ export function sessionService(
     );
   }
 
-  async function openSession(ctx: Ctx, type: PrincipalType, id: string, tenantId: string, firstUse: boolean): Promise<Session> {
+  /** A new session and what writes it (with its login audit records), for issue() to write with the refresh token. */
+  function openSession(
+    ctx: Ctx,
+    type: PrincipalType,
+    id: string,
+    tenantId: string,
+    firstUse: boolean,
+  ): { session: Session; write: (tx: Store) => Promise<void> } {
     const session: Session = {
       id: randomUUID(),
       principalType: type,
@@ -173,7 +211,7 @@ export function sessionService(
       clientAddress: ctx.clientAddress,
     };
     const actor: Ctx = { ...ctx, principal: { type, id, name: '', tenantId, sessionId: session.id, platformAdmin: false } };
-    await store.transaction(async (tx) => {
+    const write = async (tx: Store) => {
       await tx.sessions.insert(session);
       await tx.audit.append(
         auditEvent(deps, actor, tenantId, type === 'user' ? AUDIT.USER_LOGIN_SUCCEEDED : AUDIT.SESSION_CREATED, {
@@ -183,8 +221,8 @@ export function sessionService(
       );
       if (firstUse && type === 'api_key')
         await tx.audit.append(auditEvent(deps, actor, tenantId, AUDIT.API_KEY_FIRST_USED, { type: 'api_key', id }));
-    });
-    return session;
+    };
+    return { session, write };
   }
 
   /**
@@ -192,36 +230,57 @@ export function sessionService(
    * Security: the same lookups run whether the tenant and key exist or not (a miss continues with
    * an id that matches nothing), so the work depends only on the form of what was submitted.
    */
-  async function findClient(clientId: string) {
+  async function findClient(clientId: string): Promise<{ key: ApiKeyWithSecret | undefined; tenant?: Tenant }> {
     const id = clientId.trim();
-    if (isUuid(id)) return store.apiKeys.findForLogin(id);
+    if (isUuid(id)) return { key: await store.apiKeys.findForLogin(id) };
     const parsed = parseApiKeyClientId(id);
     let keyId: string | undefined;
+    let tenant: Tenant | undefined;
     if (parsed) {
-      const tenant = await store.tenants.findByName(parsed.tenantName);
+      tenant = await store.tenants.findByName(parsed.tenantName);
       keyId = (await store.apiKeys.findByName(tenant?.id ?? NO_ID, parsed.keyName))?.id;
     } else {
       const all = await store.apiKeys.listByNameAnyTenant(id);
       keyId = all.length === 1 ? all[0]!.id : undefined;
     }
-    return store.apiKeys.findForLogin(keyId ?? NO_ID);
+    return { key: await store.apiKeys.findForLogin(keyId ?? NO_ID), tenant };
+  }
+
+  /** A verified API key, with what issuing for it needs and the cache generation it was read under. */
+  interface VerifiedClient {
+    client: OpenedClient;
+    secretDigest: string;
+    stamp: number;
   }
 
   /**
    * An API key as an OAuth client (client_secret_basic / client_secret_post): throttled, audited on
    * failure and answered alike for an unknown key, a wrong secret and an expired key.
    */
-  async function authenticateClient(ctx: Ctx, clientId: string, secret: string) {
+  async function authenticateClient(ctx: Ctx, clientId: string, secret: string): Promise<VerifiedClient> {
     const a = attempt(ctx, 'client', clientId);
+    const secretDigest = digest(secret);
+    // These credentials verified before (and nothing about the key changed since): nothing to read.
+    const opened = clients.get(clientId, secretDigest);
+    if (opened && safeEqual(opened.key.secretHash, secretDigest) && !isExpired(opened.key.expiresAt, now())) {
+      throttle.succeed(a);
+      return { client: opened, secretDigest, stamp: clients.stamp };
+    }
+    const stamp = clients.stamp;
     // A mistyped secret fails its checksum before any store lookup (that depends only on what was sent).
-    const key = isWellFormedSecret(secret, 'ak') ? await findClient(clientId) : undefined;
+    const found = isWellFormedSecret(secret, 'ak') ? await findClient(clientId) : undefined;
+    const key = found?.key;
     // One digest compare whether or not the key exists.
-    const matches = safeEqual(key?.secretHash ?? DUMMY_DIGEST, digest(secret));
+    const matches = safeEqual(key?.secretHash ?? DUMMY_DIGEST, secretDigest);
     if (!key || !matches || isExpired(key.expiresAt, now())) {
       return rejected(ctx, a, key && { type: 'api_key', id: key.id, tenantId: key.tenantId }, 'OAUTH_INVALID_CLIENT');
     }
     throttle.succeed(a);
-    return key;
+    const [tenant, roles] = await Promise.all([
+      found.tenant?.id === key.tenantId ? found.tenant : store.tenants.get(key.tenantId),
+      roleService.rolesOf('api_key', key.id, key.tenantId),
+    ]);
+    return { client: { key, tenant, roles }, secretDigest, stamp };
   }
 
   /**
@@ -236,9 +295,26 @@ export function sessionService(
   }
 
   async function clientLogin(ctx: Ctx, clientId: string, secret: string): Promise<TokenResponse> {
-    const key = await authenticateClient(ctx, clientId, secret);
-    const session = await openSession(ctx, 'api_key', key.id, key.tenantId, key.lastUsedAt === null);
-    return issue(ctx, session, 'client_credentials');
+    const { client, secretDigest, stamp } = await authenticateClient(ctx, clientId, secret);
+    const { key } = client;
+    const { session, write } = openSession(ctx, 'api_key', key.id, key.tenantId, key.lastUsedAt === null);
+    const principal: Principal = {
+      type: 'api_key',
+      id: key.id,
+      name: key.name,
+      tenantId: key.tenantId,
+      sessionId: null,
+      platformAdmin: false,
+    };
+    const answer = await issue(ctx, session, 'client_credentials', { principal, tenant: client.tenant, roles: client.roles }, write);
+    // Used now: its first use is recorded (and audited) already; the key is remembered as opened once its session is committed.
+    clients.set(
+      stamp,
+      clientId,
+      secretDigest,
+      key.lastUsedAt === null ? { ...client, key: { ...key, lastUsedAt: session.createdAt } } : client,
+    );
+    return answer;
   }
 
   async function passwordLogin(ctx: Ctx, username: string, password: string, audience?: string): Promise<TokenResponse> {
@@ -252,13 +328,13 @@ export function sessionService(
       return rejected(ctx, a, user && { type: 'user', id: user.id, tenantId: user.tenantId }, 'OAUTH_INVALID_USER_CREDENTIALS');
     }
     throttle.succeed(a);
-    const session = await openSession(ctx, 'user', user.id, user.tenantId, user.lastUsedAt === null);
-    return issue(ctx, session, 'password', audience);
+    const { session, write } = openSession(ctx, 'user', user.id, user.tenantId, user.lastUsedAt === null);
+    return issue(ctx, session, 'password', await loadSubject(session), write, audience);
   }
 
   async function refresh(ctx: Ctx, token: string, audience?: string): Promise<TokenResponse> {
     if (!isWellFormedSecret(token, 'rt')) throw new AppError('OAUTH_INVALID_REFRESH_TOKEN');
-    const r = await store.sessions.consumeRefreshToken(digest(token), now());
+    const r = await store.write((tx) => tx.sessions.consumeRefreshToken(digest(token), now()));
     if (r.status === 'unknown') throw new AppError('OAUTH_INVALID_REFRESH_TOKEN');
     if (r.status === 'expired') throw new AppError('OAUTH_REFRESH_TOKEN_EXPIRED');
     if (r.status === 'reused') {
@@ -271,7 +347,7 @@ export function sessionService(
       throw new AppError('OAUTH_REFRESH_TOKEN_REUSED');
     }
     if (!isSessionActive(r.session, now())) throw new AppError('OAUTH_SESSION_NOT_ACTIVE');
-    return issue(ctx, r.session, 'refresh_token', audience);
+    return issue(ctx, r.session, 'refresh_token', await loadSubject(r.session), undefined, audience);
   }
 
   async function revoke(ctx: Ctx, session: Session): Promise<void> {

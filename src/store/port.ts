@@ -51,6 +51,13 @@ export interface Store {
   backup: BackupRepo;
   /** Runs `fn` in one transaction; the Store given to `fn` is bound to it. */
   transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T>;
+  /**
+   * Like `transaction`, but group-committed: writes queued at the same time share one transaction
+   * and one commit, each in its own savepoint. A `fn` that throws rolls back its own writes only and
+   * rejects alone; every promise settles after the commit (durable when answered). `fn` should do
+   * store work only (no waiting on anything else): the batch's transaction is open while it runs.
+   */
+  write<T>(fn: (tx: Store) => Promise<T>): Promise<T>;
   /** Cheap liveness probe for /readyz. */
   ping(): Promise<void>;
   close(): Promise<void>;

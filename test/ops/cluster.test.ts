@@ -68,4 +68,24 @@ describe('two server processes on one PostgreSQL', () => {
       await within(1000, async () => (await call(nodes.bUrl, 'GET', '/nbapi/ei/v1/agents', { token: tok, tenant })).status === 403),
     ).toBe(true);
   });
+
+  it('an API key B has opened (cached for its logins): deleted on A, B refuses its next login within 1 s', async () => {
+    const adminTok = (await call(nodes.a.url, 'POST', '/iam/auth/token', { body: { username: 'admin', password: 'admin-password-1' } }))
+      .body.access_token as string;
+    const tenant = (await call(nodes.a.url, 'GET', '/iam/users/me', { token: adminTok })).body.tenant_id as string;
+    const key = await call(nodes.a.url, 'POST', '/iam/api-keys', {
+      token: adminTok,
+      tenant,
+      body: { name: 'cluster-cached', roles: ['Operator'] },
+    });
+    expect(key.status).toBe(201);
+    const login = () =>
+      call(nodes.bUrl, 'POST', '/iam/auth/token', {
+        body: { grant_type: 'client_credentials', client_id: key.body.clientId, client_secret: key.body.secret },
+      });
+    expect((await login()).status).toBe(200);
+    expect((await login()).status).toBe(200); // served from B's cache
+    expect((await call(nodes.a.url, 'DELETE', '/iam/api-keys/cluster-cached', { token: adminTok, tenant })).status).toBe(204);
+    expect(await within(1000, async () => (await login()).status === 401)).toBe(true);
+  });
 });

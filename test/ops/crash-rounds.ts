@@ -14,7 +14,7 @@ import { call } from './two-nodes.js';
 import { runScript, type Child } from './process.js';
 import { hubPath, sasKey, type Policy } from './instance.js';
 
-const PASSWORD = 'admin-password-1';
+export const PASSWORD = 'admin-password-1';
 const API = 'api-version=2023-06-30';
 
 interface Hub {
@@ -59,7 +59,7 @@ interface Node {
 }
 
 /** A server process with its modules loaded, waiting for `go` (see crash-node.ts). */
-function spawnNode(dir: string, masterKey: string, dialect: 'sqlite' | 'postgres', schema: string): Node {
+export function spawnNode(dir: string, masterKey: string, dialect: 'sqlite' | 'postgres', schema: string): Node {
   let resolveUrl: (u: string) => void;
   const url = new Promise<string>((r) => (resolveUrl = r));
   const child = runScript(

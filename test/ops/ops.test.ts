@@ -58,6 +58,25 @@ describe('/metrics', () => {
     await t.req('GET', '/no/such/path/12345');
     expect((await t.req('GET', '/metrics')).body).not.toContain('/no/such/path/12345');
   });
+
+  it('records request durations in a histogram by route pattern and status, never by raw URL', async () => {
+    const id = '00000000-0000-4000-8000-0000000000aa';
+    await t.req('DELETE', `/nbapi/ei/v1/agents/${id}`, { token: admin, tenant: tenantId });
+    await t.req('GET', '/no/such/path/67890');
+    const body = (await t.req('GET', '/metrics')).body;
+    expect(body).toContain('# TYPE latch_http_request_duration_seconds histogram');
+    const series = (name: string, labels: string) =>
+      body.split('\n').find((l) => l.startsWith(`latch_http_request_duration_seconds_${name}{${labels}`));
+    const labels = 'method="DELETE",route="/nbapi/ei/v1/agents/:agentId",status="404"';
+    const count = series('count', labels);
+    expect(count, body).toBeDefined();
+    expect(Number(count!.split(' ').pop())).toBe(1);
+    expect(series('bucket', `le="10",${labels}`) ?? series('bucket', `${labels},le="10"`)).toMatch(/ 1$/);
+    expect(Number(series('sum', labels)!.split(' ').pop())).toBeGreaterThan(0);
+    expect(series('count', 'method="GET",route="unmatched",status="404"')).toBeDefined();
+    expect(body).not.toContain(id);
+    expect(body).not.toContain('67890');
+  });
 });
 
 describe('/openapi.json', () => {

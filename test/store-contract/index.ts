@@ -1,6 +1,14 @@
 import { tenantsContract, usersContract, rolesContract } from './directory.js';
 import { apiKeysContract, sessionsContract } from './credentials.js';
-import { agentsContract, assetTypesContract, auditContract, metaContract, signingKeysContract, transactionContract } from './misc.js';
+import {
+  agentsContract,
+  assetTypesContract,
+  auditContract,
+  metaContract,
+  signingKeysContract,
+  transactionContract,
+  writeContract,
+} from './misc.js';
 import { iotContract } from './iot.js';
 import { centralContract } from './central.js';
 import type { Open } from './fixtures.js';
@@ -22,4 +30,5 @@ export function runStoreContract(open: Open) {
   iotContract(open);
   centralContract(open);
   transactionContract(open);
+  writeContract(open);
 }

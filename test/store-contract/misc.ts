@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UniqueViolation, type Store } from '../../src/store/port.js';
 import type { Agent, AssetType, SigningKey } from '../../src/domain/types.js';
-import { T0, event, tenant, userRow, type Open } from './fixtures.js';
+import { T0, event, sessionRow, tenant, userRow, type Open } from './fixtures.js';
 
 const agentRow = (tenantId: string, name = `agent-${randomUUID().slice(0, 8)}`, at = T0): Agent => ({
   id: randomUUID(),
@@ -281,6 +281,83 @@ export function transactionContract(open: Open) {
 
     it('ping answers', async () => {
       await expect(s.ping()).resolves.toBeUndefined();
+    });
+  });
+}
+
+/** store.write: the group-commit queue (token issuance writes through it). */
+export function writeContract(open: Open) {
+  describe('write (group commit)', () => {
+    let s: Store;
+    beforeAll(async () => void (s = await open()));
+    afterAll(async () => s?.close());
+
+    it('concurrent writes share one transaction and each answers its own value', async () => {
+      const t = await tenant(s);
+      const rows = Array.from({ length: 20 }, () => sessionRow(t.id));
+      const ids = await Promise.all(
+        rows.map((r) =>
+          s.write(async (tx) => {
+            await tx.sessions.insert(r);
+            await tx.audit.append(event(t.id, T0));
+            return r.id;
+          }),
+        ),
+      );
+      expect(ids).toEqual(rows.map((r) => r.id));
+      for (const r of rows) expect(await s.sessions.get(r.id)).toEqual(r);
+      expect((await s.audit.query(t.id, { offset: 0, limit: 100 })).total).toBe(20);
+    });
+
+    it('case=constraint: a unique violation in one write of a batch fails that write only, wholly; the others commit', async () => {
+      const t = await tenant(s);
+      const taken = userRow(t.id);
+      await s.users.insert(taken);
+      const before = Array.from({ length: 5 }, () => sessionRow(t.id));
+      const after = Array.from({ length: 5 }, () => sessionRow(t.id));
+      const doomed = sessionRow(t.id);
+      const put = (r: ReturnType<typeof sessionRow>) => s.write((tx) => tx.sessions.insert(r));
+      const results = await Promise.allSettled([
+        ...before.map(put),
+        s.write(async (tx) => {
+          await tx.sessions.insert(doomed); // written first, then rolled back with its own savepoint
+          await tx.users.insert({ ...userRow(t.id), username: taken.username });
+        }),
+        ...after.map(put),
+      ]);
+      expect(results.map((r) => r.status)).toEqual([...Array(5).fill('fulfilled'), 'rejected', ...Array(5).fill('fulfilled')]);
+      expect((results[5] as PromiseRejectedResult).reason).toBeInstanceOf(UniqueViolation);
+      expect(await s.sessions.get(doomed.id)).toBeUndefined();
+      for (const r of [...before, ...after]) expect(await s.sessions.get(r.id)).toEqual(r);
+      // the queue goes on after a failure
+      const next = sessionRow(t.id);
+      await s.write((tx) => tx.sessions.insert(next));
+      expect(await s.sessions.get(next.id)).toEqual(next);
+    });
+
+    it('case=thrown: an error thrown by one write rejects it alone, and write() inside transaction() joins it', async () => {
+      const t = await tenant(s);
+      const ok = sessionRow(t.id);
+      const gone = sessionRow(t.id);
+      const [a, b] = await Promise.allSettled([
+        s.write((tx) => tx.sessions.insert(ok)),
+        s.write(async (tx) => {
+          await tx.sessions.insert(gone);
+          throw new Error('boom');
+        }),
+      ]);
+      expect(a.status).toBe('fulfilled');
+      expect(b.status === 'rejected' && (b.reason as Error).message).toBe('boom');
+      expect(await s.sessions.get(ok.id)).toBeDefined();
+      expect(await s.sessions.get(gone.id)).toBeUndefined();
+      const inner = sessionRow(t.id);
+      await expect(
+        s.transaction(async (tx) => {
+          await tx.write((w) => w.sessions.insert(inner));
+          throw new Error('outer');
+        }),
+      ).rejects.toThrow('outer');
+      expect(await s.sessions.get(inner.id)).toBeUndefined();
     });
   });
 }

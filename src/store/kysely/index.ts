@@ -16,10 +16,11 @@ import { iot } from './iot-resources.js';
 import { central } from './central.js';
 import { sealed } from './sealed.js';
 import { backup } from './backup.js';
+import { WriteQueue } from './write-queue.js';
 
 /** The one Store implementation, over either dialect. */
 export function kyselyStore(db: Kysely<DB>, dialect: Store['dialect'], onClose: () => Promise<void> = () => db.destroy()): Store {
-  const bind = (d: Kysely<DB>): Omit<Store, 'transaction' | 'close' | 'ping' | 'dialect'> => ({
+  const bind = (d: Kysely<DB>): Omit<Store, 'transaction' | 'write' | 'close' | 'ping' | 'dialect'> => ({
     tenants: tenants(d),
     users: users(d),
     roles: roles(d),
@@ -36,16 +37,19 @@ export function kyselyStore(db: Kysely<DB>, dialect: Store['dialect'], onClose: 
     sealed: sealed(d),
     backup: backup(d, dialect),
   });
+  // Inside a transaction, a nested transaction() or write() joins the outer one.
+  const boundTo = (trx: Kysely<DB>): Store => {
+    const tx: Store = { ...store, ...bind(trx), transaction: (inner) => inner(tx), write: (inner) => inner(tx) };
+    return tx;
+  };
+  const queue = new WriteQueue(db);
   const store: Store = {
     dialect,
     ...bind(db),
     async transaction(fn) {
-      return db.transaction().execute((trx) => {
-        // Inside a transaction, a nested transaction() joins the outer one.
-        const tx: Store = { ...store, ...bind(trx), transaction: (inner) => inner(tx) };
-        return fn(tx);
-      });
+      return db.transaction().execute((trx) => fn(boundTo(trx)));
     },
+    write: (fn) => queue.run((trx) => fn(boundTo(trx))),
     async ping() {
       await sql`select 1`.execute(db);
     },

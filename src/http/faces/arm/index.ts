@@ -51,9 +51,9 @@ export async function registerArmFace(app: App, s: Services, metrics: Metrics) {
       const errors = armErrors(s);
       face.setErrorHandler(errors.handler);
       face.setNotFoundHandler(errors.notFound);
-      face.addHook('onSend', async (req, reply, payload) => {
+      face.addHook('onSend', (req, reply, payload, done) => {
         reply.header('x-ms-request-id', req.id).header('x-ms-correlation-request-id', req.id);
-        return payload;
+        done(null, payload);
       });
       face.addHook(
         'onRequest',

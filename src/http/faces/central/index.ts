@@ -48,10 +48,12 @@ export async function registerCentralFace(app: App, s: Services, metrics: Metric
       face.setValidatorCompiler(validatorCompiler);
       face.setErrorHandler(centralErrorHandler);
       face.setNotFoundHandler(centralNotFound);
-      face.addHook('onSend', async (req, reply, payload) => {
+      // Callback style, not async: no promise per answer.
+      face.addHook('onSend', (req, reply, payload, done) => {
         reply.header('x-ms-request-id', req.id);
-        if (String(reply.getHeader('content-type') ?? '').startsWith('application/json')) reply.header('content-type', 'application/json');
-        return payload;
+        const type = reply.getHeader('content-type');
+        if (typeof type === 'string' && type.startsWith('application/json')) reply.header('content-type', 'application/json');
+        done(null, payload);
       });
       face.addHook('onRequest', async (req: FastifyRequest) => {
         req.ctx = { principal: null, requestId: req.id, clientAddress: req.ip };

@@ -8,6 +8,7 @@ import { AppError } from '../../../errors/app-error.js';
 import type { ErrorCode } from '../../../errors/catalog.js';
 import { toAppError } from '../../errors.js';
 import { access } from '../../route.js';
+import { NoBody } from '../../schemas/common.js';
 import { TokenResponseSchema } from '../../../schemas/oauth.js';
 
 /** RFC 6749 §5.2 error codes, Keycloak's choices (spec/ei-iam.md §2.5). */
@@ -116,6 +117,7 @@ export function registerTokenRoutes(app: App, s: Services) {
         schema: {
           ...open.schemaExtras,
           tags: ['iam'],
+          operationId: url === '/iam/auth/token' ? 'issueToken' : 'issueNbapiToken',
           summary: 'Obtain access and refresh tokens (password, client_credentials, refresh_token)',
           body: TokenBody,
           response: { 200: TokenResponseSchema, 400: OAuthErrorSchema, 401: OAuthErrorSchema, 429: OAuthErrorSchema },
@@ -135,7 +137,9 @@ export function registerTokenRoutes(app: App, s: Services) {
       schema: {
         ...optional.schemaExtras,
         tags: ['iam'],
+        operationId: 'logout',
         summary: 'End a session: by refresh_token in the body (JSON or form), or the session of the bearer token (no body needed)',
+        response: { 204: NoBody('Session ended'), 401: OAuthErrorSchema },
       },
     },
     async (req, reply) => {

@@ -38,8 +38,9 @@ export function readHidden(input: Input, write: (s: string) => void, prompt: str
       if (err) reject(err);
       else resolve(value);
     };
-    write(prompt);
+    // Raw mode first: a key typed as soon as the prompt shows is never echoed.
     input.setRawMode?.(true);
+    write(prompt);
     input.setEncoding?.('utf8');
     input.on('data', (chunk) => {
       for (const ch of String(chunk)) {

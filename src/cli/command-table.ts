@@ -10,6 +10,7 @@ import type { OutputFormat } from './output/index.js';
 import type { Logger } from './log.js';
 import type { ApiClient } from './client.js';
 import type { ProfileStore } from './profile.js';
+import { parseResourceId, resourceIdShape } from './resource-id.js';
 
 export interface ArgSpec {
   /** Key of the parsed value in `ctx.args`. */
@@ -39,6 +40,8 @@ export interface ArgSpec {
    * about on stderr after parsing (suppressed by --only-show-errors).
    */
   deprecated?: { redirect?: string };
+  /** Required unless `--ids` is given (a part of the resource id; set by argsOf on commands with `ids`). */
+  requiredUnlessIds?: boolean;
 }
 
 export interface Example {
@@ -60,6 +63,10 @@ export interface CommandContext {
   /** Write a line to stderr as a warning (suppressed by --only-show-errors). */
   warn(message: string): void;
   stderr(text: string): void;
+  /** Write text to stdout as it is (a script, not a result for --output). */
+  stdout(text: string): void;
+  /** Standard input: whether it is a terminal, all of it as text, or a secret typed after `prompt` without echo (terminal only). */
+  stdin: { isTTY: boolean; read(): Promise<string>; readSecret(prompt: string): Promise<string> };
   output: OutputFormat;
 }
 
@@ -72,6 +79,12 @@ export interface CommandSpec {
   examples?: readonly Example[];
   /** Adds `--tenant/-t` and resolves it for the handler. */
   tenantScoped?: boolean;
+  /**
+   * az's `--ids`: the command also takes ARM resource ids of `type` (`Microsoft.Devices/IotHubs`) instead
+   * of `--resource-group`, the tenant (subscription) and the arg with dest `name`; several ids run the
+   * handler once each and print the list of results.
+   */
+  ids?: { type: string; name: string };
   /** Returns the command result (printed through --query and --output); undefined/null prints nothing. */
   handler(ctx: CommandContext): Promise<unknown>;
 }
@@ -105,4 +118,28 @@ export function deprecationMessage(a: ArgSpec): string {
   return `Argument '${dest}' has been deprecated and will be removed in a future release.${tail}`;
 }
 
-export const argsOf = (c: CommandSpec): readonly ArgSpec[] => (c.tenantScoped ? [...c.args, TENANT_ARG] : c.args);
+/** Dests an ARM resource id replaces on a command with `ids`: the name arg, the resource group and the tenant. */
+export const idParts = (c: CommandSpec): string[] => (c.ids ? [c.ids.name, 'resourceGroup', 'tenant'] : []);
+
+function idsArg(type: string): ArgSpec {
+  return {
+    dest: 'ids',
+    options: ['--ids'],
+    multiple: true,
+    metavar: 'ID',
+    help:
+      "One or more resource IDs (space-delimited). It should be a complete resource ID containing all information of 'Resource Id' " +
+      "arguments. You should provide either --ids or other 'Resource Id' arguments.",
+    validate: (v) => (parseResourceId(v, type) ? undefined : `not a resource id of ${type}: use ${resourceIdShape(type)}`),
+  };
+}
+
+export function argsOf(c: CommandSpec): readonly ArgSpec[] {
+  const args = c.tenantScoped ? [...c.args, TENANT_ARG] : [...c.args];
+  if (!c.ids) return args;
+  const parts = idParts(c);
+  return [
+    ...args.map((a) => (parts.includes(a.dest) && a.required ? { ...a, required: false, requiredUnlessIds: true } : a)),
+    idsArg(c.ids.type),
+  ];
+}

@@ -4,6 +4,7 @@
  */
 import { argsOf, deprecationMessage, type ArgSpec, type CommandSpec } from './command-table.js';
 import { GLOBAL_ARGS, PROG, type GroupNode } from './parser.js';
+import { ENVIRONMENT } from './settings.js';
 
 const INDENT = '    ';
 const WIDTH = 100;
@@ -75,6 +76,15 @@ export function groupHelp(node: GroupNode): string {
     );
   if (groups.length) lines.push('', 'Subgroups:', ...list(groups));
   if (commands.length) lines.push('', 'Commands:', ...list(commands));
+  if (!node.name) {
+    const w = Math.max(...ENVIRONMENT.map((e) => e.name.length));
+    lines.push(
+      '',
+      'Environment variables:',
+      ...ENVIRONMENT.flatMap((e) => wrap(e.help, `${INDENT}${e.name.padEnd(w)} : `, INDENT.length + w + 3)),
+    );
+    lines.push('', "Server settings (LATCH_DATABASE_URL, LATCH_PORT, …): see 'latch serve --help'.");
+  }
   lines.push('', `For more specific examples, use: ${prog} <command> --help`, '');
   return lines.join('\n');
 }

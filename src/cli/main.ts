@@ -10,8 +10,11 @@ import { buildTree, parseArgs, resolve, wantsHelp, type GroupNode } from './pars
 import { commandHelp, groupHelp } from './help.js';
 import { ProfileStore } from './profile.js';
 import { ApiClient, resolveTenant } from './client.js';
-import type { CommandContext } from './command-table.js';
+import type { CommandContext, CommandSpec } from './command-table.js';
+import { parseResourceId } from './resource-id.js';
 import { MODULES } from './commands/index.js';
+import { readAll, readHidden, type Input } from './prompt.js';
+import { withStoredSettings } from './settings.js';
 
 export interface Writer {
   write(chunk: string): unknown;
@@ -25,6 +28,8 @@ export interface CliIO {
   isTTY: boolean;
   /** Clock for token expiry decisions (tests); default Date.now. */
   now?: () => number;
+  /** Standard input (`--password-stdin`, the password prompt); absent = empty, not a terminal. */
+  stdin?: Input;
 }
 
 let tree: GroupNode | undefined;
@@ -54,7 +59,14 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
   const t0 = Date.now();
   const err = (s: string) => void io.stderr.write(s);
   const out = (s: string) => void (s && io.stdout.write(s));
-  const env = io.env;
+  let env: Record<string, string | undefined>;
+  try {
+    env = withStoredSettings(io.env, new ProfileStore(io.env).config());
+  } catch (e) {
+    err(`ERROR: ${(e as Error).message}\n`);
+    return 1;
+  }
+  io = { ...io, env };
   let log: Logger;
   try {
     log = new Logger(err, logLevelFromArgv(argv, env));
@@ -64,7 +76,7 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
   }
   log.debug(`Command arguments: ${pyList(redactArgv(argv))}`, 'cli.latch.cli');
   try {
-    const args = argv[0] === 'help' ? [...argv.slice(1), '--help'] : argv;
+    const args = argv[0] === 'help' ? [...argv.slice(1), '--help'] : argv[0] === '--version' ? ['version', ...argv.slice(1)] : argv;
     const root = commandTree();
     const r = resolve(root, args);
     if (r.kind === 'group') {
@@ -84,7 +96,7 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     const t1 = Date.now();
     const ctx = makeContext(parsed.values, io, log);
     ctx.output = parsed.output;
-    let result = await r.spec.handler(ctx);
+    let result = await runHandler(r.spec, parsed.values, ctx, io, log);
     if (parsed.query) result = applyQuery(result, parsed.query);
     const color = io.isTTY && !truthy(env.LATCH_CORE_NO_COLOR) && env.NO_COLOR === undefined;
     out(render(result, parsed.output, { queryActive: parsed.query !== undefined, isTTY: color }));
@@ -102,6 +114,29 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     }
     return exitCodeOf(e);
   }
+}
+
+/**
+ * The handler once; with `--ids`, once per resource id (its name, resource group and subscription
+ * as the args), in order: one id prints its result, several print the list of results.
+ */
+async function runHandler(
+  spec: CommandSpec,
+  values: Record<string, unknown>,
+  ctx: CommandContext,
+  io: CliIO,
+  log: Logger,
+): Promise<unknown> {
+  const ids = values.ids as string[] | undefined;
+  if (!spec.ids || ids === undefined) return spec.handler(ctx);
+  const results: unknown[] = [];
+  for (const id of ids) {
+    const r = parseResourceId(id, spec.ids.type)!;
+    const args = { ...values, [spec.ids.name]: r.name, resourceGroup: r.resourceGroup, tenant: r.subscription };
+    results.push(await spec.handler({ ...makeContext(args, io, log), output: ctx.output }));
+  }
+  const shown = results.filter((x) => x !== null && x !== undefined);
+  return ids.length === 1 ? results[0] : shown.length ? shown : null;
 }
 
 function makeContext(args: Record<string, unknown>, io: CliIO, log: Logger): CommandContext {
@@ -123,11 +158,17 @@ function makeContext(args: Record<string, unknown>, io: CliIO, log: Logger): Com
     },
     async tenant() {
       const c = await ctx.client();
-      const given = args.tenant as string | undefined;
+      const given = (args.tenant as string | undefined) ?? (io.env.LATCH_DEFAULTS_TENANT || undefined);
       return given === undefined ? c.current.tenantId : (await resolveTenant(c, given)).id;
     },
     warn: (m) => log.warning(m),
     stderr: (t) => void io.stderr.write(t),
+    stdout: (t) => void io.stdout.write(t),
+    stdin: {
+      isTTY: !!io.stdin?.isTTY,
+      read: async () => (io.stdin ? readAll(io.stdin) : ''),
+      readSecret: (prompt) => readHidden(io.stdin!, (t) => void io.stderr.write(t), prompt),
+    },
   };
   return ctx;
 }

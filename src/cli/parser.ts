@@ -14,7 +14,15 @@ import {
   type CompiledQuery,
   type OutputFormat,
 } from './output/index.js';
-import { argsOf, deprecationMessage, type ArgSpec, type CommandModule, type CommandSpec, type GroupSpec } from './command-table.js';
+import {
+  argsOf,
+  deprecationMessage,
+  idParts,
+  type ArgSpec,
+  type CommandModule,
+  type CommandSpec,
+  type GroupSpec,
+} from './command-table.js';
 
 export const PROG = 'latch';
 
@@ -172,8 +180,9 @@ export function parseArgs(spec: CommandSpec, tokens: readonly string[], defaultO
       break;
     }
     if (!looksLikeOption(tok)) {
-      const bare = specs.find((a) => a.positional && values[a.dest] === undefined);
-      if (bare) values[bare.dest] = convert(bare, tok);
+      const bare = specs.find((a) => a.positional && (a.multiple || values[a.dest] === undefined));
+      if (bare?.multiple) values[bare.dest] = [...((values[bare.dest] as unknown[] | undefined) ?? []), convert(bare, tok)];
+      else if (bare) values[bare.dest] = convert(bare, tok);
       else unrecognized.push(tok);
       i++;
       continue;
@@ -225,7 +234,12 @@ export function parseArgs(spec: CommandSpec, tokens: readonly string[], defaultO
     } else values[a.dest] = convert(a, raw[0]);
   }
 
-  const missing = specs.filter((a) => a.required && values[a.dest] === undefined);
+  if (values.ids !== undefined) {
+    const clash = specs.find((a) => idParts(spec).includes(a.dest) && values[a.dest] !== undefined);
+    if (clash) throw new CliUsageError(`argument --ids: not allowed with argument ${optionNames(clash)}`);
+  }
+  const needed = (a: ArgSpec) => a.required || (a.requiredUnlessIds && values.ids === undefined);
+  const missing = specs.filter((a) => needed(a) && values[a.dest] === undefined);
   if (missing.length) throw new CliUsageError(`the following arguments are required: ${missing.map(optionNames).join(', ')}`);
   if (unrecognized.length) throw new CliUsageError(`unrecognized arguments: ${unrecognized.join(' ')}`);
 

@@ -3,6 +3,7 @@
  * 0700, file 0600 (it holds tokens). Written atomically (temp file + rename) so a crash never
  * leaves half a profile; a lock file serialises refreshes between concurrent `latch` processes,
  * because refresh tokens are single use and presenting a spent one revokes the whole session.
+ * The file also keeps the `config` section of `latch config set` (defaults), across logins and logouts.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -27,6 +28,8 @@ export interface Profile {
   expiresIn: number;
 }
 
+export type ConfigSections = Record<string, Record<string, string>>;
+
 export class ProfileStore {
   readonly dir: string;
   readonly file: string;
@@ -37,38 +40,59 @@ export class ProfileStore {
     this.file = path.join(this.dir, 'profile.json');
   }
 
-  load(): Profile | undefined {
+  /** The whole file: the session's fields (absent when signed out) and `config` (`latch config set`). */
+  private readRaw(): Record<string, unknown> {
     let text: string;
     try {
       text = fs.readFileSync(this.file, 'utf8');
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return {};
       throw e;
     }
     try {
-      const p = JSON.parse(text) as Profile;
-      return p && typeof p === 'object' && typeof p.server === 'string' ? p : undefined;
+      const raw = JSON.parse(text) as unknown;
+      return raw && typeof raw === 'object' && !Array.isArray(raw) ? (raw as Record<string, unknown>) : {};
     } catch {
-      return undefined;
+      return {};
     }
   }
 
-  save(p: Profile): void {
+  private write(raw: Record<string, unknown>): void {
     this.ensureDir();
     const tmp = path.join(this.dir, `.profile.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-    fs.writeFileSync(tmp, JSON.stringify(p, null, 2) + '\n', { mode: 0o600, flag: 'wx' });
+    fs.writeFileSync(tmp, JSON.stringify(raw, null, 2) + '\n', { mode: 0o600, flag: 'wx' });
     fs.renameSync(tmp, this.file);
     fs.chmodSync(this.file, 0o600);
   }
 
+  load(): Profile | undefined {
+    const { config: _config, ...p } = this.readRaw();
+    return typeof p.server === 'string' ? (p as unknown as Profile) : undefined;
+  }
+
+  /** Stores the session; the `config` section is kept. */
+  save(p: Profile): void {
+    const { config } = this.readRaw();
+    this.write(config === undefined ? { ...p } : { ...p, config });
+  }
+
+  /** Removes the session (true when there was one); the `config` section stays. */
   clear(): boolean {
-    try {
-      fs.unlinkSync(this.file);
-      return true;
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return false;
-      throw e;
-    }
+    const raw = this.readRaw();
+    if (raw.config !== undefined) this.write({ config: raw.config });
+    else fs.rmSync(this.file, { force: true });
+    return typeof raw.server === 'string';
+  }
+
+  /** `latch config` values by section and key (`{ core: { output: 'table' } }`). */
+  config(): ConfigSections {
+    const c = this.readRaw().config;
+    return c && typeof c === 'object' ? (c as ConfigSections) : {};
+  }
+
+  saveConfig(config: ConfigSections): void {
+    const { config: _old, ...rest } = this.readRaw();
+    this.write(Object.keys(config).length ? { ...rest, config } : rest);
   }
 
   private ensureDir(): void {

@@ -26,7 +26,7 @@ import { registerDataPlaneFace } from './faces/data-plane/index.js';
 import { centralRewriteUrl, registerCentralFace } from './faces/central/index.js';
 import { armErrors } from './faces/arm/errors.js';
 import { centralErrorHandler, centralNotFound } from './faces/central/errors.js';
-import { trackRoutes } from './route.js';
+import { authErrorResponse, renameKeys, trackRoutes } from './route.js';
 import { ApiKeySchema, OrgSchema, RoleSchema, SessionSchema, UserSchema } from './faces/iam/views.js';
 import { validatorCompiler } from './validation.js';
 import { lazyChildLogger } from './plugins/lazy-logger.js';
@@ -195,6 +195,7 @@ export async function buildApp(services: Services, opts: AppOptions = {}): Promi
       info: {
         title: 'Latch',
         version: '0.1.0',
+        license: { name: 'MIT', url: 'https://spdx.org/licenses/MIT.html' },
         description:
           'Access-control plane for IoT platforms. `x-permission` on an operation is the permission it needs in the tenant of `x-tenant-id`.',
       },
@@ -211,10 +212,17 @@ export async function buildApp(services: Services, opts: AppOptions = {}): Promi
         },
       },
     },
+    // OpenAPI 3.0 has no `propertyNames`: the document carries it as an extension; validation still uses it.
+    transformObject: (doc) =>
+      renameKeys('openapiObject' in doc ? doc.openapiObject : doc.swaggerObject, 'propertyNames', 'x-propertyNames'),
     refResolver: { buildLocalReference: (json, _base, _frag, i) => (json.$id as string) ?? `def-${i}` },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
-  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  // `servers`: the issuer when it is a URL (LATCH_ISSUER or the URL the server prints), else the origin the document was fetched from.
+  app.get('/openapi.json', { schema: { hide: true } }, async (req) => ({
+    ...app.swagger(),
+    servers: [{ url: /^https?:\/\//.test(services.signingKeys.issuer) ? services.signingKeys.issuer : `${req.protocol}://${req.host}` }],
+  }));
 
   const stack = stackHooks(headers, metrics, opts.logger);
   app.addHook('onRequest', stack.onRequest);
@@ -244,6 +252,7 @@ export async function buildApp(services: Services, opts: AppOptions = {}): Promi
   await app.register(async (face) => {
     face.addHook('onRequest', authenticate);
     face.setErrorHandler(eiErrorHandler);
+    face.addHook('onRoute', authErrorResponse(EiErrorSchema));
     registerKeyRoutes(face, services);
     registerMeRoute(face, services);
     registerTenantRoutes(face, services);

@@ -13,7 +13,8 @@ export function access(a: RouteAccess): { config: RouteAccess; schemaExtras: Rec
   if (a.permission) extras['x-permission'] = describeRequirement(a.permission);
   if (a.tenantScoped) extras['x-tenant-scoped'] = true;
   if (a.platformAdmin) extras['x-platform-admin'] = true;
-  if (a.auth !== 'none') extras.security = [{ bearer: [] }];
+  // OpenAPI: `[]` = public, `{}` alongside bearer = a token is used when present.
+  extras.security = a.auth === 'none' ? [] : a.auth === 'optional' ? [{ bearer: [] }, {}] : [{ bearer: [] }];
   return { config: a, schemaExtras: extras };
 }
 
@@ -66,4 +67,24 @@ export function trackRoutes(app: {
 /** The routes recorded by trackRoutes(app). */
 export function routeTable(app: object): readonly RouteEntry[] {
   return ROUTE_TABLES.get(app) ?? [];
+}
+
+/**
+ * An onRoute hook for a face whose auth hook rejects requests without a valid token: every route
+ * that takes a token (auth `bearer` or `optional`) documents that 401, in the face's `envelope`,
+ * unless it declares its own. Not recorded as a declared code: the auth suites test it per route.
+ */
+export function authErrorResponse(envelope: TSchema) {
+  const ref = () => Type.Ref(envelope.$id!, { description: 'AUTH_MISSING, AUTH_INVALID_TOKEN' });
+  return (r: { config?: unknown; schema?: { response?: Record<string | number, unknown>; hide?: boolean } }) => {
+    if ((r.config as RouteAccess | undefined)?.auth === 'none' || !r.schema || r.schema.hide) return;
+    if (r.schema.response?.[401] === undefined) r.schema.response = { ...r.schema.response, 401: ref() };
+  };
+}
+
+/** A deep copy of `value` with every object key `from` renamed to `to` (for the OpenAPI document). */
+export function renameKeys<T>(value: T, from: string, to: string): T {
+  if (Array.isArray(value)) return value.map((v: unknown) => renameKeys(v, from, to)) as T;
+  if (!value || typeof value !== 'object') return value;
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k === from ? to : k, renameKeys(v, from, to)])) as T;
 }

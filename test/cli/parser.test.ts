@@ -127,7 +127,18 @@ describe('option forms and logging flags', () => {
 describe('the command table', () => {
   it('builds one tree; every command has a summary and every option spelling is unique within a command', () => {
     const root = buildTree(MODULES, 'x');
-    expect([...root.children.keys()].sort()).toEqual(['backup', 'iam', 'iot', 'keys', 'master-key', 'restore', 'serve']);
+    expect([...root.children.keys()].sort()).toEqual([
+      'backup',
+      'completion',
+      'config',
+      'iam',
+      'iot',
+      'keys',
+      'master-key',
+      'restore',
+      'serve',
+      'version',
+    ]);
     for (const m of MODULES) {
       for (const c of m.commands) {
         expect(c.summary, c.name).not.toBe('');

@@ -14,6 +14,9 @@ import { serveCommands } from './serve.js';
 import { adminCommands } from './admin.js';
 import { iotDpsCommands, iotHubCommands } from './iot/index.js';
 import { iotCentralCommands } from './iot/central/index.js';
+import { versionCommands } from './version.js';
+import { configCommands } from './config.js';
+import { completionCommands } from './completion.js';
 
 export const MODULES: readonly CommandModule[] = [
   accountCommands,
@@ -28,4 +31,7 @@ export const MODULES: readonly CommandModule[] = [
   iotHubCommands,
   iotDpsCommands,
   iotCentralCommands,
+  versionCommands,
+  configCommands,
+  completionCommands,
 ];

@@ -1,6 +1,6 @@
 import { CliError, CliUsageError } from '../../output/index.js';
 import { ApiClient, http, requestToken, resolveTenant, responseError, tokenFields } from '../../client.js';
-import type { CommandModule } from '../../command-table.js';
+import type { CommandContext, CommandModule } from '../../command-table.js';
 import type { Profile } from '../../profile.js';
 
 interface Me {
@@ -47,6 +47,24 @@ function azLocalTime(ms: number): string {
   return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}.${p(d.getMilliseconds() * 1000, 6)}`;
 }
 
+/**
+ * The password, first found: --password, --password-stdin (stdin to its end, without the final line
+ * break), LATCH_PASSWORD, a prompt without echo when stdin is a terminal. Otherwise a usage error: a
+ * script must not hang on a prompt nobody can answer.
+ */
+async function passwordOf(ctx: CommandContext, flag: string | undefined): Promise<string> {
+  let password = flag;
+  if (password === undefined && ctx.args.passwordStdin) password = (await ctx.stdin.read()).replace(/\r?\n$/, '');
+  else if (password === undefined) password = ctx.env.LATCH_PASSWORD || undefined;
+  if (password === undefined && ctx.stdin.isTTY) password = await ctx.stdin.readSecret('Password: ');
+  if (password === undefined)
+    throw new CliUsageError(
+      'no password given, and stdin is not a terminal to ask for one: use --password-stdin, LATCH_PASSWORD or --password/-p',
+    );
+  if (!password) throw new CliUsageError('the password is empty');
+  return password;
+}
+
 export const accountCommands: CommandModule = {
   groups: [{ name: 'iam', summary: 'Manage sign-in, users, roles, API keys, organizations, sessions and the audit trail.' }],
   commands: [
@@ -66,13 +84,28 @@ export const accountCommands: CommandModule = {
           metavar: 'URL',
         },
         { dest: 'username', options: ['--username', '-u'], help: 'User name. Default: $LATCH_USERNAME.' },
-        { dest: 'password', options: ['--password', '-p'], help: 'Password. Default: $LATCH_PASSWORD.', secret: true },
+        {
+          dest: 'password',
+          options: ['--password', '-p'],
+          help: 'Password. Default: $LATCH_PASSWORD, else a prompt (no echo) when stdin is a terminal.',
+          secret: true,
+        },
+        {
+          dest: 'passwordStdin',
+          options: ['--password-stdin'],
+          flag: true,
+          help: 'Read the password from stdin (up to the end of input).',
+        },
         { dest: 'clientId', options: ['--client-id'], help: "API key client id ('<tenant>-><key name>'). Default: $LATCH_CLIENT_ID." },
         { dest: 'clientSecret', options: ['--client-secret'], help: 'API key secret. Default: $LATCH_CLIENT_SECRET.', secret: true },
         { dest: 'tenant', options: ['--tenant', '-t'], help: 'Default tenant (id or name) for later commands. Default: the home tenant.' },
       ],
       examples: [
-        { name: 'Sign in with a password.', text: 'latch iam login --server http://127.0.0.1:8080 -u admin -p "$PASSWORD"' },
+        { name: 'Sign in; the password is asked for without echo.', text: 'latch iam login --server http://127.0.0.1:8080 -u admin' },
+        {
+          name: 'Sign in with the password on stdin.',
+          text: 'printf %s "$PASSWORD" | latch iam login --server http://127.0.0.1:8080 -u admin --password-stdin',
+        },
         {
           name: 'Sign in with an API key.',
           text: 'latch iam login --server http://127.0.0.1:8080 --client-id "default->ci" --client-secret "$SECRET"',
@@ -85,7 +118,10 @@ export const accountCommands: CommandModule = {
         if (a.server === undefined && validUrl(server))
           throw new CliUsageError(`LATCH_SERVER: invalid value '${server}': use an http:// or https:// URL`);
         const keyLogin = a.clientId !== undefined || a.clientSecret !== undefined;
-        if (keyLogin && (a.username !== undefined || a.password !== undefined)) {
+        if (a.password !== undefined && ctx.args.passwordStdin) {
+          throw new CliUsageError('usage error: --password and --password-stdin cannot be used together');
+        }
+        if (keyLogin && (a.username !== undefined || a.password !== undefined || ctx.args.passwordStdin)) {
           throw new CliUsageError('usage error: --username/--password and --client-id/--client-secret cannot be used together');
         }
         let grant: Record<string, string>;
@@ -97,10 +133,8 @@ export const accountCommands: CommandModule = {
           grant = { grant_type: 'client_credentials', client_id: clientId!, client_secret: clientSecret! };
         } else {
           const username = a.username ?? ctx.env.LATCH_USERNAME;
-          const password = a.password ?? ctx.env.LATCH_PASSWORD;
-          const missing = [username ? '' : '--username/-u', password ? '' : '--password/-p'].filter(Boolean);
-          if (missing.length) throw new CliUsageError(`the following arguments are required: ${missing.join(', ')}`);
-          grant = { grant_type: 'password', username: username!, password: password! };
+          if (!username) throw new CliUsageError('the following arguments are required: --username/-u');
+          grant = { grant_type: 'password', username, password: await passwordOf(ctx, a.password) };
         }
         const t = await requestToken(ctx.log, server, grant);
         const r = await http(ctx.log, server, 'GET', '/iam/users/me', { headers: { authorization: `Bearer ${t.access_token}` } });

@@ -7,7 +7,7 @@
  * through unchanged; a new policy is sent without keys (the server generates them).
  */
 import { CliError, CliNotFoundError } from '../../output/index.js';
-import type { ArgSpec, CommandContext, CommandSpec } from '../../command-table.js';
+import { argsOf, type ArgSpec, type CommandContext, type CommandSpec } from '../../command-table.js';
 import { buildConnectionString, generateSasKey } from '../../../domain/sas.js';
 import {
   getKey,
@@ -63,7 +63,7 @@ export function policyCommands(k: KindSpec): CommandSpec[] {
   const RG = RESOURCE_GROUP_ARG(false);
   const find = (rules: AuthorizationRule[], name: string) => rules.find((p) => same(p.keyName, name));
 
-  return [
+  const commands: CommandSpec[] = [
     {
       name: `${k.group} policy list`,
       summary: `List shared access policies of an ${what}, with their keys.`,
@@ -185,4 +185,8 @@ export function policyCommands(k: KindSpec): CommandSpec[] {
       },
     },
   ];
+  // az --ids: the hub's (DPS's) ARM resource id instead of --hub-name/--dps-name, -g and the tenant.
+  return commands.map((c) =>
+    argsOf(c).some((a) => a.dest === 'resourceName') ? { ...c, ids: { type: `${k.provider}/${k.collection}`, name: 'resourceName' } } : c,
+  );
 }

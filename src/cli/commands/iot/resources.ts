@@ -68,6 +68,7 @@ export function resourceCommands(k: KindSpec): CommandSpec[] {
       name: `${k.group} show`,
       summary: `Get the details of an ${what}.`,
       tenantScoped: true,
+      ids: { type: `${k.provider}/${k.collection}`, name: 'name' },
       args: [NAME, RESOURCE_GROUP_ARG(false)],
       handler: (ctx) => getResource(ctx, k, ctx.args.name as string, ctx.args.resourceGroup as string | undefined),
     },
@@ -82,6 +83,7 @@ export function resourceCommands(k: KindSpec): CommandSpec[] {
       name: `${k.group} delete`,
       summary: `Delete an ${what}.`,
       tenantScoped: true,
+      ids: { type: `${k.provider}/${k.collection}`, name: 'name' },
       args: [NAME, RESOURCE_GROUP_ARG(false)],
       async handler(ctx) {
         const a = ctx.args as { name: string; resourceGroup?: string };

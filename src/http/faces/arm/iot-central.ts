@@ -1,4 +1,5 @@
 import { Type } from '@sinclair/typebox';
+import { NoBody } from '../../schemas/common.js';
 import type { FastifyRequest } from 'fastify';
 import type { App } from '../../types.js';
 import type { Services } from '../../../services/index.js';
@@ -93,6 +94,7 @@ export function registerIotCentralApps(app: App, s: Services) {
       schema: {
         ...write.extras,
         tags,
+        operationId: 'createOrUpdateCentralApp',
         summary: 'Create or update an IoT Central app (synchronous: 201 created, 200 updated)',
         params: Params,
         querystring: ApiVersionQuery,
@@ -131,6 +133,7 @@ export function registerIotCentralApps(app: App, s: Services) {
       schema: {
         ...write.extras,
         tags,
+        operationId: 'updateCentralApp',
         summary: 'Update an IoT Central app (AppPatch: tags, sku, identity, displayName, subdomain)',
         params: Params,
         querystring: ApiVersionQuery,
@@ -159,6 +162,7 @@ export function registerIotCentralApps(app: App, s: Services) {
       schema: {
         ...read.extras,
         tags,
+        operationId: 'getCentralApp',
         summary: 'Get an IoT Central app',
         params: Params,
         querystring: ApiVersionQuery,
@@ -175,10 +179,11 @@ export function registerIotCentralApps(app: App, s: Services) {
       schema: {
         ...del.extras,
         tags,
+        operationId: 'deleteCentralApp',
         summary: 'Delete an IoT Central app with its API tokens, organizations and roles (200, empty body)',
         params: Params,
         querystring: ApiVersionQuery,
-        response: armErrorResponses('IOT_RESOURCE_NOT_FOUND'),
+        response: { 200: NoBody('Deleted (empty body)'), ...armErrorResponses('IOT_RESOURCE_NOT_FOUND') },
       },
     },
     async (req, reply) => {
@@ -195,6 +200,7 @@ export function registerIotCentralApps(app: App, s: Services) {
       schema: {
         ...read.extras,
         tags,
+        operationId: 'listCentralAppsByResourceGroup',
         summary: 'List the IoT Central apps of a resource group',
         params: Type.Omit(Params, ['resourceName']),
         querystring: ApiVersionQuery,
@@ -211,6 +217,7 @@ export function registerIotCentralApps(app: App, s: Services) {
       schema: {
         ...read.extras,
         tags,
+        operationId: 'listCentralAppsBySubscription',
         summary: 'List the IoT Central apps of the subscription (tenant)',
         params: Type.Object({ subscriptionId: Str }),
         querystring: ApiVersionQuery,
@@ -231,6 +238,7 @@ export function registerIotCentralApps(app: App, s: Services) {
         schema: {
           ...check.extras,
           tags,
+          operationId: path,
           summary: `Whether ${what} is free`,
           params: Type.Object({ subscriptionId: Str }),
           querystring: ApiVersionQuery,

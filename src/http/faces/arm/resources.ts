@@ -1,4 +1,5 @@
 import { Type } from '@sinclair/typebox';
+import { NoBody } from '../../schemas/common.js';
 import type { FastifyRequest } from 'fastify';
 import type { App } from '../../types.js';
 import type { Services } from '../../../services/index.js';
@@ -60,6 +61,7 @@ export function registerArmResource(app: App, s: Services, spec: ArmResourceSpec
   const name = (req: FastifyRequest) => (req.params as P)[spec.nameParam]!;
   const rg = (req: FastifyRequest) => (req.params as P).resourceGroupName;
   const tags = [spec.tag];
+  const noun = spec.kind === 'hub' ? 'IotHub' : 'ProvisioningService';
 
   app.put(
     one,
@@ -68,6 +70,7 @@ export function registerArmResource(app: App, s: Services, spec: ArmResourceSpec
       schema: {
         ...write.extras,
         tags,
+        operationId: `createOrUpdate${noun}`,
         summary: `Create or update (synchronous: 201 created, 200 updated); If-Match with a stale etag → 412`,
         params: Params,
         querystring: ApiVersionQuery,
@@ -112,6 +115,7 @@ export function registerArmResource(app: App, s: Services, spec: ArmResourceSpec
       schema: {
         ...read.extras,
         tags,
+        operationId: `get${noun}`,
         summary: 'Get (no keys)',
         params: Params,
         querystring: ApiVersionQuery,
@@ -128,10 +132,11 @@ export function registerArmResource(app: App, s: Services, spec: ArmResourceSpec
       schema: {
         ...del.extras,
         tags,
+        operationId: `delete${noun}`,
         summary: 'Delete (synchronous, 200 with an empty body); missing → 404 ResourceNotFound',
         params: Params,
         querystring: ApiVersionQuery,
-        response: armErrorResponses('IOT_RESOURCE_NOT_FOUND'),
+        response: { 200: NoBody('Deleted (empty body)'), ...armErrorResponses('IOT_RESOURCE_NOT_FOUND') },
       },
     },
     async (req, reply) => {
@@ -147,6 +152,7 @@ export function registerArmResource(app: App, s: Services, spec: ArmResourceSpec
       schema: {
         ...read.extras,
         tags,
+        operationId: `list${noun}sByResourceGroup`,
         summary: 'List in a resource group (resource groups are implicit: an unknown one is empty)',
         params: Type.Omit(Params, [spec.nameParam]),
         querystring: ApiVersionQuery,
@@ -163,6 +169,7 @@ export function registerArmResource(app: App, s: Services, spec: ArmResourceSpec
       schema: {
         ...read.extras,
         tags,
+        operationId: `list${noun}sBySubscription`,
         summary: 'List in the subscription (tenant)',
         params: Type.Object({ subscriptionId: Type.String() }),
         querystring: ApiVersionQuery,
@@ -196,7 +203,11 @@ export function registerArmResource(app: App, s: Services, spec: ArmResourceSpec
     `${one}/listkeys`,
     {
       config: { ...keys.config, noStore: true },
-      schema: { ...listKeysSchema, summary: 'List shared access policies with their keys (paged; every call is audited)' },
+      schema: {
+        ...listKeysSchema,
+        operationId: `list${noun}Keys`,
+        summary: 'List shared access policies with their keys (paged; every call is audited)',
+      },
     },
     listKeys,
   );
@@ -204,7 +215,11 @@ export function registerArmResource(app: App, s: Services, spec: ArmResourceSpec
     `${one}/listkeys`,
     {
       config: { ...keys.config, noStore: true },
-      schema: { ...listKeysSchema, summary: 'Next pages of listkeys (the nextLink is followed with GET)' },
+      schema: {
+        ...listKeysSchema,
+        operationId: `list${noun}KeysNextPage`,
+        summary: 'Next pages of listkeys (the nextLink is followed with GET)',
+      },
     },
     listKeys,
   );
@@ -216,6 +231,7 @@ export function registerArmResource(app: App, s: Services, spec: ArmResourceSpec
       schema: {
         ...keys.extras,
         tags,
+        operationId: `get${noun}KeysForKeyName`,
         summary: 'One shared access policy with its keys (audited)',
         params: KeyParams,
         querystring: ApiVersionQuery,

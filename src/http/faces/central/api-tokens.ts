@@ -1,4 +1,5 @@
 import { Type } from '@sinclair/typebox';
+import { NoBody } from '../../schemas/common.js';
 import type { FastifyRequest } from 'fastify';
 import type { App } from '../../types.js';
 import type { Services } from '../../../services/index.js';
@@ -31,6 +32,7 @@ export function registerApiTokenRoutes(app: App, s: Services) {
       schema: {
         ...read.extras,
         tags,
+        operationId: 'listCentralApiTokens',
         summary: 'List API tokens (no token values)',
         params: Type.Object(AppParam),
         querystring: ListQuery,
@@ -58,6 +60,7 @@ export function registerApiTokenRoutes(app: App, s: Services) {
       schema: {
         ...write.extras,
         tags,
+        operationId: 'createCentralApiToken',
         summary: 'Create an API token: 200 with the token, shown once (never 201: az would drop it)',
         params: TokenParams,
         querystring: ApiVersionQuery,
@@ -90,6 +93,7 @@ export function registerApiTokenRoutes(app: App, s: Services) {
       schema: {
         ...read.extras,
         tags,
+        operationId: 'getCentralApiToken',
         summary: 'Show an API token (no token value)',
         params: TokenParams,
         querystring: ApiVersionQuery,
@@ -106,10 +110,11 @@ export function registerApiTokenRoutes(app: App, s: Services) {
       schema: {
         ...write.extras,
         tags,
+        operationId: 'deleteCentralApiToken',
         summary: 'Delete (revoke) an API token: 204; it fails at once on every node',
         params: TokenParams,
         querystring: ApiVersionQuery,
-        response: centralErrors('CENTRAL_TOKEN_ID_INVALID', 'CENTRAL_TOKEN_NOT_FOUND'),
+        response: { 204: NoBody('Deleted'), ...centralErrors('CENTRAL_TOKEN_ID_INVALID', 'CENTRAL_TOKEN_NOT_FOUND') },
       },
     },
     async (req, reply) => {

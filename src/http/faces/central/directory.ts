@@ -1,4 +1,5 @@
 import { Type } from '@sinclair/typebox';
+import { NoBody } from '../../schemas/common.js';
 import type { FastifyRequest } from 'fastify';
 import type { App } from '../../types.js';
 import type { Services } from '../../../services/index.js';
@@ -33,6 +34,7 @@ export function registerDirectoryRoutes(app: App, s: Services) {
       schema: {
         ...rolesRead.extras,
         tags: roleTags,
+        operationId: 'listCentralRoles',
         summary: 'List roles: the six built-in roles (same GUIDs in every app) and the custom roles',
         params: Type.Object(AppParam),
         querystring: ApiVersionQuery,
@@ -49,6 +51,7 @@ export function registerDirectoryRoutes(app: App, s: Services) {
       schema: {
         ...rolesRead.extras,
         tags: roleTags,
+        operationId: 'getCentralRole',
         summary: 'Show a role',
         params: RoleParams,
         querystring: ApiVersionQuery,
@@ -65,6 +68,7 @@ export function registerDirectoryRoutes(app: App, s: Services) {
       schema: {
         ...rolesWrite.extras,
         tags: roleTags,
+        operationId: 'createCentralRole',
         summary: 'Latch extension: create a custom role (GUID id; app or organization scope; permissions from the Central catalogue)',
         params: RoleParams,
         querystring: ApiVersionQuery,
@@ -85,6 +89,7 @@ export function registerDirectoryRoutes(app: App, s: Services) {
       schema: {
         ...orgsRead.extras,
         tags: orgTags,
+        operationId: 'listCentralOrganizations',
         summary: 'List organizations (organization roles: their subtrees only)',
         params: Type.Object(AppParam),
         querystring: ApiVersionQuery,
@@ -101,6 +106,7 @@ export function registerDirectoryRoutes(app: App, s: Services) {
       schema: {
         ...orgsRead.extras,
         tags: orgTags,
+        operationId: 'getCentralOrganization',
         summary: "Show an organization (outside the caller's subtrees: 404)",
         params: OrgParams,
         querystring: ApiVersionQuery,
@@ -117,6 +123,7 @@ export function registerDirectoryRoutes(app: App, s: Services) {
       schema: {
         ...orgsWrite.extras,
         tags: orgTags,
+        operationId: 'createCentralOrganization',
         summary: 'Create an organization (200); an existing id is 409',
         params: OrgParams,
         querystring: ApiVersionQuery,
@@ -137,10 +144,11 @@ export function registerDirectoryRoutes(app: App, s: Services) {
       schema: {
         ...orgsWrite.extras,
         tags: orgTags,
+        operationId: 'deleteCentralOrganization',
         summary: 'Delete a leaf organization no API token uses (204)',
         params: OrgParams,
         querystring: ApiVersionQuery,
-        response: centralErrors('CENTRAL_ORG_NOT_FOUND', 'CENTRAL_ORG_HAS_CHILDREN', 'CENTRAL_ORG_IN_USE'),
+        response: { 204: NoBody('Deleted'), ...centralErrors('CENTRAL_ORG_NOT_FOUND', 'CENTRAL_ORG_HAS_CHILDREN', 'CENTRAL_ORG_IN_USE') },
       },
     },
     async (req, reply) => {

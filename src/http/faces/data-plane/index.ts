@@ -71,9 +71,14 @@ export async function registerDataPlaneFace(app: App, s: Services, metrics: Metr
         config: open.config,
         schema: {
           tags: ['data plane'],
+          operationId: 'sasWhoAmI',
+          security: [{ sas: [] }],
           summary: 'Latch-specific: verify a policy SAS token (Authorization header) against the hub/DPS named by the Host header',
           querystring: Type.Object({ 'api-version': Type.Optional(Type.String()) }),
-          response: { 200: WhoAmI },
+          response: {
+            200: WhoAmI,
+            401: Type.Unknown({ description: 'SAS rejected: IoT Hub {Message, ExceptionMessage} or DPS {errorCode, message, …}' }),
+          },
         },
       },
       async (req, reply) => {

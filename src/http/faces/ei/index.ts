@@ -5,7 +5,7 @@ import { EI_PERMISSIONS, PERMISSIONS } from '../../../domain/permissions.js';
 import type { Agent, AssetType } from '../../../domain/types.js';
 import { AgentBodySchema, AssetTypeBodySchema } from '../../../schemas/ei.js';
 import { access, errorResponses } from '../../route.js';
-import { PageQuery, TenantHeader, Nullable } from '../../schemas/common.js';
+import { PageQuery, TenantHeader, Nullable, NoBody } from '../../schemas/common.js';
 import { EiErrorSchema } from '../iam/errors.js';
 
 // Permission matrix of the EI NB API (seed 004, spec/ei-iam.md §6.4), one declaration per route.
@@ -54,6 +54,7 @@ export function registerEiRoutes(app: App, s: Services) {
       schema: {
         ...anyEi.schemaExtras,
         tags: ['AgentConfig'],
+        operationId: 'listAgents',
         summary: 'Get Agents',
         headers: TenantHeader,
         querystring: PageQuery,
@@ -75,6 +76,7 @@ export function registerEiRoutes(app: App, s: Services) {
       schema: {
         ...register.schemaExtras,
         tags: ['AgentConfig'],
+        operationId: 'createAgent',
         summary: 'Register an agent',
         headers: TenantHeader,
         body: AgentBodySchema,
@@ -91,10 +93,11 @@ export function registerEiRoutes(app: App, s: Services) {
       schema: {
         ...operate.schemaExtras,
         tags: ['AgentConfig'],
+        operationId: 'deleteAgent',
         summary: 'Remove an agent',
         headers: TenantHeader,
         params: Type.Object({ agentId: Type.String({ maxLength: 64 }) }),
-        response: errorResponses(EiErrorSchema, 'AGENT_NOT_FOUND'),
+        response: { 204: NoBody('Deleted'), ...errorResponses(EiErrorSchema, 'AGENT_NOT_FOUND') },
       },
     },
     async (req, reply) => {
@@ -110,6 +113,7 @@ export function registerEiRoutes(app: App, s: Services) {
       schema: {
         ...anyEi.schemaExtras,
         tags: ['AssetTypeConfig'],
+        operationId: 'listAssetTypes',
         summary: 'Get Asset Types',
         headers: TenantHeader,
         querystring: PageQuery,
@@ -151,6 +155,7 @@ export function registerEiRoutes(app: App, s: Services) {
       schema: {
         ...anyEi.schemaExtras,
         tags: ['AssetTypeConfig'],
+        operationId: 'getAssetType',
         summary: 'Get Asset Type',
         headers: TenantHeader,
         params: AssetParams,
@@ -192,7 +197,7 @@ export function registerEiRoutes(app: App, s: Services) {
         summary: 'Delete Asset Type',
         headers: TenantHeader,
         params: AssetParams,
-        response: errorResponses(EiErrorSchema, 'ASSET_TYPE_NOT_FOUND'),
+        response: { 204: NoBody('Deleted'), ...errorResponses(EiErrorSchema, 'ASSET_TYPE_NOT_FOUND') },
       },
     },
     async (req, reply) => {

@@ -3,7 +3,7 @@ import type { App } from '../../types.js';
 import type { Services } from '../../../services/index.js';
 import { PERMISSIONS } from '../../../domain/permissions.js';
 import { access, errorResponses } from '../../route.js';
-import { TenantHeader } from '../../schemas/common.js';
+import { TenantHeader, NoBody } from '../../schemas/common.js';
 import { CreateApiKeySchema } from '../../../schemas/iam.js';
 import { EiErrorSchema } from './errors.js';
 import { ApiKeyCreatedSchema, ApiKeySchema, apiKeyView, valueOf } from './views.js';
@@ -20,6 +20,7 @@ export function registerApiKeyRoutes(app: App, s: Services) {
       schema: {
         ...manage.schemaExtras,
         tags: ['api-keys'],
+        operationId: 'createApiKey',
         summary: 'Create an API key; the secret is in this response only',
         headers: TenantHeader,
         body: CreateApiKeySchema,
@@ -49,6 +50,7 @@ export function registerApiKeyRoutes(app: App, s: Services) {
       schema: {
         ...manage.schemaExtras,
         tags: ['api-keys'],
+        operationId: 'listApiKeys',
         summary: 'List API keys (never their secrets)',
         headers: TenantHeader,
         response: { 200: valueOf(ApiKeySchema) },
@@ -64,6 +66,7 @@ export function registerApiKeyRoutes(app: App, s: Services) {
       schema: {
         ...manage.schemaExtras,
         tags: ['api-keys'],
+        operationId: 'getApiKey',
         summary: 'Show one API key',
         headers: TenantHeader,
         params: Params,
@@ -80,10 +83,11 @@ export function registerApiKeyRoutes(app: App, s: Services) {
       schema: {
         ...manage.schemaExtras,
         tags: ['api-keys'],
+        operationId: 'deleteApiKey',
         summary: 'Delete an API key; its tokens stop working at once',
         headers: TenantHeader,
         params: Params,
-        response: errorResponses(EiErrorSchema, 'API_KEY_NOT_FOUND'),
+        response: { 204: NoBody('Deleted'), ...errorResponses(EiErrorSchema, 'API_KEY_NOT_FOUND') },
       },
     },
     async (req, reply) => {

@@ -8,13 +8,18 @@ export function registerKeyRoutes(app: App, s: Services) {
   const open = access({ auth: 'none' });
   const jwks = { ...open.schemaExtras, tags: ['iam'], summary: 'Public keys that verify Latch access tokens (JWKS)' };
   for (const url of ['/iam/auth/certs', '/.well-known/jwks.json']) {
-    app.get(url, { config: open.config, schema: jwks }, async (_req, reply) =>
-      reply.header('cache-control', 'public, max-age=60').send(s.signingKeys.jwks()),
+    app.get(
+      url,
+      { config: open.config, schema: { ...jwks, operationId: url === '/iam/auth/certs' ? 'getCerts' : 'getJwks' } },
+      async (_req, reply) => reply.header('cache-control', 'public, max-age=60').send(s.signingKeys.jwks()),
     );
   }
   app.get(
     '/.well-known/openid-configuration',
-    { config: open.config, schema: { ...open.schemaExtras, tags: ['iam'], summary: 'OpenID Provider metadata' } },
+    {
+      config: open.config,
+      schema: { ...open.schemaExtras, operationId: 'getOpenIdConfiguration', tags: ['iam'], summary: 'OpenID Provider metadata' },
+    },
     async () => {
       // Endpoints under the issuer: behind a proxy (LATCH_ISSUER) they name the public address, not this node's.
       const base = s.signingKeys.issuer;
@@ -68,6 +73,7 @@ export function registerKeyRoutes(app: App, s: Services) {
       schema: {
         ...admin.schemaExtras,
         tags: ['iam'],
+        operationId: 'rotateSigningKey',
         summary: 'Rotate the JWT signing key: a new kid signs, old kids verify until their tokens expire',
         response: { 200: Type.Object({ kid: Type.String(), retired: Type.Array(Type.String()) }) },
       },

@@ -33,6 +33,7 @@ export function registerMeRoute(app: App, s: Services) {
       schema: {
         ...a.schemaExtras,
         tags: ['iam'],
+        operationId: 'getMe',
         summary: 'Who am I: roles per tenant (discovers x-tenant-id)',
         response: { 200: MeSchema },
       },

@@ -3,7 +3,7 @@ import type { App } from '../../types.js';
 import type { Services } from '../../../services/index.js';
 import { ALL_PERMISSIONS, PERMISSION_DESCRIPTIONS, PERMISSIONS } from '../../../domain/permissions.js';
 import { access, errorResponses } from '../../route.js';
-import { TenantHeader } from '../../schemas/common.js';
+import { TenantHeader, NoBody } from '../../schemas/common.js';
 import { CreateRoleSchema, UpdateRoleSchema } from '../../../schemas/iam.js';
 import { EiErrorSchema } from './errors.js';
 import { RoleSchema, valueOf } from './views.js';
@@ -22,6 +22,7 @@ export function registerRoleRoutes(app: App, s: Services) {
       schema: {
         ...member.schemaExtras,
         tags: ['roles'],
+        operationId: 'listPermissions',
         summary: 'The permission catalogue',
         headers: TenantHeader,
         response: { 200: valueOf(Type.Object({ id: Type.String(), description: Type.String() })) },
@@ -37,6 +38,7 @@ export function registerRoleRoutes(app: App, s: Services) {
       schema: {
         ...manage.schemaExtras,
         tags: ['roles'],
+        operationId: 'listRoles',
         summary: 'Built-in roles and the custom roles of this tenant and its parents',
         headers: TenantHeader,
         response: { 200: valueOf(RoleSchema) },
@@ -52,6 +54,7 @@ export function registerRoleRoutes(app: App, s: Services) {
       schema: {
         ...manage.schemaExtras,
         tags: ['roles'],
+        operationId: 'getRole',
         summary: 'Show a role',
         headers: TenantHeader,
         params: Params,
@@ -68,6 +71,7 @@ export function registerRoleRoutes(app: App, s: Services) {
       schema: {
         ...manage.schemaExtras,
         tags: ['roles'],
+        operationId: 'createRole',
         summary: 'Create a custom role',
         headers: TenantHeader,
         body: CreateRoleSchema,
@@ -84,6 +88,7 @@ export function registerRoleRoutes(app: App, s: Services) {
       schema: {
         ...manage.schemaExtras,
         tags: ['roles'],
+        operationId: 'updateRole',
         summary: 'Change a custom role; holders are affected at once',
         headers: TenantHeader,
         params: Params,
@@ -104,10 +109,11 @@ export function registerRoleRoutes(app: App, s: Services) {
       schema: {
         ...manage.schemaExtras,
         tags: ['roles'],
+        operationId: 'deleteRole',
         summary: 'Delete a custom role that nobody holds',
         headers: TenantHeader,
         params: Params,
-        response: errorResponses(EiErrorSchema, 'ROLE_NOT_FOUND', 'ROLE_BUILT_IN', 'ROLE_IN_USE'),
+        response: { 204: NoBody('Deleted'), ...errorResponses(EiErrorSchema, 'ROLE_NOT_FOUND', 'ROLE_BUILT_IN', 'ROLE_IN_USE') },
       },
     },
     async (req, reply) => {

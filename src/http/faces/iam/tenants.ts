@@ -3,7 +3,7 @@ import type { App } from '../../types.js';
 import type { Services } from '../../../services/index.js';
 import { PERMISSIONS } from '../../../domain/permissions.js';
 import { access, errorResponses } from '../../route.js';
-import { TenantHeader, iso } from '../../schemas/common.js';
+import { TenantHeader, iso, NoBody } from '../../schemas/common.js';
 import { AuditQuerySchema, CreateTenantSchema } from '../../../schemas/iam.js';
 import { EiErrorSchema } from './errors.js';
 import { OrgSchema, SessionSchema, orgView, sessionView, valueOf } from './views.js';
@@ -36,6 +36,7 @@ export function registerTenantRoutes(app: App, s: Services) {
       schema: {
         ...signedIn.schemaExtras,
         tags: ['tenants'],
+        operationId: 'listTenants',
         summary: 'Tenants where the caller holds a role',
         response: { 200: valueOf(OrgSchema) },
       },
@@ -50,6 +51,7 @@ export function registerTenantRoutes(app: App, s: Services) {
       schema: {
         ...admin.schemaExtras,
         tags: ['tenants'],
+        operationId: 'createTenant',
         summary: 'Create a top-level tenant (platform administrator); the caller becomes its Tenant Admin',
         body: CreateTenantSchema,
         response: { 201: OrgSchema, ...errorResponses(EiErrorSchema, 'TENANT_NAME_TAKEN', 'PLATFORM_ADMIN_REQUIRED') },
@@ -65,6 +67,7 @@ export function registerTenantRoutes(app: App, s: Services) {
       schema: {
         ...manage.schemaExtras,
         tags: ['orgs'],
+        operationId: 'listOrgs',
         summary: 'Sub-organizations of this tenant',
         headers: TenantHeader,
         response: { 200: valueOf(OrgSchema) },
@@ -80,6 +83,7 @@ export function registerTenantRoutes(app: App, s: Services) {
       schema: {
         ...manage.schemaExtras,
         tags: ['orgs'],
+        operationId: 'createOrg',
         summary: 'Create a sub-organization; roles held here reach it',
         headers: TenantHeader,
         body: CreateTenantSchema,
@@ -96,6 +100,7 @@ export function registerTenantRoutes(app: App, s: Services) {
       schema: {
         ...manage.schemaExtras,
         tags: ['orgs'],
+        operationId: 'getOrg',
         summary: 'Show a sub-organization',
         headers: TenantHeader,
         params: IdParams,
@@ -112,10 +117,11 @@ export function registerTenantRoutes(app: App, s: Services) {
       schema: {
         ...manage.schemaExtras,
         tags: ['orgs'],
+        operationId: 'deleteOrg',
         summary: 'Delete a sub-organization without children, and everything in it',
         headers: TenantHeader,
         params: IdParams,
-        response: errorResponses(EiErrorSchema, 'TENANT_NOT_FOUND', 'ORG_HAS_CHILDREN'),
+        response: { 204: NoBody('Deleted'), ...errorResponses(EiErrorSchema, 'TENANT_NOT_FOUND', 'ORG_HAS_CHILDREN') },
       },
     },
     async (req, reply) => {
@@ -131,6 +137,7 @@ export function registerTenantRoutes(app: App, s: Services) {
       schema: {
         ...manage.schemaExtras,
         tags: ['sessions'],
+        operationId: 'listSessions',
         summary: 'Active sessions opened in this tenant',
         headers: TenantHeader,
         response: { 200: valueOf(SessionSchema) },
@@ -146,10 +153,11 @@ export function registerTenantRoutes(app: App, s: Services) {
       schema: {
         ...manage.schemaExtras,
         tags: ['sessions'],
+        operationId: 'revokeSession',
         summary: 'Revoke a session: its tokens stop working at once',
         headers: TenantHeader,
         params: Type.Object({ id: Type.String({ maxLength: 64 }) }),
-        response: errorResponses(EiErrorSchema, 'SESSION_NOT_FOUND'),
+        response: { 204: NoBody('Deleted'), ...errorResponses(EiErrorSchema, 'SESSION_NOT_FOUND') },
       },
     },
     async (req, reply) => {
@@ -165,6 +173,7 @@ export function registerTenantRoutes(app: App, s: Services) {
       schema: {
         ...manage.schemaExtras,
         tags: ['audit'],
+        operationId: 'listAuditEvents',
         summary: 'Audit trail of this tenant, newest first',
         headers: TenantHeader,
         querystring: AuditQuerySchema,

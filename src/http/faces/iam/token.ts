@@ -8,6 +8,7 @@ import { AppError } from '../../../errors/app-error.js';
 import type { ErrorCode } from '../../../errors/catalog.js';
 import { errorLanguageOf, errorMessage, toAppError } from '../../errors.js';
 import { access } from '../../route.js';
+import { NoBody } from '../../schemas/common.js';
 import { TokenResponseSchema } from '../../../schemas/oauth.js';
 
 /** RFC 6749 §5.2 error codes, Keycloak's choices (spec/ei-iam.md §2.5). */
@@ -149,6 +150,7 @@ export function registerTokenRoutes(app: App, s: Services) {
         schema: {
           ...open.schemaExtras,
           tags: ['iam'],
+          operationId: url === '/iam/auth/token' ? 'issueToken' : 'issueNbapiToken',
           summary: 'Obtain access and refresh tokens (password, client_credentials, refresh_token)',
           body: TokenBody,
           // by reference: a schema with an $id used inline breaks every Ref to it in this context (fast-json-stringify)
@@ -169,7 +171,9 @@ export function registerTokenRoutes(app: App, s: Services) {
       schema: {
         ...optional.schemaExtras,
         tags: ['iam'],
+        operationId: 'logout',
         summary: 'End a session: by refresh_token in the body (JSON or form), or the session of the bearer token (no body needed)',
+        response: { 204: NoBody('Session ended'), 401: OAuthErrorSchema },
       },
     },
     async (req, reply) => {

@@ -3,7 +3,7 @@ import type { App } from '../../types.js';
 import type { Services } from '../../../services/index.js';
 import { PERMISSIONS } from '../../../domain/permissions.js';
 import { access, errorResponses } from '../../route.js';
-import { TenantHeader } from '../../schemas/common.js';
+import { TenantHeader, NoBody } from '../../schemas/common.js';
 import { CreateUserSchema } from '../../../schemas/iam.js';
 import { EiErrorSchema } from './errors.js';
 import { RoleSchema, UserSchema, userView, valueOf } from './views.js';
@@ -22,6 +22,7 @@ export function registerUserRoutes(app: App, s: Services) {
       schema: {
         ...manage.schemaExtras,
         tags: ['users'],
+        operationId: 'createUser',
         summary: 'Create a user in this tenant',
         headers: TenantHeader,
         body: CreateUserSchema,
@@ -41,6 +42,7 @@ export function registerUserRoutes(app: App, s: Services) {
       schema: {
         ...manage.schemaExtras,
         tags: ['users'],
+        operationId: 'listUsers',
         summary: 'List users of this tenant',
         headers: TenantHeader,
         response: { 200: valueOf(UserSchema) },
@@ -60,6 +62,7 @@ export function registerUserRoutes(app: App, s: Services) {
       schema: {
         ...manage.schemaExtras,
         tags: ['users'],
+        operationId: 'getUser',
         summary: 'Show a user',
         headers: TenantHeader,
         params: Params,
@@ -79,10 +82,11 @@ export function registerUserRoutes(app: App, s: Services) {
       schema: {
         ...manage.schemaExtras,
         tags: ['users'],
+        operationId: 'deleteUser',
         summary: 'Delete a user; its sessions end at once',
         headers: TenantHeader,
         params: Params,
-        response: errorResponses(EiErrorSchema, 'USER_NOT_FOUND', 'USER_SELF_DELETE'),
+        response: { 204: NoBody('Deleted'), ...errorResponses(EiErrorSchema, 'USER_NOT_FOUND', 'USER_SELF_DELETE') },
       },
     },
     async (req, reply) => {
@@ -98,6 +102,7 @@ export function registerUserRoutes(app: App, s: Services) {
       schema: {
         ...manage.schemaExtras,
         tags: ['users'],
+        operationId: 'assignUserRole',
         summary: 'Assign a role (id or name) to a user in this tenant',
         headers: TenantHeader,
         params: RoleParams,
@@ -114,10 +119,11 @@ export function registerUserRoutes(app: App, s: Services) {
       schema: {
         ...manage.schemaExtras,
         tags: ['users'],
+        operationId: 'removeUserRole',
         summary: 'Remove a role assignment; takes effect at once',
         headers: TenantHeader,
         params: RoleParams,
-        response: errorResponses(EiErrorSchema, 'ROLE_ASSIGNMENT_NOT_FOUND'),
+        response: { 204: NoBody('Deleted'), ...errorResponses(EiErrorSchema, 'ROLE_ASSIGNMENT_NOT_FOUND') },
       },
     },
     async (req, reply) => {

@@ -63,6 +63,7 @@ export const appCommands: CommandSpec[] = [
     name: 'iot central app show',
     summary: 'Get the details of an IoT Central application.',
     tenantScoped: true,
+    ids: { type: 'Microsoft.IoTCentral/iotApps', name: 'name' },
     args: [NAME, RESOURCE_GROUP_ARG(false)],
     handler: (ctx) => getResource(ctx, IOT_APPS, ctx.args.name as string, ctx.args.resourceGroup as string | undefined),
   },
@@ -77,6 +78,7 @@ export const appCommands: CommandSpec[] = [
     name: 'iot central app delete',
     summary: 'Delete an IoT Central application: its API tokens, organizations and roles go with it.',
     tenantScoped: true,
+    ids: { type: 'Microsoft.IoTCentral/iotApps', name: 'name' },
     args: [NAME, RESOURCE_GROUP_ARG(false)],
     async handler(ctx) {
       const a = ctx.args as { name: string; resourceGroup?: string };

@@ -65,7 +65,7 @@ export function registerOAuthRoutes(app: App, s: Services) {
       config: { ...open.config, noStore: true },
       schema: {
         ...open.schemaExtras,
-        operationId: 'oauth_introspect',
+        operationId: 'introspectToken',
         tags: ['iam'],
         summary: 'Token introspection (RFC 7662): whether an access or refresh token is active, for an API key as the client',
         security: CLIENT_SECURITY,
@@ -93,7 +93,7 @@ export function registerOAuthRoutes(app: App, s: Services) {
       config: { ...open.config, noStore: true },
       schema: {
         ...open.schemaExtras,
-        operationId: 'oauth_revoke',
+        operationId: 'revokeToken',
         tags: ['iam'],
         summary:
           'Token revocation (RFC 7009): a refresh token ends its session; an access token ends its session too. Unknown tokens answer 200',
@@ -121,7 +121,7 @@ export function registerOAuthRoutes(app: App, s: Services) {
       config: { ...user.config, noStore: true },
       schema: {
         ...user.schemaExtras,
-        operationId: method === 'GET' ? 'oauth_userinfo' : 'oauth_userinfo_post',
+        operationId: method === 'GET' ? 'getUserInfo' : 'postUserInfo',
         tags: ['iam'],
         summary: 'OpenID Connect userinfo: sub and the profile claims of the bearer token',
         response: { 200: UserInfoSchema, ...errorResponses(OAuthErrorSchema, 'AUTH_MISSING', 'AUTH_INVALID_TOKEN') },

@@ -173,7 +173,7 @@ export function registerTokenRoutes(app: App, s: Services) {
         tags: ['iam'],
         operationId: 'logout',
         summary: 'End a session: by refresh_token in the body (JSON or form), or the session of the bearer token (no body needed)',
-        response: { 204: NoBody('Session ended'), 401: OAuthErrorSchema },
+        response: { 204: NoBody('Session ended'), 401: OAUTH_ERROR_REF },
       },
     },
     async (req, reply) => {

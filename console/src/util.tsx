@@ -87,3 +87,35 @@ export function CopyButton({ text, label }: { text: string; label?: string }) {
     </>
   );
 }
+
+/** A page or tab heading with its primary action at the far end. */
+export function Toolbar({ level, title, action, onAction }: { level: 1 | 2; title: string; action: string; onAction: () => void }) {
+  const Heading = level === 1 ? 'h1' : 'h2';
+  return (
+    <div className="toolbar">
+      <Heading>{title}</Heading>
+      <button type="button" className="primary" onClick={onAction}>
+        {action}
+      </button>
+    </div>
+  );
+}
+
+/** A list as a table: a caption for screen readers, column headers, and the rows given as children. */
+export function ListTable({ caption, columns, children }: { caption: string; columns: string[]; children: React.ReactNode }) {
+  return (
+    <table>
+      <caption className="sr-only">{caption}</caption>
+      <thead>
+        <tr>
+          {columns.map((c, i) => (
+            <th scope="col" key={i}>
+              {c}
+            </th>
+          ))}
+        </tr>
+      </thead>
+      <tbody>{children}</tbody>
+    </table>
+  );
+}

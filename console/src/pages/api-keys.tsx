@@ -4,7 +4,7 @@ import { api } from '../api';
 import { Confirm, Dialog } from '../dialog';
 import { useI18n } from '../i18n';
 import type { Session } from '../session';
-import { CopyButton, ErrorText, States, errorText, useDate, useLoad } from '../util';
+import { CopyButton, ErrorText, ListTable, States, Toolbar, errorText, useDate, useLoad } from '../util';
 
 interface ApiKey {
   id: string;
@@ -38,52 +38,44 @@ export function ApiKeys({ session }: { session: Session }) {
   const [deleteError, setDeleteError] = useState<string | null>(null);
   return (
     <>
-      <div className="toolbar">
-        <h2>{t('keys.title')}</h2>
-        <button type="button" className="primary" onClick={() => setGenerating(true)}>
-          {t('keys.generate')}
-        </button>
-      </div>
+      <Toolbar level={2} title={t('keys.title')} action={t('keys.generate')} onAction={() => setGenerating(true)} />
       <States r={keys} empty={t('keys.empty')}>
         {(items) => (
-          <table>
-            <caption className="sr-only">{t('keys.title')}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{t('keys.col.name')}</th>
-                <th scope="col">{t('keys.col.roles')}</th>
-                <th scope="col">{t('keys.col.created')}</th>
-                <th scope="col">{t('keys.col.expires')}</th>
-                <th scope="col">{t('keys.col.status')}</th>
-                <th scope="col">{t('keys.col.lastUsed')}</th>
-                <th scope="col">{t('common.actions')}</th>
+          <ListTable
+            caption={t('keys.title')}
+            columns={[
+              t('keys.col.name'),
+              t('keys.col.roles'),
+              t('keys.col.created'),
+              t('keys.col.expires'),
+              t('keys.col.status'),
+              t('keys.col.lastUsed'),
+              t('common.actions'),
+            ]}
+          >
+            {items.map((k) => (
+              <tr key={k.id}>
+                <th scope="row">{k.name}</th>
+                <td>{k.roles.join(', ')}</td>
+                <td>{date(k.createdAt, t('common.never'))}</td>
+                <td>{date(k.expiry, t('common.never'))}</td>
+                <td>{k.active ? t('keys.status.active') : t('keys.status.expired')}</td>
+                <td>{date(k.lastUsedAt, t('common.never'))}</td>
+                <td>
+                  <button
+                    type="button"
+                    className="danger"
+                    onClick={() => {
+                      setDeleteError(null);
+                      setDeleting(k);
+                    }}
+                  >
+                    {t('common.delete')}
+                  </button>
+                </td>
               </tr>
-            </thead>
-            <tbody>
-              {items.map((k) => (
-                <tr key={k.id}>
-                  <th scope="row">{k.name}</th>
-                  <td>{k.roles.join(', ')}</td>
-                  <td>{date(k.createdAt, t('common.never'))}</td>
-                  <td>{date(k.expiry, t('common.never'))}</td>
-                  <td>{k.active ? t('keys.status.active') : t('keys.status.expired')}</td>
-                  <td>{date(k.lastUsedAt, t('common.never'))}</td>
-                  <td>
-                    <button
-                      type="button"
-                      className="danger"
-                      onClick={() => {
-                        setDeleteError(null);
-                        setDeleting(k);
-                      }}
-                    >
-                      {t('common.delete')}
-                    </button>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+            ))}
+          </ListTable>
         )}
       </States>
       {generating ? (

@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { api } from '../api';
 import { useI18n } from '../i18n';
 import type { Session } from '../session';
-import { States, useDate, useLoad } from '../util';
+import { ListTable, States, useDate, useLoad } from '../util';
 
 interface AuditEvent {
   id: string;
@@ -68,27 +68,16 @@ export function Audit({ session }: { session: Session }) {
       </form>
       <States r={shown} empty={t('audit.empty')}>
         {(items) => (
-          <table>
-            <caption className="sr-only">{t('audit.title')}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{t('audit.time')}</th>
-                <th scope="col">{t('audit.actor')}</th>
-                <th scope="col">{t('audit.action')}</th>
-                <th scope="col">{t('audit.target')}</th>
+          <ListTable caption={t('audit.title')} columns={[t('audit.time'), t('audit.actor'), t('audit.action'), t('audit.target')]}>
+            {items.map((e) => (
+              <tr key={e.id}>
+                <td>{date(e.at, t('common.none'))}</td>
+                <td>{e.actorId ? `${e.actorType ?? ''} ${e.actorId}` : t('common.none')}</td>
+                <td>{e.action}</td>
+                <td>{e.targetId ? `${e.targetType ?? ''} ${e.targetId}` : t('common.none')}</td>
               </tr>
-            </thead>
-            <tbody>
-              {items.map((e) => (
-                <tr key={e.id}>
-                  <td>{date(e.at, t('common.none'))}</td>
-                  <td>{e.actorId ? `${e.actorType ?? ''} ${e.actorId}` : t('common.none')}</td>
-                  <td>{e.action}</td>
-                  <td>{e.targetId ? `${e.targetType ?? ''} ${e.targetId}` : t('common.none')}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+            ))}
+          </ListTable>
         )}
       </States>
     </>

@@ -3,7 +3,7 @@ import { api } from '../api';
 import { Confirm, Dialog } from '../dialog';
 import { useI18n } from '../i18n';
 import type { Session } from '../session';
-import { CopyButton, ErrorText, States, errorText, useDate, useLoad } from '../util';
+import { CopyButton, ErrorText, ListTable, States, Toolbar, errorText, useDate, useLoad } from '../util';
 
 const ARM_VERSION = 'api-version=2021-06-01';
 const VERSION = 'api-version=2022-07-31';
@@ -41,37 +41,29 @@ export function CentralApps({ session }: { session: Session }) {
       <h1>{t('central.title')}</h1>
       <States r={apps} empty={t('central.empty')}>
         {(items) => (
-          <table>
-            <caption className="sr-only">{t('central.title')}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{t('res.col.name')}</th>
-                <th scope="col">{t('central.displayName')}</th>
-                <th scope="col">{t('central.subdomain')}</th>
-                <th scope="col">{t('res.col.location')}</th>
+          <ListTable
+            caption={t('central.title')}
+            columns={[t('res.col.name'), t('central.displayName'), t('central.subdomain'), t('res.col.location')]}
+          >
+            {items.map((a) => (
+              <tr key={a.properties.applicationId}>
+                <th scope="row">
+                  <a
+                    href={`/console/central/${a.properties.applicationId}`}
+                    onClick={(e) => {
+                      e.preventDefault();
+                      session.go(`central/${a.properties.applicationId}`);
+                    }}
+                  >
+                    {a.name}
+                  </a>
+                </th>
+                <td>{a.properties.displayName}</td>
+                <td>{a.properties.subdomain}</td>
+                <td>{a.location}</td>
               </tr>
-            </thead>
-            <tbody>
-              {items.map((a) => (
-                <tr key={a.properties.applicationId}>
-                  <th scope="row">
-                    <a
-                      href={`/console/central/${a.properties.applicationId}`}
-                      onClick={(e) => {
-                        e.preventDefault();
-                        session.go(`central/${a.properties.applicationId}`);
-                      }}
-                    >
-                      {a.name}
-                    </a>
-                  </th>
-                  <td>{a.properties.displayName}</td>
-                  <td>{a.properties.subdomain}</td>
-                  <td>{a.location}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+            ))}
+          </ListTable>
         )}
       </States>
     </>
@@ -108,48 +100,34 @@ export function CentralApp({ session, appId }: { session: Session; appId: string
           {t('central.back')}
         </a>
       </p>
-      <div className="toolbar">
-        <h1>{t('central.tokens')}</h1>
-        <button type="button" className="primary" onClick={() => setCreating(true)}>
-          {t('central.create')}
-        </button>
-      </div>
+      <Toolbar level={1} title={t('central.tokens')} action={t('central.create')} onAction={() => setCreating(true)} />
       <States r={tokens} empty={t('central.tokens.empty')}>
         {(items) => (
-          <table>
-            <caption className="sr-only">{t('central.tokens')}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{t('central.tokenId')}</th>
-                <th scope="col">{t('keys.role')}</th>
-                <th scope="col">{t('central.organization')}</th>
-                <th scope="col">{t('keys.col.expires')}</th>
-                <th scope="col">{t('common.actions')}</th>
+          <ListTable
+            caption={t('central.tokens')}
+            columns={[t('central.tokenId'), t('keys.role'), t('central.organization'), t('keys.col.expires'), t('common.actions')]}
+          >
+            {items.map((x) => (
+              <tr key={x.id}>
+                <th scope="row">{x.id}</th>
+                <td>{x.roles.map((r) => roleName(r.role)).join(', ')}</td>
+                <td>{x.roles.map((r) => orgName(r.organization)).join(', ')}</td>
+                <td>{date(x.expiry, t('common.never'))}</td>
+                <td>
+                  <button
+                    type="button"
+                    className="danger"
+                    onClick={() => {
+                      setDeleteError(null);
+                      setDeleting(x);
+                    }}
+                  >
+                    {t('common.delete')}
+                  </button>
+                </td>
               </tr>
-            </thead>
-            <tbody>
-              {items.map((x) => (
-                <tr key={x.id}>
-                  <th scope="row">{x.id}</th>
-                  <td>{x.roles.map((r) => roleName(r.role)).join(', ')}</td>
-                  <td>{x.roles.map((r) => orgName(r.organization)).join(', ')}</td>
-                  <td>{date(x.expiry, t('common.never'))}</td>
-                  <td>
-                    <button
-                      type="button"
-                      className="danger"
-                      onClick={() => {
-                        setDeleteError(null);
-                        setDeleting(x);
-                      }}
-                    >
-                      {t('common.delete')}
-                    </button>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+            ))}
+          </ListTable>
         )}
       </States>
       {creating ? (

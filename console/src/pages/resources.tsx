@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { api } from '../api';
 import { useI18n } from '../i18n';
 import type { Session } from '../session';
-import { CopyButton, ErrorText, States, copy, errorText, useLoad } from '../util';
+import { CopyButton, ErrorText, ListTable, States, copy, errorText, useLoad } from '../util';
 
 type Kind = 'hub' | 'dps';
 const ARM = {
@@ -44,39 +44,30 @@ export function Resources({ session }: { session: Session }) {
       <h2>{title}</h2>
       <States r={r} empty={empty}>
         {(items) => (
-          <table>
-            <caption className="sr-only">{title}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{t('res.col.name')}</th>
-                <th scope="col">{t('res.col.group')}</th>
-                <th scope="col">{t('res.col.location')}</th>
-                <th scope="col">{t('res.col.sku')}</th>
-                <th scope="col">{t('res.col.host')}</th>
+          <ListTable
+            caption={title}
+            columns={[t('res.col.name'), t('res.col.group'), t('res.col.location'), t('res.col.sku'), t('res.col.host')]}
+          >
+            {items.map((x) => (
+              <tr key={x.name}>
+                <th scope="row">
+                  <a
+                    href={`/console/${ARM[kind].route}/${encodeURIComponent(x.resourcegroup)}/${encodeURIComponent(x.name)}`}
+                    onClick={(e) => {
+                      e.preventDefault();
+                      session.go(`${ARM[kind].route}/${encodeURIComponent(x.resourcegroup)}/${encodeURIComponent(x.name)}`);
+                    }}
+                  >
+                    {x.name}
+                  </a>
+                </th>
+                <td>{x.resourcegroup}</td>
+                <td>{x.location}</td>
+                <td>{x.sku.name}</td>
+                <td>{x.properties.hostName ?? x.properties.serviceOperationsHostName}</td>
               </tr>
-            </thead>
-            <tbody>
-              {items.map((x) => (
-                <tr key={x.name}>
-                  <th scope="row">
-                    <a
-                      href={`/console/${ARM[kind].route}/${encodeURIComponent(x.resourcegroup)}/${encodeURIComponent(x.name)}`}
-                      onClick={(e) => {
-                        e.preventDefault();
-                        session.go(`${ARM[kind].route}/${encodeURIComponent(x.resourcegroup)}/${encodeURIComponent(x.name)}`);
-                      }}
-                    >
-                      {x.name}
-                    </a>
-                  </th>
-                  <td>{x.resourcegroup}</td>
-                  <td>{x.location}</td>
-                  <td>{x.sku.name}</td>
-                  <td>{x.properties.hostName ?? x.properties.serviceOperationsHostName}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+            ))}
+          </ListTable>
         )}
       </States>
     </section>
@@ -172,107 +163,96 @@ export function ResourcePage({ session, kind, group, name }: { session: Session;
       <h2>{t('res.policies')}</h2>
       <States r={policies} empty={t('res.policies.empty')}>
         {(items) => (
-          <table>
-            <caption className="sr-only">{t('res.policies')}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{t('res.policy')}</th>
-                <th scope="col">{t('res.rights')}</th>
-                <th scope="col">{t('res.primary')}</th>
-                <th scope="col">{t('res.secondary')}</th>
-                <th scope="col">{t('common.actions')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {items.map((p) => {
-                const k = revealed[p.keyName];
-                return (
-                  <tr key={p.keyName}>
-                    <th scope="row">{p.keyName}</th>
-                    <td>{p.rights}</td>
-                    <td>
-                      <code aria-label={t('res.primaryOf', { policy: p.keyName })}>{k ? k.primaryKey : t('res.hidden')}</code>
-                    </td>
-                    <td>
-                      <code aria-label={t('res.secondaryOf', { policy: p.keyName })}>{k ? k.secondaryKey : t('res.hidden')}</code>
-                    </td>
-                    <td className="row-actions">
-                      {k ? (
-                        <button
-                          type="button"
-                          aria-label={t('res.hideOf', { policy: p.keyName })}
-                          onClick={() =>
-                            setRevealed((r) => {
-                              const { [p.keyName]: _gone, ...rest } = r;
-                              return rest;
-                            })
-                          }
-                        >
-                          {t('res.hide')}
-                        </button>
+          <ListTable
+            caption={t('res.policies')}
+            columns={[t('res.policy'), t('res.rights'), t('res.primary'), t('res.secondary'), t('common.actions')]}
+          >
+            {items.map((p) => {
+              const k = revealed[p.keyName];
+              return (
+                <tr key={p.keyName}>
+                  <th scope="row">{p.keyName}</th>
+                  <td>{p.rights}</td>
+                  <td>
+                    <code aria-label={t('res.primaryOf', { policy: p.keyName })}>{k ? k.primaryKey : t('res.hidden')}</code>
+                  </td>
+                  <td>
+                    <code aria-label={t('res.secondaryOf', { policy: p.keyName })}>{k ? k.secondaryKey : t('res.hidden')}</code>
+                  </td>
+                  <td className="row-actions">
+                    {k ? (
+                      <button
+                        type="button"
+                        aria-label={t('res.hideOf', { policy: p.keyName })}
+                        onClick={() =>
+                          setRevealed((r) => {
+                            const { [p.keyName]: _gone, ...rest } = r;
+                            return rest;
+                          })
+                        }
+                      >
+                        {t('res.hide')}
+                      </button>
+                    ) : (
+                      <button
+                        type="button"
+                        aria-label={t('res.revealOf', { policy: p.keyName })}
+                        onClick={() => void keysOf(p.keyName).then((x) => setRevealed((r) => ({ ...r, [p.keyName]: x })), fail(p.keyName))}
+                      >
+                        {t('res.reveal')}
+                      </button>
+                    )}
+                    {k ? (
+                      <CopyButton text={connection(k)} label={t('res.copyConnection')} />
+                    ) : (
+                      <button
+                        type="button"
+                        onClick={() =>
+                          void keysOf(p.keyName).then(
+                            (x) =>
+                              copy(connection(x)).then((ok) =>
+                                setStatus({ policy: p.keyName, text: ok ? t('common.copied') : t('common.copyFailed'), error: !ok }),
+                              ),
+                            fail(p.keyName),
+                          )
+                        }
+                      >
+                        {t('res.copyConnection')}
+                      </button>
+                    )}
+                    <button
+                      type="button"
+                      aria-label={t('res.regenPrimaryOf', { policy: p.keyName })}
+                      onClick={() => void change(p.keyName, 'primary').catch(fail(p.keyName))}
+                    >
+                      {t('res.regenPrimary')}
+                    </button>
+                    <button
+                      type="button"
+                      aria-label={t('res.regenSecondaryOf', { policy: p.keyName })}
+                      onClick={() => void change(p.keyName, 'secondary').catch(fail(p.keyName))}
+                    >
+                      {t('res.regenSecondary')}
+                    </button>
+                    <button
+                      type="button"
+                      aria-label={t('res.swapOf', { policy: p.keyName })}
+                      onClick={() => void change(p.keyName, 'swap').catch(fail(p.keyName))}
+                    >
+                      {t('res.swap')}
+                    </button>
+                    {status?.policy === p.keyName ? (
+                      status.error ? (
+                        <ErrorText error={status.text} />
                       ) : (
-                        <button
-                          type="button"
-                          aria-label={t('res.revealOf', { policy: p.keyName })}
-                          onClick={() =>
-                            void keysOf(p.keyName).then((x) => setRevealed((r) => ({ ...r, [p.keyName]: x })), fail(p.keyName))
-                          }
-                        >
-                          {t('res.reveal')}
-                        </button>
-                      )}
-                      {k ? (
-                        <CopyButton text={connection(k)} label={t('res.copyConnection')} />
-                      ) : (
-                        <button
-                          type="button"
-                          onClick={() =>
-                            void keysOf(p.keyName).then(
-                              (x) =>
-                                copy(connection(x)).then((ok) =>
-                                  setStatus({ policy: p.keyName, text: ok ? t('common.copied') : t('common.copyFailed'), error: !ok }),
-                                ),
-                              fail(p.keyName),
-                            )
-                          }
-                        >
-                          {t('res.copyConnection')}
-                        </button>
-                      )}
-                      <button
-                        type="button"
-                        aria-label={t('res.regenPrimaryOf', { policy: p.keyName })}
-                        onClick={() => void change(p.keyName, 'primary').catch(fail(p.keyName))}
-                      >
-                        {t('res.regenPrimary')}
-                      </button>
-                      <button
-                        type="button"
-                        aria-label={t('res.regenSecondaryOf', { policy: p.keyName })}
-                        onClick={() => void change(p.keyName, 'secondary').catch(fail(p.keyName))}
-                      >
-                        {t('res.regenSecondary')}
-                      </button>
-                      <button
-                        type="button"
-                        aria-label={t('res.swapOf', { policy: p.keyName })}
-                        onClick={() => void change(p.keyName, 'swap').catch(fail(p.keyName))}
-                      >
-                        {t('res.swap')}
-                      </button>
-                      {status?.policy === p.keyName ? (
-                        status.error ? (
-                          <ErrorText error={status.text} />
-                        ) : (
-                          <span role="status">{status.text}</span>
-                        )
-                      ) : null}
-                    </td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
+                        <span role="status">{status.text}</span>
+                      )
+                    ) : null}
+                  </td>
+                </tr>
+              );
+            })}
+          </ListTable>
         )}
       </States>
     </>

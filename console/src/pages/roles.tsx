@@ -3,7 +3,7 @@ import { api } from '../api';
 import { Confirm, Dialog } from '../dialog';
 import { useI18n } from '../i18n';
 import type { Session } from '../session';
-import { ErrorText, States, errorText, useLoad } from '../util';
+import { ErrorText, States, Toolbar, errorText, useLoad } from '../util';
 
 interface Role {
   id: string;
@@ -24,12 +24,7 @@ export function Roles({ session }: { session: Session }) {
   const [creating, setCreating] = useState(false);
   return (
     <>
-      <div className="toolbar">
-        <h2>{t('roles.title')}</h2>
-        <button type="button" className="primary" onClick={() => setCreating(true)}>
-          {t('roles.create')}
-        </button>
-      </div>
+      <Toolbar level={2} title={t('roles.title')} action={t('roles.create')} onAction={() => setCreating(true)} />
       <States r={roles} empty={t('roles.empty')}>
         {(items) => (
           <div className="cards">

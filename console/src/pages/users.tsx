@@ -3,7 +3,7 @@ import { api } from '../api';
 import { Confirm, Dialog } from '../dialog';
 import { useI18n } from '../i18n';
 import type { Session } from '../session';
-import { ErrorText, States, errorText, useDate, useLoad } from '../util';
+import { ErrorText, ListTable, States, Toolbar, errorText, useDate, useLoad } from '../util';
 
 interface User {
   id: string;
@@ -37,86 +37,72 @@ export function Users({ session }: { session: Session }) {
     );
   return (
     <>
-      <div className="toolbar">
-        <h2>{t('users.title')}</h2>
-        <button type="button" className="primary" onClick={() => setCreating(true)}>
-          {t('users.create')}
-        </button>
-      </div>
+      <Toolbar level={2} title={t('users.title')} action={t('users.create')} onAction={() => setCreating(true)} />
       <States r={users} empty={t('users.empty')}>
         {(items) => (
-          <table>
-            <caption className="sr-only">{t('users.title')}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{t('users.col.username')}</th>
-                <th scope="col">{t('users.col.email')}</th>
-                <th scope="col">{t('users.col.roles')}</th>
-                <th scope="col">{t('users.col.created')}</th>
-                <th scope="col">{t('common.actions')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {items.map((u) => {
-                const free = (roles.data ?? []).filter((r) => !u.roles.includes(r.name));
-                const choice = assign[u.id] ?? free[0]?.name ?? '';
-                return (
-                  <tr key={u.id}>
-                    <th scope="row">{u.username}</th>
-                    <td>{u.email ?? t('common.none')}</td>
-                    <td>
-                      <ul className="chips">
-                        {u.roles.map((r) => (
-                          <li key={r}>
-                            {r}{' '}
-                            <button
-                              type="button"
-                              className="small"
-                              aria-label={t('users.removeRole', { role: r, user: u.username })}
-                              onClick={() => act(u.id, api('DELETE', `/iam/users/${u.id}/roles/${encodeURIComponent(r)}`))}
-                            >
-                              {t('common.remove')}
-                            </button>
-                          </li>
-                        ))}
-                      </ul>
-                      {rowError?.id === u.id ? <ErrorText error={rowError.text} /> : null}
-                    </td>
-                    <td>{date(u.createdAt, t('common.never'))}</td>
-                    <td className="row-actions">
-                      {free.length ? (
-                        <>
-                          <select
-                            aria-label={t('users.roleToAssign', { user: u.username })}
-                            value={choice}
-                            onChange={(e) => setAssign((a) => ({ ...a, [u.id]: e.target.value }))}
-                          >
-                            {free.map((r) => (
-                              <option key={r.id} value={r.name}>
-                                {r.name}
-                              </option>
-                            ))}
-                          </select>
+          <ListTable
+            caption={t('users.title')}
+            columns={[t('users.col.username'), t('users.col.email'), t('users.col.roles'), t('users.col.created'), t('common.actions')]}
+          >
+            {items.map((u) => {
+              const free = (roles.data ?? []).filter((r) => !u.roles.includes(r.name));
+              const choice = assign[u.id] ?? free[0]?.name ?? '';
+              return (
+                <tr key={u.id}>
+                  <th scope="row">{u.username}</th>
+                  <td>{u.email ?? t('common.none')}</td>
+                  <td>
+                    <ul className="chips">
+                      {u.roles.map((r) => (
+                        <li key={r}>
+                          {r}{' '}
                           <button
                             type="button"
-                            aria-label={t('users.assignTo', { user: u.username })}
-                            onClick={() => act(u.id, api('PUT', `/iam/users/${u.id}/roles/${encodeURIComponent(choice)}`))}
+                            className="small"
+                            aria-label={t('users.removeRole', { role: r, user: u.username })}
+                            onClick={() => act(u.id, api('DELETE', `/iam/users/${u.id}/roles/${encodeURIComponent(r)}`))}
                           >
-                            {t('users.assign')}
+                            {t('common.remove')}
                           </button>
-                        </>
-                      ) : null}
-                      {u.id !== session.me.id ? (
-                        <button type="button" className="danger" onClick={() => setDeleting(u)}>
-                          {t('common.delete')}
+                        </li>
+                      ))}
+                    </ul>
+                    {rowError?.id === u.id ? <ErrorText error={rowError.text} /> : null}
+                  </td>
+                  <td>{date(u.createdAt, t('common.never'))}</td>
+                  <td className="row-actions">
+                    {free.length ? (
+                      <>
+                        <select
+                          aria-label={t('users.roleToAssign', { user: u.username })}
+                          value={choice}
+                          onChange={(e) => setAssign((a) => ({ ...a, [u.id]: e.target.value }))}
+                        >
+                          {free.map((r) => (
+                            <option key={r.id} value={r.name}>
+                              {r.name}
+                            </option>
+                          ))}
+                        </select>
+                        <button
+                          type="button"
+                          aria-label={t('users.assignTo', { user: u.username })}
+                          onClick={() => act(u.id, api('PUT', `/iam/users/${u.id}/roles/${encodeURIComponent(choice)}`))}
+                        >
+                          {t('users.assign')}
                         </button>
-                      ) : null}
-                    </td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
+                      </>
+                    ) : null}
+                    {u.id !== session.me.id ? (
+                      <button type="button" className="danger" onClick={() => setDeleting(u)}>
+                        {t('common.delete')}
+                      </button>
+                    ) : null}
+                  </td>
+                </tr>
+              );
+            })}
+          </ListTable>
         )}
       </States>
       {creating ? (

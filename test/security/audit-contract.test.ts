@@ -289,7 +289,11 @@ const CASES: Record<AuditAction, Case> = {
   },
   [AUDIT.CENTRAL_API_TOKEN_REJECTED]: async (c, rid) => {
     // the fixture token with one late signature character changed
-    const tampered = c.central.sas.replace(/sig=([^&]{20})(.)/, (_m, head: string, ch: string) => `sig=${head}${ch === 'A' ? 'B' : 'A'}`);
+    // Flip the signature's first base64 character, decoded: a character of the encoded form may sit in a %XX escape.
+    const tampered = c.central.sas.replace(/sig=([^&]+)/, (_m, enc: string) => {
+      const sig = decodeURIComponent(enc);
+      return `sig=${encodeURIComponent((sig[0] === 'A' ? 'B' : 'A') + sig.slice(1))}`;
+    });
     expectStatus(await dp(c, 'GET', 'apiTokens', rid, { auth: tampered }), 401);
     const skn = /skn=([^&]+)/.exec(c.central.sas)![1]!;
     const who = { type: 'central_api_token', id: `${c.central.id}/${skn}` };

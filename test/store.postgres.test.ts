@@ -1,3 +1,4 @@
+import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { openStore } from '../src/store/open.js';
 import { runStoreContract } from './store-contract/index.js';
@@ -37,6 +38,40 @@ describe('PostgreSQL schemas', () => {
     } finally {
       await a.drop();
       await b.drop();
+    }
+  });
+
+  it('case=concurrency: a schema migrates while other schemas of the database are created and dropped (nothing but its own schema is read)', async () => {
+    // Another client churning schemas with tables, as other Latch databases (test runs) do.
+    let churning = true;
+    const churn = (async () => {
+      const c = new pg.Client({ connectionString: PG_URL });
+      await c.connect();
+      try {
+        while (churning) {
+          const { schema } = pgSchema();
+          await c.query(`CREATE SCHEMA ${schema}`);
+          for (let i = 0; i < 5; i++) await c.query(`CREATE TABLE ${schema}.t${i} (id serial primary key, v text)`);
+          await c.query(`DROP SCHEMA ${schema} CASCADE`);
+        }
+      } finally {
+        await c.end();
+      }
+    })();
+    try {
+      for (let round = 0; round < 15; round++) {
+        const { schema, drop } = pgSchema();
+        try {
+          const store = await openStore({ kind: 'postgres', url: PG_URL, schema });
+          expect(await store.tenants.count()).toBe(0);
+          await store.close();
+        } finally {
+          await drop();
+        }
+      }
+    } finally {
+      churning = false;
+      await churn;
     }
   });
 });

@@ -18,6 +18,6 @@ export async function openStore(target: StoreTarget): Promise<Store> {
     return kyselyStore(db, 'sqlite');
   }
   const { db } = await openPostgres({ url: target.url, schema: target.schema });
-  await migrateToLatest(db, target.schema);
+  await migrateToLatest(db, { schema: target.schema });
   return kyselyStore(db, 'postgres');
 }

@@ -1,4 +1,4 @@
-import { Migrator, sql, type Kysely } from 'kysely';
+import { Migrator, sql, type DatabaseIntrospector, type Kysely, type TableMetadata } from 'kysely';
 import type { Store } from '../port.js';
 import { migrationProvider } from '../migrations/index.js';
 import type { DB } from './schema.js';
@@ -59,15 +59,60 @@ export function kyselyStore(db: Kysely<DB>, dialect: Store['dialect'], onClose: 
 }
 
 /**
- * `schema` (PostgreSQL): the schema the store lives in. Kysely looks for its migration tables in
- * every schema of the database unless told which one, so a fresh schema next to another Latch
- * schema would skip creating them and fail.
+ * Migrates to the latest schema. `postgres`: the store is on PostgreSQL, in `schema` (default: the
+ * connection's current schema). Kysely looks for its migration tables in every schema of the
+ * database unless told which one, so a fresh schema next to another Latch schema would skip
+ * creating them and fail.
  */
-export async function migrateToLatest(db: Kysely<DB>, schema?: string): Promise<void> {
-  const migrator = new Migrator({ db, provider: migrationProvider, ...(schema ? { migrationTableSchema: schema } : {}) });
+export async function migrateToLatest(db: Kysely<DB>, postgres?: { schema?: string }): Promise<void> {
+  const schema = postgres?.schema;
+  const migrator = new Migrator({
+    db: postgres ? withIntrospector(db, schemaIntrospector(db, schema)) : db,
+    provider: migrationProvider,
+    ...(schema ? { migrationTableSchema: schema } : {}),
+  });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === 'Error');
     throw new Error(`migration ${failed?.migrationName ?? '?'} failed: ${(error as Error).message}`, { cause: error });
   }
+}
+
+/**
+ * What the migrator needs to know on PostgreSQL (does our schema exist, which tables does it hold),
+ * asked of our schema only. Kysely's own introspector reads every table of every schema and calls
+ * has_schema_privilege() and pg_get_serial_sequence() by name on each: a schema that another client
+ * drops meanwhile fails the whole query with `schema "…" does not exist` (seen when other Latch
+ * databases, such as test runs, were dropped while this one migrated).
+ */
+function schemaIntrospector(db: Kysely<DB>, schema: string | undefined): DatabaseIntrospector {
+  const ns = schema === undefined ? sql`current_schema()` : sql`${schema}`;
+  const getTables = async (): Promise<TableMetadata[]> => {
+    const r = await sql<{ name: string; schema: string; kind: string }>`
+      select c.relname as name, n.nspname as schema, c.relkind as kind
+      from pg_catalog.pg_class c join pg_catalog.pg_namespace n on n.oid = c.relnamespace
+      where n.nspname = ${ns} and c.relkind in ('r', 'p', 'v')`.execute(db);
+    return r.rows.map((t) => ({ name: t.name, schema: t.schema, isView: t.kind === 'v', columns: [] }));
+  };
+  return {
+    async getSchemas() {
+      const r = await sql<{ name: string }>`select nspname as name from pg_catalog.pg_namespace where nspname = ${ns}`.execute(db);
+      return r.rows;
+    },
+    getTables,
+    async getMetadata() {
+      return { tables: await getTables() };
+    },
+  };
+}
+
+/** `db` with another introspector; every other member is the instance's own (bound to it: Kysely keeps private fields). */
+function withIntrospector(db: Kysely<DB>, introspection: DatabaseIntrospector): Kysely<DB> {
+  return new Proxy(db, {
+    get(target, prop) {
+      if (prop === 'introspection') return introspection;
+      const v: unknown = Reflect.get(target, prop, target);
+      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+    },
+  });
 }

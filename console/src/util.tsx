@@ -119,3 +119,39 @@ export function ListTable({ caption, columns, children }: { caption: string; col
     </table>
   );
 }
+
+/** The Delete button of a row or card (it opens a confirmation; `label` names what it deletes, for a screen reader). */
+export function DeleteButton({ onClick, label }: { onClick: () => void; label?: string }) {
+  const { t } = useI18n();
+  return (
+    <button type="button" className="danger" aria-label={label} onClick={onClick}>
+      {t('common.delete')}
+    </button>
+  );
+}
+
+/** A checkbox per role; `picked` holds the names checked. */
+export function RoleChecks({
+  roles,
+  picked,
+  onChange,
+}: {
+  roles: { id: string; name: string }[];
+  picked: string[];
+  onChange: (p: string[]) => void;
+}) {
+  return (
+    <>
+      {roles.map((r) => (
+        <label key={r.id} className="check">
+          <input
+            type="checkbox"
+            checked={picked.includes(r.name)}
+            onChange={(e) => onChange(e.target.checked ? [...picked, r.name] : picked.filter((x) => x !== r.name))}
+          />
+          {r.name}
+        </label>
+      ))}
+    </>
+  );
+}

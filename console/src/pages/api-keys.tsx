@@ -4,7 +4,7 @@ import { api } from '../api';
 import { Confirm, Dialog } from '../dialog';
 import { useI18n } from '../i18n';
 import type { Session } from '../session';
-import { CopyButton, ErrorText, ListTable, States, Toolbar, errorText, useDate, useLoad } from '../util';
+import { CopyButton, DeleteButton, ErrorText, ListTable, RoleChecks, States, Toolbar, errorText, useDate, useLoad } from '../util';
 
 interface ApiKey {
   id: string;
@@ -62,16 +62,12 @@ export function ApiKeys({ session }: { session: Session }) {
                 <td>{k.active ? t('keys.status.active') : t('keys.status.expired')}</td>
                 <td>{date(k.lastUsedAt, t('common.never'))}</td>
                 <td>
-                  <button
-                    type="button"
-                    className="danger"
+                  <DeleteButton
                     onClick={() => {
                       setDeleteError(null);
                       setDeleting(k);
                     }}
-                  >
-                    {t('common.delete')}
-                  </button>
+                  />
                 </td>
               </tr>
             ))}
@@ -192,18 +188,7 @@ function GenerateDialog({ onClose }: { onClose: () => void }) {
         <fieldset aria-describedby={tried && roleError ? ids.role : undefined}>
           <legend>{t('keys.role')}</legend>
           <States r={roles} empty={t('roles.empty')}>
-            {(items) =>
-              items.map((r) => (
-                <label key={r.id} className="check">
-                  <input
-                    type="checkbox"
-                    checked={picked.includes(r.name)}
-                    onChange={(e) => setPicked((p) => (e.target.checked ? [...p, r.name] : p.filter((x) => x !== r.name)))}
-                  />
-                  {r.name}
-                </label>
-              ))
-            }
+            {(items) => <RoleChecks roles={items} picked={picked} onChange={setPicked} />}
           </States>
           {tried && roleError ? (
             <p id={ids.role} className="error">

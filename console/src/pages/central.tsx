@@ -3,7 +3,7 @@ import { api } from '../api';
 import { Confirm, Dialog } from '../dialog';
 import { useI18n } from '../i18n';
 import type { Session } from '../session';
-import { CopyButton, ErrorText, ListTable, States, Toolbar, errorText, useDate, useLoad } from '../util';
+import { CopyButton, DeleteButton, ErrorText, ListTable, States, Toolbar, errorText, useDate, useLoad } from '../util';
 
 const ARM_VERSION = 'api-version=2021-06-01';
 const VERSION = 'api-version=2022-07-31';
@@ -114,16 +114,12 @@ export function CentralApp({ session, appId }: { session: Session; appId: string
                 <td>{x.roles.map((r) => orgName(r.organization)).join(', ')}</td>
                 <td>{date(x.expiry, t('common.never'))}</td>
                 <td>
-                  <button
-                    type="button"
-                    className="danger"
+                  <DeleteButton
                     onClick={() => {
                       setDeleteError(null);
                       setDeleting(x);
                     }}
-                  >
-                    {t('common.delete')}
-                  </button>
+                  />
                 </td>
               </tr>
             ))}

@@ -3,7 +3,7 @@ import { api } from '../api';
 import { Confirm, Dialog } from '../dialog';
 import { useI18n } from '../i18n';
 import type { Session } from '../session';
-import { ErrorText, States, Toolbar, errorText, useLoad } from '../util';
+import { DeleteButton, ErrorText, States, Toolbar, errorText, useLoad } from '../util';
 
 interface Role {
   id: string;
@@ -93,14 +93,7 @@ function RoleCard({ role, all, onChange }: { role: Role; all: Permission[]; onCh
           >
             {t('common.save')}
           </button>
-          <button
-            type="button"
-            className="danger"
-            aria-label={t('roles.deleteNamed', { name: role.name })}
-            onClick={() => setDeleting(true)}
-          >
-            {t('common.delete')}
-          </button>
+          <DeleteButton label={t('roles.deleteNamed', { name: role.name })} onClick={() => setDeleting(true)} />
         </div>
       )}
       {deleting ? (

@@ -3,7 +3,7 @@ import { api } from '../api';
 import { Confirm, Dialog } from '../dialog';
 import { useI18n } from '../i18n';
 import type { Session } from '../session';
-import { ErrorText, ListTable, States, Toolbar, errorText, useDate, useLoad } from '../util';
+import { DeleteButton, ErrorText, ListTable, RoleChecks, States, Toolbar, errorText, useDate, useLoad } from '../util';
 
 interface User {
   id: string;
@@ -93,11 +93,7 @@ export function Users({ session }: { session: Session }) {
                         </button>
                       </>
                     ) : null}
-                    {u.id !== session.me.id ? (
-                      <button type="button" className="danger" onClick={() => setDeleting(u)}>
-                        {t('common.delete')}
-                      </button>
-                    ) : null}
+                    {u.id !== session.me.id ? <DeleteButton onClick={() => setDeleting(u)} /> : null}
                   </td>
                 </tr>
               );
@@ -174,16 +170,7 @@ function CreateUser({ roles, onClose }: { roles: Role[]; onClose: (changed: bool
         </label>
         <fieldset>
           <legend>{t('keys.role')}</legend>
-          {roles.map((r) => (
-            <label key={r.id} className="check">
-              <input
-                type="checkbox"
-                checked={picked.includes(r.name)}
-                onChange={(e) => setPicked((p) => (e.target.checked ? [...p, r.name] : p.filter((x) => x !== r.name)))}
-              />
-              {r.name}
-            </label>
-          ))}
+          <RoleChecks roles={roles} picked={picked} onChange={setPicked} />
         </fieldset>
         <ErrorText error={error} />
         <div className="actions">

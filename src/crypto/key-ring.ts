@@ -1,15 +1,19 @@
-import { randomUUID } from 'node:crypto';
-import { SignJWT, exportJWK, generateKeyPair, importJWK, jwtVerify, type JWK, type JWTPayload, type CryptoKey, type KeyObject } from 'jose';
+import { createPrivateKey, randomUUID, sign as signWith, type JsonWebKey, type KeyObject as NodeKeyObject } from 'node:crypto';
+import { exportJWK, generateKeyPair, importJWK, jwtVerify, type JWK, type JWTPayload, type CryptoKey, type KeyObject } from 'jose';
 import type { Store } from '../store/port.js';
 import type { SigningKey } from '../domain/types.js';
 import type { Envelope } from './envelope.js';
 
 type Key = CryptoKey | KeyObject;
+const b64url = (text: string) => Buffer.from(text).toString('base64url');
 interface Loaded {
   kid: string;
   alg: string;
   publicKey: Key;
-  privateKey?: Key;
+  /** The private key as node:crypto signs with it (see KeyRing.sign). */
+  signingKey?: NodeKeyObject;
+  /** The encoded protected header, by `typ`. */
+  headers?: Map<string, string>;
   publicJwk: JWK;
   row: SigningKey;
 }
@@ -58,7 +62,8 @@ export class KeyRing {
       const loaded: Loaded = { kid: row.kid, alg: row.alg, publicKey: publicKey as Key, publicJwk: row.publicJwk as JWK, row };
       if (row.retiredAt === null) {
         const jwk = JSON.parse(this.envelope.open(row.privateEnc, context(row.kid))) as JWK;
-        loaded.privateKey = (await importJWK(jwk, row.alg)) as Key;
+        loaded.signingKey = createPrivateKey({ key: jwk as JsonWebKey, format: 'jwk' });
+        loaded.headers = new Map();
         if (!signer || row.createdAt > signer.row.createdAt || (row.createdAt === signer.row.createdAt && row.kid > signer.kid))
           signer = loaded;
       }
@@ -140,16 +145,31 @@ export class KeyRing {
     return this.signer?.kid;
   }
 
+  /**
+   * A compact JWS (RFC 7515 §7.1) of the claims with `iss`, `iat` and `exp` set. Signed with
+   * node:crypto on the calling thread: jose signs through WebCrypto, whose every call goes through
+   * argument normalisation, a promise and a thread-pool job (about twice the CPU of the signature
+   * itself, ~45 µs for ES256 here), and the thread pool is where the store's commits are flushed.
+   * What a client checks (jose, openid-client, the EI and Azure SDKs) is the same JWS; the tests
+   * verify every kind with jose.
+   */
   async sign(payload: JWTPayload, ttlSeconds: number, typ = 'JWT'): Promise<string> {
+    return this.signNow(payload, ttlSeconds, typ);
+  }
+
+  private signNow(payload: JWTPayload, ttlSeconds: number, typ = 'JWT'): string {
     const s = this.signer;
-    if (!s?.privateKey) throw new Error('no signing key loaded');
+    if (!s?.signingKey || !s.headers) throw new Error('no signing key loaded');
     const iat = Math.floor(this.opts.now() / 1000);
-    return new SignJWT(payload)
-      .setProtectedHeader({ alg: s.alg, typ, kid: s.kid })
-      .setIssuer(this.opts.issuer)
-      .setIssuedAt(iat)
-      .setExpirationTime(iat + ttlSeconds)
-      .sign(s.privateKey);
+    let header = s.headers.get(typ);
+    if (header === undefined) s.headers.set(typ, (header = b64url(JSON.stringify({ alg: s.alg, typ, kid: s.kid }))));
+    const input = `${header}.${b64url(JSON.stringify({ ...payload, iss: this.opts.issuer, iat, exp: iat + ttlSeconds }))}`;
+    const data = Buffer.from(input);
+    const signature =
+      s.alg === 'ES256'
+        ? signWith('sha256', data, { key: s.signingKey, dsaEncoding: 'ieee-p1363' })
+        : signWith(s.alg === 'RS256' ? 'sha256' : null, data, s.signingKey);
+    return `${input}.${signature.toString('base64url')}`;
   }
 
   /**

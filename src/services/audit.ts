@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { timeOrderedId } from '../domain/ids.js';
 import type { AuditEvent, Page } from '../domain/types.js';
 import { pageOf, pageWindow, type Paging } from '../domain/paging.js';
 import type { AuditQuery } from '../schemas/iam.js';
@@ -22,7 +22,7 @@ export function auditEvent(
   detail?: Record<string, unknown>,
 ): AuditEvent {
   return {
-    id: randomUUID(),
+    id: timeOrderedId(),
     tenantId,
     at: deps.clock.now(),
     action,

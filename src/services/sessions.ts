@@ -13,7 +13,7 @@ import { ClientCache, type OpenedClient } from './client-cache.js';
 import { LoginThrottle, type LoginAttempt } from './throttle.js';
 import type { UsageRecorder } from './usage.js';
 import { loadPrincipal, profileClaims } from './principals.js';
-import { apiKeyClientId, isUuid, parseApiKeyClientId } from '../domain/ids.js';
+import { apiKeyClientId, isUuid, parseApiKeyClientId, timeOrderedId } from '../domain/ids.js';
 import { isExpired, isSessionActive, isUserActive } from '../domain/principals.js';
 import type { TokenResponse } from '../schemas/oauth.js';
 import type { ErrorCode } from '../errors/catalog.js';
@@ -201,7 +201,7 @@ export function sessionService(
     firstUse: boolean,
   ): { session: Session; write: (tx: Store) => Promise<void> } {
     const session: Session = {
-      id: randomUUID(),
+      id: timeOrderedId(),
       principalType: type,
       principalId: id,
       tenantId,

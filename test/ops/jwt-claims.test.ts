@@ -1,3 +1,4 @@
+import type { KeyObject } from 'node:crypto';
 import { SignJWT, decodeJwt, decodeProtectedHeader, type JWTPayload } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTestApp, type TestApp } from '../harness.js';
@@ -21,8 +22,8 @@ describe.each(['sqlite', 'postgres'] as const)('JWT claims are required (%s)', (
 
   /** Signs `payload` exactly as given with the key ring's current private key. */
   async function forge(payload: JWTPayload): Promise<string> {
-    const signer = (t.server.deps.keys as unknown as { signer: { privateKey: CryptoKey; kid: string; alg: string } }).signer;
-    return new SignJWT(payload).setProtectedHeader({ alg: signer.alg, kid: signer.kid, typ: header.typ ?? 'JWT' }).sign(signer.privateKey);
+    const signer = (t.server.deps.keys as unknown as { signer: { signingKey: KeyObject; kid: string; alg: string } }).signer;
+    return new SignJWT(payload).setProtectedHeader({ alg: signer.alg, kid: signer.kid, typ: header.typ ?? 'JWT' }).sign(signer.signingKey);
   }
   const me = async (token: string) => (await t.req('GET', '/iam/users/me', { token })).statusCode;
   const now = () => Math.floor(t.clock.now() / 1000);

@@ -146,18 +146,14 @@ export class KeyRing {
   }
 
   /**
-   * A compact JWS (RFC 7515 §7.1) of the claims with `iss`, `iat` and `exp` set. Signed with
-   * node:crypto on the calling thread: jose signs through WebCrypto, whose every call goes through
-   * argument normalisation, a promise and a thread-pool job (about twice the CPU of the signature
-   * itself, ~45 µs for ES256 here), and the thread pool is where the store's commits are flushed.
-   * What a client checks (jose, openid-client, the EI and Azure SDKs) is the same JWS; the tests
-   * verify every kind with jose.
+   * A compact JWS (RFC 7515 §7.1) of the claims with `iss`, `iat` and `exp` set, signed by
+   * node:crypto in the thread pool (its callback form), so the event loop only encodes. jose
+   * signs through WebCrypto, whose every call adds argument normalisation and webidl checks to the
+   * job: about twice the CPU of the ES256 signature itself (~45 µs here). What a client checks
+   * (jose, openid-client, the EI and Azure SDKs) is the same JWS; test/ops/jws.test.ts verifies
+   * every algorithm's tokens with jose.
    */
-  async sign(payload: JWTPayload, ttlSeconds: number, typ = 'JWT'): Promise<string> {
-    return this.signNow(payload, ttlSeconds, typ);
-  }
-
-  private signNow(payload: JWTPayload, ttlSeconds: number, typ = 'JWT'): string {
+  sign(payload: JWTPayload, ttlSeconds: number, typ = 'JWT'): Promise<string> {
     const s = this.signer;
     if (!s?.signingKey || !s.headers) throw new Error('no signing key loaded');
     const iat = Math.floor(this.opts.now() / 1000);
@@ -165,11 +161,11 @@ export class KeyRing {
     if (header === undefined) s.headers.set(typ, (header = b64url(JSON.stringify({ alg: s.alg, typ, kid: s.kid }))));
     const input = `${header}.${b64url(JSON.stringify({ ...payload, iss: this.opts.issuer, iat, exp: iat + ttlSeconds }))}`;
     const data = Buffer.from(input);
-    const signature =
-      s.alg === 'ES256'
-        ? signWith('sha256', data, { key: s.signingKey, dsaEncoding: 'ieee-p1363' })
-        : signWith(s.alg === 'RS256' ? 'sha256' : null, data, s.signingKey);
-    return `${input}.${signature.toString('base64url')}`;
+    return new Promise((resolve, reject) => {
+      const done = (e: Error | null, signature: Buffer) => (e ? reject(e) : resolve(`${input}.${signature.toString('base64url')}`));
+      if (s.alg === 'ES256') signWith('sha256', data, { key: s.signingKey!, dsaEncoding: 'ieee-p1363' }, done);
+      else signWith(s.alg === 'RS256' ? 'sha256' : null, data, s.signingKey!, done);
+    });
   }
 
   /**

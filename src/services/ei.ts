@@ -21,14 +21,16 @@ export function eiService(deps: Deps) {
   });
   onInvalidation(bus, { ei_objects: (e) => pages.deleteWhere((k) => k.startsWith(e.tenantId + '|')), all: () => pages.clear() });
   const changed = (tenantId: string) => bus.publish({ t: 'ei_objects', tenantId });
-  const cached = async <T>(tenantId: string, kind: string, q: PageQuery): Promise<Page<T> & Paging> => {
+  /** A page, answered at once when it is in memory (the hot path: no promise), else once loaded. */
+  const cached = <T>(tenantId: string, kind: string, q: PageQuery): (Page<T> & Paging) | Promise<Page<T> & Paging> => {
     const p = pageOf(q);
     const k = `${tenantId}|${kind}|${p.page}|${p.size}`;
-    return { ...((await (pages.peek(k) ?? pages.get(k))) as Page<T>), ...p };
+    const hit = pages.peek(k) as Page<T> | undefined;
+    return hit ? { ...hit, ...p } : (pages.get(k) as Promise<Page<T>>).then((v) => ({ ...v, ...p }));
   };
 
   return {
-    listAgents: (tenantId: string, q: PageQuery): Promise<Page<Agent> & Paging> => cached(tenantId, 'agents', q),
+    listAgents: (tenantId: string, q: PageQuery) => cached<Agent>(tenantId, 'agents', q),
 
     async registerAgent(_ctx: Ctx, tenantId: string, input: AgentInput): Promise<Agent> {
       const a: Agent = {
@@ -55,7 +57,7 @@ export function eiService(deps: Deps) {
       await changed(tenantId);
     },
 
-    listAssetTypes: (tenantId: string, q: PageQuery): Promise<Page<AssetType> & Paging> => cached(tenantId, 'assetTypes', q),
+    listAssetTypes: (tenantId: string, q: PageQuery) => cached<AssetType>(tenantId, 'assetTypes', q),
 
     async getAssetType(tenantId: string, id: string): Promise<AssetType> {
       const a = isUuid(id) ? await store.assetTypes.get(tenantId, id) : undefined;

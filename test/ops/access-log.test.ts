@@ -1,7 +1,9 @@
 import os from 'node:os';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import pino from 'pino';
 import { createLogger } from '../../src/main.js';
+import { accessLine } from '../../src/http/app.js';
 import { makeTestApp, type TestApp } from '../harness.js';
 
 /** The access line is written by its own logger (no redaction pass): same stream, level and bindings as the server's. */
@@ -34,5 +36,41 @@ describe('access log', () => {
     });
     expect(typeof line!.ms).toBe('number');
     expect(typeof line!.time).toBe('number');
+  });
+
+  it('is the line pino itself writes for the same fields, key order included (Latch writes it without pino)', async () => {
+    const pinoLines: string[] = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _enc, done) {
+        pinoLines.push(...chunk.toString().split('\n').filter(Boolean));
+        done();
+      },
+    });
+    const reference = createLogger('info', sink);
+    const fields = { reqId: 'r"\\1', method: 'GET', route: '/nbapi/ei/v1/agents/:agentId', status: 404, ms: 3 };
+    reference.info(fields, 'request');
+    accessLine(reference)(fields.reqId, fields.method, fields.route, fields.status, fields.ms);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(pinoLines).toHaveLength(2);
+    const [byPino, byLatch] = pinoLines.map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(Object.keys(byLatch!)).toEqual(Object.keys(byPino!));
+    expect({ ...byLatch, time: 0 }).toEqual({ ...byPino, time: 0 });
+    expect(Math.abs((byLatch!.time as number) - (byPino!.time as number))).toBeLessThan(1000);
+  });
+
+  it('a logger set up otherwise (its own message key, level labels) still gets the line, through pino', async () => {
+    const out: Record<string, unknown>[] = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _enc, done) {
+        for (const l of chunk.toString().split('\n')) if (l) out.push(JSON.parse(l) as Record<string, unknown>);
+        done();
+      },
+    });
+    const custom = pino({ messageKey: 'message', formatters: { level: (label) => ({ severity: label }) } }, sink);
+    accessLine(custom)('id-1', 'POST', '/iam/auth/token', 200, 1);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(out).toEqual([
+      expect.objectContaining({ severity: 'info', message: 'request', reqId: 'id-1', route: '/iam/auth/token', status: 200 }),
+    ]);
   });
 });

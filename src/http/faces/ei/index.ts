@@ -41,6 +41,9 @@ const AssetTypeSchema = Type.Object({
 });
 const assetTypeView = ({ tenantId: _t, ...a }: AssetType) => a;
 
+/** `f` of a value that is there at once (answered without a promise: Fastify sends a sync handler's value) or of a promised one. */
+const whenReady = <T, R>(v: T | Promise<T>, f: (x: T) => R): R | Promise<R> => (v instanceof Promise ? v.then(f) : f(v));
+
 const IdResponse = Type.Object({ id: Type.String(), name: Type.String() });
 const AssetParams = Type.Object({ assetTypeId: Type.String({ maxLength: 64 }) });
 
@@ -63,10 +66,13 @@ export function registerEiRoutes(app: App, s: Services) {
         },
       },
     },
-    async (req) => {
-      const r = await ei.listAgents(req.tenantId!, req.query);
-      return { agents: r.items.map(agentView), page: r.page, size: r.size, total: r.total };
-    },
+    (req) =>
+      whenReady(ei.listAgents(req.tenantId!, req.query), (r) => ({
+        agents: r.items.map(agentView),
+        page: r.page,
+        size: r.size,
+        total: r.total,
+      })),
   );
 
   app.post(
@@ -122,10 +128,13 @@ export function registerEiRoutes(app: App, s: Services) {
         },
       },
     },
-    async (req) => {
-      const r = await ei.listAssetTypes(req.tenantId!, req.query);
-      return { assetTypes: r.items.map(assetTypeView), page: r.page, size: r.size, total: r.total };
-    },
+    (req) =>
+      whenReady(ei.listAssetTypes(req.tenantId!, req.query), (r) => ({
+        assetTypes: r.items.map(assetTypeView),
+        page: r.page,
+        size: r.size,
+        total: r.total,
+      })),
   );
 
   app.post(

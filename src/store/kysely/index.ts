@@ -37,9 +37,13 @@ export function kyselyStore(db: Kysely<DB>, dialect: Store['dialect'], onClose: 
     sealed: sealed(d),
     backup: backup(d, dialect),
   });
-  // Inside a transaction, a nested transaction() or write() joins the outer one.
+  // Inside a transaction, a nested transaction() or write() joins the outer one. The units of one
+  // group commit share their transaction, so its repositories are bound once for all of them.
+  let last: { trx: Kysely<DB>; tx: Store } | undefined;
   const boundTo = (trx: Kysely<DB>): Store => {
+    if (last?.trx === trx) return last.tx;
     const tx: Store = { ...store, ...bind(trx), transaction: (inner) => inner(tx), write: (inner) => inner(tx) };
+    last = { trx, tx };
     return tx;
   };
   const queue = new WriteQueue(db);

@@ -1,6 +1,6 @@
 // A Latch server in its own OS process, for test/ops/crash*.test.ts to kill with SIGKILL: the
 // `latch serve` wiring (startServer) on SQLite in LATCH_DATA_DIR, or on PostgreSQL schema
-// TEST_PG_SCHEMA. Prints its URL as one JSON line. With TEST_WAIT_FOR_GO it loads its modules and
+// TEST_PG_SCHEMA. Prints its URL and pid as one JSON line. With TEST_WAIT_FOR_GO it loads its modules and
 // then waits for a line on stdin before opening the store: the next round's process gets ready
 // while the current one is still being written to, yet starts only after that one was killed.
 import readline from 'node:readline';
@@ -19,4 +19,4 @@ const server = await startServer(config, {
   log: pino({ level: 'silent' }),
   print: () => undefined,
 });
-process.stdout.write(JSON.stringify({ url: server.url }) + '\n');
+process.stdout.write(JSON.stringify({ url: server.url, pid: process.pid }) + '\n');

@@ -47,9 +47,16 @@ export interface Child {
   send(line: string): void;
 }
 
-export function runScript(script: string, env: Record<string, string | undefined>, onLine: (line: string, c: Child) => void): Child {
+/** `launcher`: a command that runs node (e.g. `strace -f -o trace`), given before node's own argv. */
+export function runScript(
+  script: string,
+  env: Record<string, string | undefined>,
+  onLine: (line: string, c: Child) => void,
+  launcher: string[] = [],
+): Child {
   const file = fileURLToPath(new URL(script, import.meta.url));
-  const proc = spawn(process.execPath, command(file), { env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+  const argv = [...launcher, process.execPath, ...command(file)];
+  const proc = spawn(argv[0]!, argv.slice(1), { env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
   let err = '';
   let buf = '';
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>

@@ -1,7 +1,7 @@
 /**
  * Latch as the bench runs it: its own process (`node dist/cli/index.js serve`, the built,
  * production-like start; or the source through tsx with --source), SQLite in a temporary data dir
- * as shipped (WAL, synchronous=FULL), the configured log level (default `info`: access logs on),
+ * as shipped (WAL, every commit flushed before its answer), the configured log level (default `info`: access logs on),
  * and what the scenarios need made through the HTTP API as a user would: an administrator's
  * token, an API key holding EI Admin and its access token, an IoT hub with 16 shared access
  * policies and a SAS token of one, an IoT Central app and an Administrator API token.

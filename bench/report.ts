@@ -74,7 +74,7 @@ export function markdown(r: Report, chartFile?: string): string {
     `Run of \`npm run bench\` on ${r.startedAt.toISOString().slice(0, 16).replace('T', ' ')} UTC, ${int(r.totalSec)} s in all. ` +
       `Machine: ${m.cpu}, ${m.cores} cores, ${m.memory}, Node ${m.node}, ${m.os}; load average (1 / 5 / 15 min) ${r.loadBefore} before, ${r.loadAfter} after. ` +
       `Each figure is the median of ${r.settings.rounds} interleaved rounds of ${r.settings.durationSec} s ` +
-      `(${r.settings.warmupSec} s warm-up each) with ${r.settings.connections} connections; Latch ${r.settings.latchStart}, log level \`${r.settings.logLevel}\`, SQLite (WAL, synchronous=FULL).`,
+      `(${r.settings.warmupSec} s warm-up each) with ${r.settings.connections} connections; Latch ${r.settings.latchStart}, log level \`${r.settings.logLevel}\`, SQLite as shipped (WAL, each commit flushed to disk before its answer).`,
   );
   if (r.main.length) {
     const by = new Map(r.main.map((x) => [x.scenario.id, x.summary]));

@@ -73,6 +73,21 @@ function open(gate: ReturnType<typeof gatedFlush>) {
 }
 
 describe('SQLite: a commit settles only after its WAL flush', () => {
+  it('a file store runs in WAL mode with SQLite at NORMAL (its flush is ours); an in-memory one at FULL, with no flush', async () => {
+    const gate = gatedFlush();
+    const { db } = open(gate);
+    const mode = (q: string, on: Kysely<DB>) =>
+      opened(gate, sql.raw<Record<string, unknown>>(q).execute(on)).then((r) => Object.values(r.rows[0]!)[0]);
+    expect(await mode('pragma journal_mode', db)).toBe('wal');
+    expect(await mode('pragma synchronous', db)).toBe(1);
+    const memory = openSqlite(':memory:');
+    dbs.push(memory);
+    expect(await mode('pragma synchronous', memory)).toBe(2);
+    const calls = gate.calls;
+    await sql`create table t (v text)`.execute(memory);
+    expect(gate.calls).toBe(calls);
+  });
+
   it('an autocommit write and a transaction wait for the flush; the connection is free meanwhile', async () => {
     const gate = gatedFlush();
     const { db } = open(gate);

@@ -80,18 +80,19 @@ export function openSqlite(file: string, options: SqliteOptions = {}): Kysely<DB
     ensurePrivateFile(file);
   }
   const db = new Database(file);
-  db.pragma('journal_mode = WAL');
+  // A file system without shared memory keeps SQLite in its rollback journal: then SQLite syncs every commit itself (FULL).
+  const wal = onDisk && db.pragma('journal_mode = WAL', { simple: true }) === 'wal';
   // NORMAL in WAL mode: SQLite syncs at checkpoints but not at each commit; WalSync flushes each commit.
-  db.pragma(onDisk ? 'synchronous = NORMAL' : 'synchronous = FULL');
+  db.pragma(wal ? 'synchronous = NORMAL' : 'synchronous = FULL');
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
   const writes = { pending: false };
-  const flusher = onDisk ? (options.walFlush ?? walFileFlush(file)) : undefined;
-  const wal = flusher && { sync: new WalSync(flusher), flusher };
+  const flusher = wal ? (options.walFlush ?? walFileFlush(file)) : undefined;
+  const durable = flusher && { sync: new WalSync(flusher), flusher };
   const config = { database: withStatementCache(db, () => (writes.pending = true)) };
   const dialect = new (class extends SqliteDialect {
     override createDriver(): Driver {
-      return new DurableSqliteDriver(config, db, wal, writes);
+      return new DurableSqliteDriver(config, db, durable, writes);
     }
   })(config);
   return new Kysely<DB>({ dialect });

@@ -6,25 +6,32 @@ import { createLogger } from '../../src/main.js';
 import { accessLine } from '../../src/http/app.js';
 import { makeTestApp, type TestApp } from '../harness.js';
 
-/** The access line is written by its own logger (no redaction pass): same stream, level and bindings as the server's. */
+/** A log destination that keeps every line it is given, as written. */
+function collector(): { sink: Writable; raw: string[] } {
+  const raw: string[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      raw.push(...chunk.toString().split('\n').filter(Boolean));
+      done();
+    },
+  });
+  return { sink, raw };
+}
+const parsed = (raw: string[]) => raw.map((l) => JSON.parse(l) as Record<string, unknown>);
+
+/** The access line is written straight to the server log's destination (no redaction pass): same stream, level and bindings. */
 describe('access log', () => {
-  const lines: Record<string, unknown>[] = [];
+  const server = collector();
   let t: TestApp;
   beforeAll(async () => {
-    const sink = new Writable({
-      write(chunk: Buffer, _enc, done) {
-        for (const l of chunk.toString().split('\n')) if (l) lines.push(JSON.parse(l) as Record<string, unknown>);
-        done();
-      },
-    });
-    t = await makeTestApp({ log: createLogger('info', sink) });
+    t = await makeTestApp({ log: createLogger('info', server.sink) });
   });
   afterAll(async () => t?.close());
 
   it('writes one line per request with the route pattern, status and the root bindings, to the server log', async () => {
     await t.req('GET', '/healthz', { headers: { 'x-request-id': 'access-log-1' } });
     await new Promise((r) => setTimeout(r, 50));
-    const line = lines.find((l) => l.reqId === 'access-log-1');
+    const line = parsed(server.raw).find((l) => l.reqId === 'access-log-1');
     expect(line).toMatchObject({
       level: 30,
       msg: 'request',
@@ -39,37 +46,25 @@ describe('access log', () => {
   });
 
   it('is the line pino itself writes for the same fields, key order included (Latch writes it without pino)', async () => {
-    const pinoLines: string[] = [];
-    const sink = new Writable({
-      write(chunk: Buffer, _enc, done) {
-        pinoLines.push(...chunk.toString().split('\n').filter(Boolean));
-        done();
-      },
-    });
+    const { sink, raw: pinoLines } = collector();
     const reference = createLogger('info', sink);
     const fields = { reqId: 'r"\\1', method: 'GET', route: '/nbapi/ei/v1/agents/:agentId', status: 404, ms: 3 };
     reference.info(fields, 'request');
     accessLine(reference)(fields.reqId, fields.method, fields.route, fields.status, fields.ms);
     await new Promise((r) => setTimeout(r, 20));
     expect(pinoLines).toHaveLength(2);
-    const [byPino, byLatch] = pinoLines.map((l) => JSON.parse(l) as Record<string, unknown>);
+    const [byPino, byLatch] = parsed(pinoLines);
     expect(Object.keys(byLatch!)).toEqual(Object.keys(byPino!));
     expect({ ...byLatch, time: 0 }).toEqual({ ...byPino, time: 0 });
     expect(Math.abs((byLatch!.time as number) - (byPino!.time as number))).toBeLessThan(1000);
   });
 
   it('a logger set up otherwise (its own message key, level labels) still gets the line, through pino', async () => {
-    const out: Record<string, unknown>[] = [];
-    const sink = new Writable({
-      write(chunk: Buffer, _enc, done) {
-        for (const l of chunk.toString().split('\n')) if (l) out.push(JSON.parse(l) as Record<string, unknown>);
-        done();
-      },
-    });
+    const { sink, raw } = collector();
     const custom = pino({ messageKey: 'message', formatters: { level: (label) => ({ severity: label }) } }, sink);
     accessLine(custom)('id-1', 'POST', '/iam/auth/token', 200, 1);
     await new Promise((r) => setTimeout(r, 20));
-    expect(out).toEqual([
+    expect(parsed(raw)).toEqual([
       expect.objectContaining({ severity: 'info', message: 'request', reqId: 'id-1', route: '/iam/auth/token', status: 200 }),
     ]);
   });

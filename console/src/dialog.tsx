@@ -34,6 +34,20 @@ export function Dialog({ title, onClose, children }: { title: string; onClose: (
   );
 }
 
+/** The foot of a form in a dialog: Cancel, then the form's submit button in its own words. */
+export function FormActions({ cancel, submit, onCancel, busy }: { cancel: string; submit: string; onCancel: () => void; busy?: boolean }) {
+  return (
+    <div className="actions">
+      <button type="button" onClick={onCancel}>
+        {cancel}
+      </button>
+      <button type="submit" className="primary" disabled={busy}>
+        {submit}
+      </button>
+    </div>
+  );
+}
+
 /** "Are you sure?" with the action's own words on the button. */
 export function Confirm(props: {
   title: string;

@@ -1,7 +1,7 @@
 import { useId, useState } from 'react';
 import { API_KEY_EXPIRY_DAYS, API_KEY_NAME_MAX, isApiKeyName } from '../../../src/domain/api-keys';
 import { api } from '../api';
-import { Confirm, Dialog } from '../dialog';
+import { Confirm, Dialog, FormActions } from '../dialog';
 import { useI18n } from '../i18n';
 import type { Session } from '../session';
 import { CopyButton, DeleteButton, ErrorText, ListTable, RoleChecks, States, Toolbar, errorText, useDate, useLoad } from '../util';
@@ -217,14 +217,7 @@ function GenerateDialog({ onClose }: { onClose: () => void }) {
           </>
         ) : null}
         <ErrorText error={error} />
-        <div className="actions">
-          <button type="button" onClick={onClose}>
-            {t('common.cancel')}
-          </button>
-          <button type="submit" className="primary" disabled={busy}>
-            {t('keys.generate.submit')}
-          </button>
-        </div>
+        <FormActions cancel={t('common.cancel')} submit={t('keys.generate.submit')} onCancel={onClose} busy={busy} />
       </form>
     </Dialog>
   );

@@ -1,6 +1,6 @@
 import { useId, useState } from 'react';
 import { api } from '../api';
-import { Confirm, Dialog } from '../dialog';
+import { Confirm, Dialog, FormActions } from '../dialog';
 import { useI18n } from '../i18n';
 import type { Session } from '../session';
 import { CopyButton, DeleteButton, ErrorText, ListTable, States, Toolbar, errorText, useDate, useLoad } from '../util';
@@ -221,14 +221,7 @@ function CreateToken({ appId, roles, orgs, onClose }: { appId: string; roles: Na
           ))}
         </select>
         <ErrorText error={error} />
-        <div className="actions">
-          <button type="button" onClick={onClose}>
-            {t('common.cancel')}
-          </button>
-          <button type="submit" className="primary">
-            {t('central.create.submit')}
-          </button>
-        </div>
+        <FormActions cancel={t('common.cancel')} submit={t('central.create.submit')} onCancel={onClose} />
       </form>
     </Dialog>
   );

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { api } from '../api';
-import { Confirm, Dialog } from '../dialog';
+import { Confirm, Dialog, FormActions } from '../dialog';
 import { useI18n } from '../i18n';
 import type { Session } from '../session';
 import { DeleteButton, ErrorText, States, Toolbar, errorText, useLoad } from '../util';
@@ -137,14 +137,7 @@ function RoleDialog({ all, onClose }: { all: Permission[]; onClose: (changed: bo
           <PermissionBoxes all={all} picked={picked} onChange={setPicked} />
         </fieldset>
         <ErrorText error={error} />
-        <div className="actions">
-          <button type="button" onClick={() => onClose(false)}>
-            {t('common.cancel')}
-          </button>
-          <button type="submit" className="primary">
-            {t('roles.create.submit')}
-          </button>
-        </div>
+        <FormActions cancel={t('common.cancel')} submit={t('roles.create.submit')} onCancel={() => onClose(false)} />
       </form>
     </Dialog>
   );

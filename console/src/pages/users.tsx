@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { api } from '../api';
-import { Confirm, Dialog } from '../dialog';
+import { Confirm, Dialog, FormActions } from '../dialog';
 import { useI18n } from '../i18n';
 import type { Session } from '../session';
 import { DeleteButton, ErrorText, ListTable, RoleChecks, States, Toolbar, errorText, useDate, useLoad } from '../util';
@@ -173,14 +173,7 @@ function CreateUser({ roles, onClose }: { roles: Role[]; onClose: (changed: bool
           <RoleChecks roles={roles} picked={picked} onChange={setPicked} />
         </fieldset>
         <ErrorText error={error} />
-        <div className="actions">
-          <button type="button" onClick={() => onClose(false)}>
-            {t('common.cancel')}
-          </button>
-          <button type="submit" className="primary">
-            {t('users.create.submit')}
-          </button>
-        </div>
+        <FormActions cancel={t('common.cancel')} submit={t('users.create.submit')} onCancel={() => onClose(false)} />
       </form>
     </Dialog>
   );

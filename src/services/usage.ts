@@ -34,13 +34,29 @@ export class UsageRecorder {
   mark(type: 'user' | 'api_key', id: string, at: number): void;
   mark(type: 'sas_policy', ref: SasPolicyRef, at: number): void;
   mark(type: Pending['type'], idOrRef: string | SasPolicyRef, at: number): void {
-    const k = typeof idOrRef === 'string' ? `${type}:${idOrRef}` : `${type}:${idOrRef.resourceId}:${idOrRef.keyName.toLowerCase()}`;
+    const k = typeof idOrRef === 'string' ? `${type}:${idOrRef}` : this.refKey(idOrRef);
     const last = this.lastWritten.get(k);
     if (last !== undefined && at - last < this.intervalMs) return;
+    const queued = this.pending.get(k);
+    if (queued) {
+      queued.at = at; // marked again before the flush: no new entry a request
+      return;
+    }
     this.pending.set(
       k,
       typeof idOrRef === 'string' ? { type: type as 'user' | 'api_key', id: idOrRef, at } : { type: 'sas_policy', ref: idOrRef, at },
     );
+  }
+
+  /** A policy's key, made once per ref object (the verifier keeps one per policy it has opened). */
+  private readonly refKeys = new WeakMap<SasPolicyRef, string>();
+  private refKey(ref: SasPolicyRef): string {
+    let k = this.refKeys.get(ref);
+    if (k === undefined) {
+      k = `sas_policy:${ref.resourceId}:${ref.keyName.toLowerCase()}`;
+      this.refKeys.set(ref, k);
+    }
+    return k;
   }
 
   async flush(): Promise<void> {

@@ -109,6 +109,13 @@ export function centralState(deps: Deps) {
 
   return {
     app,
+    /** What is in memory now, without loading (undefined: not cached): the hot path's identity checks. */
+    cached: {
+      app: (label: string) => apps.peek(label.toLowerCase()),
+      token: (appId: string, tokenId: string) => tokens.peek(tokenKey(appId, tokenId)),
+      directory: (appId: string) => directories.peek(appId),
+      tokenList: (appId: string) => tokenLists.peek(appId),
+    },
     token(appId: string, tokenId: string): Promise<TokenEntry | null> | TokenEntry | null {
       const k = tokenKey(appId, tokenId);
       return tokens.peek(k) ?? tokens.get(k);

@@ -22,7 +22,8 @@ import type { AuditEvent } from '../domain/types.js';
 import { auditEvent } from './audit.js';
 import type { AuditBuffer } from './audit-buffer.js';
 import type { AccessService } from './access.js';
-import type { CentralDirectory, CentralState, OpenedCentralApp } from './central-state.js';
+import type { CentralDirectory, CentralState, OpenedCentralApp, TokenEntry } from './central-state.js';
+import { Lru } from '../util/lru.js';
 
 /** Who calls the data plane of an app, and what it may do there. */
 export interface CentralCaller {
@@ -32,6 +33,16 @@ export interface CentralCaller {
   assignments: readonly CentralRoleAssignment[];
   grants: CentralGrants;
   ctx: Ctx;
+}
+
+/** A verified API-token caller as the hot path keeps it (central-tokens' `authenticateCached`). */
+interface HotCaller {
+  entry: TokenEntry;
+  dir: CentralDirectory;
+  /** The signed expiry (ms). */
+  se: number;
+  actor: CentralCaller['actor'];
+  grants: CentralGrants;
 }
 
 /** Audit in the app's tenant, with the token as actor when a token acts. */
@@ -79,6 +90,19 @@ export function centralTokenService(deps: Deps, state: CentralState, access: Acc
     return { app: a.app, actor, assignments, grants: grantsOf(assignments, dir.roleOf), ctx };
   }
 
+  /**
+   * API-token callers already verified, per opened app (a new app object after any change of the
+   * app starts empty), by Authorization header. An entry holds only while the token entry and the
+   * directory it was made from are still the ones in memory: a deleted token, a changed role or
+   * organization (each drops its cache, on every node) misses at once and takes the full path.
+   */
+  const hot = new WeakMap<OpenedCentralApp, Lru<string, HotCaller>>();
+  function remember(a: OpenedCentralApp, header: string, entry: TokenEntry, se: number, dir: CentralDirectory, c: CentralCaller): void {
+    let m = hot.get(a);
+    if (!m) hot.set(a, (m = new Lru(1024)));
+    m.set(header, { entry, dir, se, actor: c.actor, grants: c.grants });
+  }
+
   async function viaToken(a: OpenedCentralApp, ctx: Ctx, header: string): Promise<CentralCaller> {
     const parsed = parseSas(header);
     if (!parsed.ok) throw unauthenticated(a, ctx, parsed.reason);
@@ -95,7 +119,12 @@ export function centralTokenService(deps: Deps, state: CentralState, access: Acc
       if (parsed.se !== entry.token.expiry) throw unauthenticated(a, ctx, 'bad_expiry', parsed.skn);
       entry.verified.set(header, true);
     }
-    return caller(a, ctx, { type: 'central_api_token', id: entry.token.id }, entry.token.roles);
+    // the grants from this very directory object: the hot path's entry holds while it is still the cached one
+    const dir = await state.directory(a.app.id);
+    const actor = { type: 'central_api_token' as const, id: entry.token.id };
+    const c: CentralCaller = { app: a.app, actor, assignments: entry.token.roles, grants: grantsOf(entry.token.roles, dir.roleOf), ctx };
+    remember(a, header, entry, parsed.se, dir, c);
+    return c;
   }
 
   async function viaBearer(a: OpenedCentralApp, ctx: Ctx, jwt: string, label: string): Promise<CentralCaller> {
@@ -154,6 +183,21 @@ export function centralTokenService(deps: Deps, state: CentralState, access: Acc
      * (a member of the app's tenant; Administrator with IoT Central Administration). Anything
      * else, and every refused token, is 401 CENTRAL_UNAUTHENTICATED (`params.reason` says why).
      */
+    /**
+     * `authenticate` from memory, without a promise: the caller when this header verified before
+     * and nothing it depends on has changed since; undefined otherwise (then `authenticate`, which
+     * also gives every refusal its answer: an expired token is undefined here, `expired` there).
+     */
+    authenticateCached(ctx: Ctx, label: string, authorization: string | undefined): CentralCaller | undefined {
+      const a = state.cached.app(label);
+      if (!a || typeof authorization !== 'string') return undefined;
+      const h = hot.get(a)?.get(authorization.trim());
+      if (!h || state.cached.token(a.app.id, h.entry.token.id) !== h.entry || state.cached.directory(a.app.id) !== h.dir) return undefined;
+      const now = clock.now();
+      if (h.entry.token.expiry <= now || h.se <= now) return undefined;
+      return { app: a.app, actor: h.actor, assignments: h.entry.token.roles, grants: h.grants, ctx };
+    },
+
     async authenticate(ctx: Ctx, label: string, authorization: string | undefined): Promise<CentralCaller> {
       const a = await state.app(label);
       if (!a) throw new AppError('CENTRAL_APP_NOT_FOUND', { app: label });
@@ -171,9 +215,13 @@ export function centralTokenService(deps: Deps, state: CentralState, access: Acc
     },
 
     /** A page of the app's tokens, in id order, from memory (dropped on every token create/delete, on every node). */
-    async list(c: CentralCaller, page: { offset: number; limit: number }): Promise<{ items: CentralApiToken[]; total: number }> {
-      const all = await state.tokenList(c.app.id);
-      return { items: all.slice(page.offset, page.offset + page.limit), total: all.length };
+    list(
+      c: CentralCaller,
+      page: { offset: number; limit: number },
+    ): { items: CentralApiToken[]; total: number } | Promise<{ items: CentralApiToken[]; total: number }> {
+      const slice = (all: CentralApiToken[]) => ({ items: all.slice(page.offset, page.offset + page.limit), total: all.length });
+      const cached = state.cached.tokenList(c.app.id);
+      return cached ? slice(cached) : state.tokenList(c.app.id).then(slice);
     },
 
     get: find,

@@ -116,6 +116,28 @@ export function iotSasService(deps: Deps, resources: IotResourceService, usage: 
     effective: policy.effective,
   });
 
+  function verifyWith(u: Unsealed | null, header: string, target: string | undefined): SasResult {
+    const entry = u ? entryOf(u) : undefined;
+    const now = deps.clock.now();
+    const memo = target === undefined ? header : `${header}\n${target}`;
+    const hit = entry?.verified.get(memo);
+    if (entry && hit && hit.se > now / 1000) {
+      usage.mark('sas_policy', hit.policy.ref, now);
+      return ok(entry, hit.policy, hit.keyIndex);
+    }
+    const parsed = parseSas(header);
+    if (!parsed.ok) return { ok: false, reason: parsed.reason };
+    if (!entry) return { ok: false, reason: 'unknown_host' };
+    if (parsed.skn === undefined) return { ok: false, reason: 'missing_skn' };
+    const policy = entry.policies.get(parsed.skn.toLowerCase());
+    if (!policy) return { ok: false, reason: 'unknown_policy' };
+    const v = verifySas(parsed, { keys: [policy.primaryKey, policy.secondaryKey], now: now / 1000, target: target ?? entry.hostName });
+    if (!v.ok) return { ok: false, reason: v.reason };
+    entry.verified.set(memo, { se: parsed.se, policy, keyIndex: v.keyIndex });
+    usage.mark('sas_policy', policy.ref, now);
+    return ok(entry, policy, v.keyIndex);
+  }
+
   return {
     /** The hub or DPS a host name addresses, if any. */
     resourceForHost: (host: string) => resourceForHost(deps.config, host),
@@ -124,28 +146,11 @@ export function iotSasService(deps: Deps, resources: IotResourceService, usage: 
      * `header` is the Authorization value; `host` the host the client addressed (Host header,
      * port ignored); `target` the resource accessed below it (default: the host itself).
      */
-    async verify(header: string, host: string, target?: string): Promise<SasResult> {
+    verify(header: string, host: string, target?: string): SasResult | Promise<SasResult> {
       const addressed = resourceForHost(deps.config, host);
-      const u = addressed && (await resources.loadForVerify(addressed.kind, addressed.name));
-      const entry = u ? entryOf(u) : undefined;
-      const now = deps.clock.now();
-      const memo = `${header}\n${target ?? ''}`;
-      const hit = entry?.verified.get(memo);
-      if (entry && hit && hit.se > now / 1000) {
-        usage.mark('sas_policy', hit.policy.ref, now);
-        return ok(entry, hit.policy, hit.keyIndex);
-      }
-      const parsed = parseSas(header);
-      if (!parsed.ok) return { ok: false, reason: parsed.reason };
-      if (!entry) return { ok: false, reason: 'unknown_host' };
-      if (parsed.skn === undefined) return { ok: false, reason: 'missing_skn' };
-      const policy = entry.policies.get(parsed.skn.toLowerCase());
-      if (!policy) return { ok: false, reason: 'unknown_policy' };
-      const v = verifySas(parsed, { keys: [policy.primaryKey, policy.secondaryKey], now: now / 1000, target: target ?? entry.hostName });
-      if (!v.ok) return { ok: false, reason: v.reason };
-      entry.verified.set(memo, { se: parsed.se, policy, keyIndex: v.keyIndex });
-      usage.mark('sas_policy', policy.ref, now);
-      return ok(entry, policy, v.keyIndex);
+      const u = addressed ? resources.loadForVerify(addressed.kind, addressed.name) : null;
+      // answered without a promise when the resource is in memory (the hot path)
+      return u instanceof Promise ? u.then((x) => verifyWith(x, header, target)) : verifyWith(u, header, target);
     },
   };
 }

@@ -112,6 +112,25 @@ describe.each(['sqlite', 'postgres'] as const)('IoT Central data plane on the wi
     expect((await central(t, 'GET', app.id, 'roles', { auth: b })).statusCode).toBe(200);
   });
 
+  it("a token answered from memory (verified before) still gets each route's api-version and permission check, and its denials are audited", async () => {
+    const tok = await createToken(t, app.id, 'hot-operator', [{ role: ROLES.operator }], admin);
+    for (let i = 0; i < 3; i++) expect((await central(t, 'GET', app.id, 'organizations', { auth: tok })).statusCode).toBe(200);
+    const denied = await auditCount('access.denied');
+    expectError(await central(t, 'GET', app.id, 'apiTokens', { auth: tok }), 403, 'Forbidden');
+    expect(await auditCount('access.denied')).toBe(denied + 1);
+    expectError(await central(t, 'GET', app.id, 'organizations', { auth: tok, query: '' }), 400, 'BadRequest');
+    expectError(await central(t, 'GET', app.id, 'organizations', { auth: tok, query: 'api-version=2019-01-01' }), 400, 'BadRequest');
+    // the same token by the app's host label: the same caller
+    const byHost = await t.app.inject({
+      method: 'GET',
+      url: `/api/organizations?${API}`,
+      headers: { authorization: tok, host: `${app.subdomain}.${t.server.services.centralApps.hostSuffix}` },
+    });
+    expect(byHost.statusCode).toBe(200);
+    expect((await central(t, 'DELETE', app.id, 'apiTokens/hot-operator', { auth: admin })).statusCode).toBe(204);
+    expectError(await central(t, 'GET', app.id, 'organizations', { auth: tok }), 401, 'Unauthenticated');
+  });
+
   it('lists the six built-in roles with their fixed GUIDs', async () => {
     const res = await central(t, 'GET', app.subdomain, 'roles', { auth: operator });
     expect(res.statusCode).toBe(200);

@@ -5,7 +5,7 @@ import type { Services } from '../../../services/index.js';
 import type { Metrics } from '../../plugins/metrics.js';
 import type { CentralCaller } from '../../../services/central-tokens.js';
 import { AppError } from '../../../errors/app-error.js';
-import { CENTRAL_API_VERSIONS, centralLabelForHost } from '../../../domain/central.js';
+import { CENTRAL_API_VERSIONS, centralLabelForHost, type CentralPermission } from '../../../domain/central.js';
 import { CentralErrorSchema, centralErrorHandler, centralNotFound } from './errors.js';
 import { registerApiTokenRoutes } from './api-tokens.js';
 import { registerDirectoryRoutes } from './directory.js';
@@ -55,17 +55,9 @@ export async function registerCentralFace(app: App, s: Services, metrics: Metric
         if (typeof type === 'string' && type.startsWith('application/json')) reply.header('content-type', 'application/json');
         done(null, payload);
       });
-      face.addHook('onRequest', async (req: FastifyRequest) => {
-        req.ctx = { principal: null, requestId: req.id, clientAddress: req.ip };
-        const perm = req.routeOptions.config.centralPermission;
-        if (!perm) return;
-        try {
-          req.central = await s.centralTokens.authenticate(req.ctx, (req.params as { appId: string }).appId, req.headers.authorization);
-        } catch (e) {
-          if (e instanceof AppError && e.code === 'CENTRAL_UNAUTHENTICATED')
-            metrics.authFailures.inc({ reason: `central_${String(e.params.reason ?? 'invalid')}` });
-          throw e;
-        }
+      /** What follows the credential: api-version (400), then the route's permission (403). */
+      const admit = (req: FastifyRequest, c: CentralCaller, perm: CentralPermission): void => {
+        req.central = c;
         const raw = (req.query as Record<string, unknown> | undefined)?.['api-version'];
         const v = Array.isArray(raw) ? raw[0] : raw;
         if (typeof v !== 'string' || !(CENTRAL_API_VERSIONS as readonly string[]).includes(v)) {
@@ -74,7 +66,38 @@ export async function registerCentralFace(app: App, s: Services, metrics: Metric
             supported: CENTRAL_API_VERSIONS.join(', '),
           });
         }
-        s.centralTokens.authorize(req.central, perm, `${req.method} ${req.routeOptions.url}`);
+        s.centralTokens.authorize(c, perm, `${req.method} ${req.routeOptions.url}`);
+      };
+      // Callback style: a caller verified from memory (the hot path) is admitted without a promise.
+      face.addHook('onRequest', (req: FastifyRequest, _reply, done: (err?: Error) => void) => {
+        req.ctx = { principal: null, requestId: req.id, clientAddress: req.ip };
+        const perm = req.routeOptions.config.centralPermission;
+        if (!perm) return done();
+        const appId = (req.params as { appId: string }).appId;
+        const hot = s.centralTokens.authenticateCached(req.ctx, appId, req.headers.authorization);
+        if (hot) {
+          try {
+            admit(req, hot, perm);
+          } catch (e) {
+            return done(e as Error);
+          }
+          return done();
+        }
+        s.centralTokens.authenticate(req.ctx, appId, req.headers.authorization).then(
+          (c) => {
+            try {
+              admit(req, c, perm);
+            } catch (e) {
+              return done(e as Error);
+            }
+            done();
+          },
+          (e: unknown) => {
+            if (e instanceof AppError && e.code === 'CENTRAL_UNAUTHENTICATED')
+              metrics.authFailures.inc({ reason: `central_${String(e.params.reason ?? 'invalid')}` });
+            done(e as Error);
+          },
+        );
       });
       registerApiTokenRoutes(face, s);
       registerDirectoryRoutes(face, s);

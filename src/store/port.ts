@@ -53,9 +53,10 @@ export interface Store {
   transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T>;
   /**
    * Like `transaction`, but group-committed: writes queued at the same time share one transaction
-   * and one commit, each in its own savepoint. A `fn` that throws rolls back its own writes only and
-   * rejects alone; every promise settles after the commit (durable when answered). `fn` should do
-   * store work only (no waiting on anything else): the batch's transaction is open while it runs.
+   * and one commit. A `fn` that throws rolls back its own writes only and rejects alone (its batch
+   * is rolled back and run again with each `fn` in a savepoint); every promise settles after the
+   * commit (durable when answered). `fn` should do store work only (no waiting on anything else:
+   * the batch's transaction is open while it runs; no effect outside the store: it may run twice).
    */
   write<T>(fn: (tx: Store) => Promise<T>): Promise<T>;
   /** Cheap liveness probe for /readyz. */

@@ -359,5 +359,36 @@ export function writeContract(open: Open) {
       ).rejects.toThrow('outer');
       expect(await s.sessions.get(inner.id)).toBeUndefined();
     });
+
+    it('case=rerun: after a failing unit the batch is run again isolated, and every other unit is written exactly once', async () => {
+      const t = await tenant(s);
+      // each unit makes its event inside, with a fresh id on every run: a run that was not rolled back would leave a second row
+      const unit = () => s.write((tx) => tx.audit.append(event(t.id, T0)));
+      const results = await Promise.allSettled([
+        ...Array.from({ length: 4 }, unit),
+        s.write(async (tx) => {
+          await tx.audit.append(event(t.id, T0));
+          throw new Error('boom');
+        }),
+        ...Array.from({ length: 4 }, unit),
+      ]);
+      expect(results.map((r) => r.status)).toEqual([...Array(4).fill('fulfilled'), 'rejected', ...Array(4).fill('fulfilled')]);
+      expect((await s.audit.query(t.id, { offset: 0, limit: 100 })).total).toBe(8);
+    });
+
+    it('case=alone: a failing write alone in its batch rejects with its own error, leaves nothing, and the queue goes on', async () => {
+      const t = await tenant(s);
+      const gone = sessionRow(t.id);
+      await expect(
+        s.write(async (tx) => {
+          await tx.sessions.insert(gone);
+          await tx.sessions.insert(gone);
+        }),
+      ).rejects.toBeInstanceOf(UniqueViolation);
+      expect(await s.sessions.get(gone.id)).toBeUndefined();
+      const next = sessionRow(t.id);
+      await s.write((tx) => tx.sessions.insert(next));
+      expect(await s.sessions.get(next.id)).toEqual(next);
+    });
   });
 }

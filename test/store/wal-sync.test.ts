@@ -154,6 +154,26 @@ describe('SQLite: a commit settles only after its WAL flush', () => {
     expect(await Promise.all(['a', 'b', 'c', 'd'].map((k) => store.meta.get(k)))).toEqual(['1', '2', undefined, '4']);
   });
 
+  it('a rolled-back transaction owes no flush: it settles with the flush held, and asks for none', async () => {
+    const gate = gatedFlush();
+    const { db } = open(gate);
+    await opened(gate, sql`create table t (v text)`.execute(db));
+    const calls = gate.calls;
+    const rolledBack = db.transaction().execute(async (trx) => {
+      await sql`insert into t values ('x')`.execute(trx);
+      throw new Error('undo');
+    });
+    await expect(rolledBack).rejects.toThrow('undo');
+    expect(gate.calls).toBe(calls);
+    // and the next commit is flushed as ever
+    const insert = sql`insert into t values ('y')`.execute(db);
+    expect(await state(insert)).toBe('pending');
+    expect(gate.calls).toBe(calls + 1);
+    gate.open();
+    await insert;
+    expect((await sql<{ v: string }>`select v from t`.execute(db)).rows).toEqual([{ v: 'y' }]);
+  });
+
   it('a failed flush fails the writes that waited for it and every query after it (a restart recovers)', async () => {
     const gate = gatedFlush();
     const { db, file } = open(gate);

@@ -1,6 +1,14 @@
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { Kysely, SqliteDialect, SqliteDriver, type Driver, type SqliteDatabase, type SqliteStatement } from 'kysely';
+import {
+  Kysely,
+  SqliteDialect,
+  SqliteDriver,
+  type DatabaseConnection,
+  type Driver,
+  type SqliteDatabase,
+  type SqliteStatement,
+} from 'kysely';
 import type { DB } from '../kysely/schema.js';
 import { Lru } from '../../util/lru.js';
 import { ensurePrivateDir, ensurePrivateFile } from '../../util/private-files.js';
@@ -50,6 +58,13 @@ class DurableSqliteDriver extends SqliteDriver {
   override async destroy(): Promise<void> {
     await super.destroy();
     this.wal?.flusher.close();
+  }
+
+  // A transaction rolled back has left nothing to make durable (the group commit rolls back a
+  // batch in which a unit failed before running it again): no flush is owed for its writes.
+  override async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
+    await super.rollbackTransaction(connection);
+    this.writes.pending = false;
   }
 
   override async releaseConnection(): Promise<void> {

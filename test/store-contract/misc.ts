@@ -376,6 +376,41 @@ export function writeContract(open: Open) {
       expect((await s.audit.query(t.id, { offset: 0, limit: 100 })).total).toBe(8);
     });
 
+    it('case=shapes: the hot inserts (one statement compiled per column list, reused) store each row as given', async () => {
+      const t = await tenant(s);
+      // different values through the same statement, in every position: a misbound value would come back elsewhere
+      const rows = Array.from({ length: 6 }, (_, i) => ({
+        ...sessionRow(t.id, randomUUID(), i % 2 ? 'api_key' : 'user'),
+        createdAt: T0 + i,
+        expiresAt: T0 + 3_600_000 + i,
+        revokedAt: i % 3 === 0 ? null : T0 + 10 + i,
+        clientAddress: i % 2 ? null : `10.0.0.${i}`,
+      }));
+      const events = rows.map((r, i) => ({
+        ...event(t.id, T0 + i, `action.${i}`, i % 2 ? null : `actor-${i}`),
+        detail: i % 2 ? null : { i },
+      }));
+      await Promise.all(
+        rows.map((r, i) =>
+          s.write(async (tx) => {
+            await tx.sessions.insert(r);
+            await tx.sessions.addRefreshToken({
+              hash: `h-${r.id}`,
+              sessionId: r.id,
+              createdAt: T0 + i,
+              expiresAt: T0 + 100 + i,
+              usedAt: null,
+            });
+            await tx.audit.append(events[i]!);
+          }),
+        ),
+      );
+      for (const r of rows) expect(await s.sessions.get(r.id)).toEqual(r);
+      const stored = (await s.audit.query(t.id, { offset: 0, limit: 100 })).items;
+      expect([...stored].sort((a, b) => a.at - b.at)).toEqual(events);
+      expect(await s.sessions.consumeRefreshToken(`h-${rows[3]!.id}`, T0 + 50)).toMatchObject({ status: 'ok', session: rows[3] });
+    });
+
     it('case=alone: a failing write alone in its batch rejects with its own error, leaves nothing, and the queue goes on', async () => {
       const t = await tenant(s);
       const gone = sessionRow(t.id);

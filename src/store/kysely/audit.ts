@@ -1,6 +1,6 @@
 import type { AuditEvent } from '../../domain/types.js';
 import type { AuditRepo } from '../port.js';
-import { json, num, type Db } from './util.js';
+import { insertRow, json, num, type Db } from './util.js';
 import type { DB } from './schema.js';
 
 const toEvent = (r: DB['audit_events']): AuditEvent => ({
@@ -32,7 +32,7 @@ const fromEvent = (e: AuditEvent): DB['audit_events'] => ({
 
 export const audit = (db: Db): AuditRepo => ({
   async append(e) {
-    await db.insertInto('audit_events').values(fromEvent(e)).execute();
+    await insertRow(db, 'audit_events', fromEvent(e));
   },
   async appendMany(events) {
     if (events.length) await db.insertInto('audit_events').values(events.map(fromEvent)).execute();

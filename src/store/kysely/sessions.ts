@@ -1,6 +1,6 @@
 import type { PrincipalType, Session } from '../../domain/types.js';
 import type { SessionRepo } from '../port.js';
-import { affected, guardUnique, num, numOrNull, type Db } from './util.js';
+import { affected, guardUnique, insertRow, num, numOrNull, type Db } from './util.js';
 import type { DB } from './schema.js';
 
 const toSession = (r: DB['sessions']): Session => ({
@@ -18,19 +18,16 @@ export const sessions = (db: Db): SessionRepo => ({
   async insert(s) {
     await guardUnique(
       'sessions',
-      db
-        .insertInto('sessions')
-        .values({
-          id: s.id,
-          tenant_id: s.tenantId,
-          principal_type: s.principalType,
-          principal_id: s.principalId,
-          created_at: s.createdAt,
-          expires_at: s.expiresAt,
-          revoked_at: s.revokedAt,
-          client_address: s.clientAddress,
-        })
-        .execute(),
+      insertRow(db, 'sessions', {
+        id: s.id,
+        tenant_id: s.tenantId,
+        principal_type: s.principalType,
+        principal_id: s.principalId,
+        created_at: s.createdAt,
+        expires_at: s.expiresAt,
+        revoked_at: s.revokedAt,
+        client_address: s.clientAddress,
+      } satisfies DB['sessions']),
     );
   },
   async get(id) {
@@ -56,16 +53,13 @@ export const sessions = (db: Db): SessionRepo => ({
   async addRefreshToken(t) {
     await guardUnique(
       'refresh_tokens',
-      db
-        .insertInto('refresh_tokens')
-        .values({
-          hash: t.hash,
-          session_id: t.sessionId,
-          created_at: t.createdAt,
-          expires_at: t.expiresAt,
-          used_at: t.usedAt,
-        })
-        .execute(),
+      insertRow(db, 'refresh_tokens', {
+        hash: t.hash,
+        session_id: t.sessionId,
+        created_at: t.createdAt,
+        expires_at: t.expiresAt,
+        used_at: t.usedAt,
+      } satisfies DB['refresh_tokens']),
     );
   },
   async consumeRefreshToken(hash, now) {

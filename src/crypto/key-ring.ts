@@ -30,6 +30,17 @@ const context = signingKeyContext;
 /** How far a token's `iat` may lie ahead of this node's clock (clock skew between nodes). */
 const IAT_SKEW_SECONDS = 60;
 
+/**
+ * The claims as JSON with `iss`, `iat` and `exp` after them: the JSON of `{ ...payload, iss, iat,
+ * exp }`, written without that copy of the claims (a spread and three more keys cost V8 ~3 µs a
+ * token, half the JSON's own cost) unless the payload carries one of the three itself.
+ */
+function withTimes(payload: Record<string, unknown>, iss: string, iat: number, exp: number): string {
+  if ('iss' in payload || 'iat' in payload || 'exp' in payload) return JSON.stringify({ ...payload, iss, iat, exp });
+  const json = JSON.stringify(payload);
+  return `${json.length > 2 ? `${json.slice(0, -1)},` : '{'}"iss":${JSON.stringify(iss)},"iat":${iat},"exp":${exp}}`;
+}
+
 export class KeyRing {
   private keys = new Map<string, Loaded>();
   private signer: Loaded | undefined;
@@ -159,7 +170,7 @@ export class KeyRing {
     const iat = Math.floor(this.opts.now() / 1000);
     let header = s.headers.get(typ);
     if (header === undefined) s.headers.set(typ, (header = b64url(JSON.stringify({ alg: s.alg, typ, kid: s.kid }))));
-    const input = `${header}.${b64url(JSON.stringify({ ...payload, iss: this.opts.issuer, iat, exp: iat + ttlSeconds }))}`;
+    const input = `${header}.${b64url(withTimes(payload, this.opts.issuer, iat, iat + ttlSeconds))}`;
     const data = Buffer.from(input);
     return new Promise((resolve, reject) => {
       const done = (e: Error | null, signature: Buffer) => (e ? reject(e) : resolve(`${input}.${signature.toString('base64url')}`));

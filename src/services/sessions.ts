@@ -84,6 +84,20 @@ export function sessionService(
     throw new AppError(code);
   }
 
+  /**
+   * A token's role names and permissions (sorted, once each), made once per roles array: a cached
+   * API key presents the same array on every login. Tokens only read them (they are serialised).
+   */
+  const granted = new WeakMap<RoleView[], { permissions: string[]; roleNames: string[] }>();
+  function grantedBy(roles: RoleView[]): { permissions: string[]; roleNames: string[] } {
+    let g = granted.get(roles);
+    if (!g) {
+      g = { permissions: [...new Set(roles.flatMap((r) => r.permissions))].sort(), roleNames: roles.map((r) => r.name) };
+      granted.set(roles, g);
+    }
+    return g;
+  }
+
   /** Who a token is issued to, as found on the way (nothing is read twice). */
   interface Subject {
     principal: Principal;
@@ -119,9 +133,9 @@ export function sessionService(
     idTokenAudience?: string,
   ): Promise<TokenResponse> {
     const at = now();
-    const p = { ...who.principal, user: who.user };
+    const p = { name: who.principal.name, tenantId: who.principal.tenantId, user: who.user };
     const { tenant, roles } = who;
-    const permissions = [...new Set(roles.flatMap((r) => r.permissions))].sort();
+    const { permissions, roleNames } = grantedBy(roles);
     const isKey = session.principalType === 'api_key';
     const ttl = config.accessTokenTtl;
     const signed = deps.keys.sign(
@@ -136,7 +150,7 @@ export function sessionService(
         acr: '1',
         scope: SCOPE,
         ...profileClaims(session.principalType, p),
-        realm_access: { roles: roles.map((r) => r.name) },
+        realm_access: { roles: roleNames },
         tenant_id: p.tenantId,
         tenant_name: tenant?.name,
         permissions,

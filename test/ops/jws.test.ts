@@ -40,3 +40,16 @@ describe.each(['ES256', 'RS256', 'EdDSA'] as const)('tokens signed with %s', (al
     expect((await t.req('GET', '/iam/users/me', { token: refreshed.access_token })).statusCode).toBe(200);
   });
 });
+
+describe('the signed claims', () => {
+  it('are the JSON of { ...payload, iss, iat, exp }, key for key and in order, whatever the payload holds', async () => {
+    t = await makeTestApp();
+    const keys = t.server.deps.keys;
+    const issuer = (await t.req('GET', '/.well-known/openid-configuration')).json().issuer as string;
+    const iat = Math.floor(t.clock.now() / 1000);
+    const claimsOf = (token: string) => Buffer.from(token.split('.')[1]!, 'base64url').toString();
+    for (const payload of [{}, { sub: 'a"b\\c', n: 1, nested: { x: [1, 'two'] }, gone: undefined }, { sub: 's', exp: 5, iss: 'mine' }]) {
+      expect(claimsOf(await keys.sign(payload, 300))).toBe(JSON.stringify({ ...payload, iss: issuer, iat, exp: iat + 300 }));
+    }
+  });
+});

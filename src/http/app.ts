@@ -95,8 +95,13 @@ export function stackHooks(headers: Record<string, string>, metrics: Metrics | u
       accessLog?.(req.id, req.method, route, reply.statusCode, Math.round(ms));
       done();
     },
+    /** The access lines not yet written (on close). */
+    flush: () => accessLog?.flush(),
   };
 }
+
+/** Writes one access line; `flush` writes at once the lines still waiting for the end of their turn. */
+export type AccessLine = ((reqId: string, method: string, route: string, status: number, ms: number) => void) & { flush: () => void };
 
 /**
  * The access line, written straight to the logger's destination: the same JSON, in the same key
@@ -108,7 +113,7 @@ export function stackHooks(headers: Record<string, string>, metrics: Metrics | u
  * (method and route pattern once each); everything else is logged through `logger`. A logger set
  * up otherwise (custom time, message key or log formatter) writes the line itself.
  */
-export function accessLine(logger: Logger): (reqId: string, method: string, route: string, status: number, ms: number) => void {
+export function accessLine(logger: Logger): AccessLine {
   const own = logger as unknown as Record<symbol, unknown>;
   const stream = own[pino.symbols.streamSym] as pino.DestinationStream | undefined;
   // the root bindings (pid, hostname) as pino keeps them: ',"pid":1,"hostname":"h"'
@@ -121,7 +126,11 @@ export function accessLine(logger: Logger): (reqId: string, method: string, rout
     !formatters?.log &&
     JSON.stringify(formatters?.level?.('info', 30)) === '{"level":30}';
   if (!stream || typeof chindings !== 'string' || !standard)
-    return (reqId, method, route, status, ms) => logger.info({ reqId, method, route, status, ms }, 'request');
+    return Object.assign(
+      (reqId: string, method: string, route: string, status: number, ms: number) =>
+        logger.info({ reqId, method, route, status, ms }, 'request'),
+      { flush: () => undefined },
+    );
   const quoted = new Map<string, string>();
   const q = (text: string) => {
     let v = quoted.get(text);
@@ -131,10 +140,28 @@ export function accessLine(logger: Logger): (reqId: string, method: string, rout
     }
     return v;
   };
-  return (reqId, method, route, status, ms) =>
-    stream.write(
-      `{"level":30,"time":${Date.now()}${chindings},"reqId":${JSON.stringify(reqId)},"method":${q(method)},"route":${q(route)},"status":${status},"ms":${ms},"msg":"request"}\n`,
-    );
+  // The lines of one turn of the event loop go to the destination in one write (setImmediate):
+  // its own work per write is most of a line's cost (about 3 µs a request under load). A line
+  // waits no longer than the rest of its turn; close() writes what is left.
+  let pending = '';
+  let scheduled = false;
+  const flush = () => {
+    scheduled = false;
+    if (!pending) return;
+    const lines = pending;
+    pending = '';
+    stream.write(lines);
+  };
+  return Object.assign(
+    (reqId: string, method: string, route: string, status: number, ms: number) => {
+      pending += `{"level":30,"time":${Date.now()}${chindings},"reqId":${JSON.stringify(reqId)},"method":${q(method)},"route":${q(route)},"status":${status},"ms":${ms},"msg":"request"}\n`;
+      if (!scheduled) {
+        scheduled = true;
+        setImmediate(flush);
+      }
+    },
+    { flush },
+  );
 }
 
 const noStoreHeaders = (_req: FastifyRequest, reply: FastifyReply, payload: unknown, done: (err: null, p: unknown) => void) => {
@@ -260,6 +287,10 @@ export async function buildApp(services: Services, opts: AppOptions = {}): Promi
   registerInputGuards(app);
   if (opts.corsOrigins?.length) await app.register(cors, { origin: [...opts.corsOrigins], credentials: false, maxAge: 600 });
   app.addHook('onResponse', stack.onResponse);
+  app.addHook('onClose', (_app, done) => {
+    stack.flush();
+    done();
+  });
   app.setErrorHandler((err: FastifyError, req, reply) => faceErrors(req).handler(err, req, reply));
   app.setNotFoundHandler((req, reply) => faceErrors(req).notFound(req, reply));
 

@@ -59,6 +59,28 @@ describe('access log', () => {
     expect(Math.abs((byLatch!.time as number) - (byPino!.time as number))).toBeLessThan(1000);
   });
 
+  it('the lines of one turn of the event loop reach the destination in one write, at the end of that turn; flush writes at once', async () => {
+    const writes: string[] = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _enc, done) {
+        writes.push(chunk.toString());
+        done();
+      },
+    });
+    const line = accessLine(createLogger('info', sink));
+    for (let i = 0; i < 3; i++) line(`turn-${i}`, 'GET', '/healthz', 200, 0);
+    expect(writes).toEqual([]);
+    await new Promise((r) => setImmediate(r));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(writes).toHaveLength(1);
+    expect(parsed(writes[0]!.split('\n').filter(Boolean)).map((l) => l.reqId)).toEqual(['turn-0', 'turn-1', 'turn-2']);
+    line('at-close', 'GET', '/healthz', 200, 0);
+    line.flush();
+    await new Promise((r) => setTimeout(r, 20));
+    expect(writes).toHaveLength(2);
+    expect(JSON.parse(writes[1]!)).toMatchObject({ reqId: 'at-close' });
+  });
+
   it('a logger set up otherwise (its own message key, level labels) still gets the line, through pino', async () => {
     const { sink, raw } = collector();
     const custom = pino({ messageKey: 'message', formatters: { level: (label) => ({ severity: label }) } }, sink);

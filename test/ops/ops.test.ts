@@ -47,6 +47,9 @@ describe('/metrics', () => {
     expect(value('latch_http_requests_total{method="GET",route="/healthz",status="200"}')).toBeGreaterThanOrEqual(1);
     expect(value('latch_http_requests_total{method="GET",route="/nbapi/ei/v1/agents",status="401"}')).toBe(2);
     expect(value('latch_http_requests_total{method="GET",route="/nbapi/ei/v1/agents",status="403"}')).toBe(2);
+    // the counter is a counter, and counts what the duration histogram holds
+    expect(text).toContain('# TYPE latch_http_requests_total counter');
+    expect(value('latch_http_request_duration_seconds_count{method="GET",route="/nbapi/ei/v1/agents",status="401"}')).toBe(2);
     expect(value('latch_auth_failures_total{reason="missing"}')).toBe(1);
     expect(value('latch_auth_failures_total{reason="invalid_token"}')).toBe(1);
     expect(value('latch_auth_failures_total{reason="permission"}')).toBe(1);

@@ -31,7 +31,7 @@ class RouteDurations {
   readonly help = 'HTTP request duration by route pattern and status (seconds, until the response is written)';
   readonly type = 'histogram';
   readonly aggregator = 'sum';
-  private readonly all: Series[] = [];
+  readonly all: Series[] = [];
 
   series(method: string, route: string, status: string): Series {
     const s: Series = {
@@ -68,36 +68,47 @@ class RouteDurations {
   }
 }
 
+/**
+ * `latch_http_requests_total` by method, route pattern and status: the `_count` of each duration
+ * series (the same requests), read when /metrics is scraped, so a request adds to no counter of
+ * its own (prom-client's labelled counter hashes and validates its labels on every inc).
+ */
+class RouteRequests {
+  readonly name = 'latch_http_requests_total';
+  readonly help = 'HTTP requests by route and status';
+  readonly type = 'counter';
+  readonly aggregator = 'sum';
+  constructor(private readonly durations: RouteDurations) {}
+
+  get() {
+    const values = this.durations.all.map((s) => ({ labels: s.labels, value: s.count }));
+    return { name: this.name, help: this.help, type: this.type, values, aggregator: this.aggregator };
+  }
+
+  /** Zeroed with the durations it reads. */
+  reset(): void {}
+}
+
 /** Prometheus metrics of one app instance. */
 export function createMetrics() {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
-  const requests = new Counter({
-    name: 'latch_http_requests_total',
-    help: 'HTTP requests by route and status',
-    labelNames: ['method', 'route', 'status'],
-    registers: [registry],
-  });
   const durations = new RouteDurations();
+  registry.registerMetric(new RouteRequests(durations) as unknown as Metric);
   registry.registerMetric(durations as unknown as Metric);
-  // One pair of labelled children per (method, route template, status), found by a string key:
-  // prom-client's inc(labels) / observe(labels) hash a label object on every call, a measurable
-  // share of a cheap request. `route` is always a route pattern (or 'unmatched'), never a raw URL.
-  const children = new Map<string, { count: { inc(): void }; duration: Series }>();
+  // One series per (method, route template, status), found by a string key: prom-client's
+  // inc(labels) / observe(labels) hash a label object on every call, a measurable share of a
+  // cheap request. `route` is always a route pattern (or 'unmatched'), never a raw URL.
+  const series = new Map<string, Series>();
   return {
     registry,
-    requests,
     durations,
     /** Counts one answered request and records its duration (`ms`, as Fastify's reply.elapsedTime). */
     observeRequest(method: string, route: string, status: number, ms: number): void {
       const k = `${method} ${status} ${route}`;
-      let c = children.get(k);
-      if (!c) {
-        const labels = [method, route, String(status)] as const;
-        children.set(k, (c = { count: requests.labels(...labels), duration: durations.series(method, route, String(status)) }));
-      }
-      c.count.inc();
-      observe(c.duration, ms / 1000);
+      let s = series.get(k);
+      if (!s) series.set(k, (s = durations.series(method, route, String(status))));
+      observe(s, ms / 1000);
     },
     authFailures: new Counter({
       name: 'latch_auth_failures_total',

@@ -4,6 +4,7 @@ import { effectiveDpsRights, effectiveHubRights, parseSas, verifySas } from '../
 import type { IotKind } from '../domain/types.js';
 import type { IotPolicy, IotResourceService, Unsealed } from './iot-resources.js';
 import type { SasPolicyRef, UsageRecorder } from './usage.js';
+import { whenReady } from '../util/when-ready.js';
 
 type Policy = IotPolicy & { ref: SasPolicyRef; effective: ReadonlySet<string> };
 
@@ -148,9 +149,8 @@ export function iotSasService(deps: Deps, resources: IotResourceService, usage: 
      */
     verify(header: string, host: string, target?: string): SasResult | Promise<SasResult> {
       const addressed = resourceForHost(deps.config, host);
-      const u = addressed ? resources.loadForVerify(addressed.kind, addressed.name) : null;
       // answered without a promise when the resource is in memory (the hot path)
-      return u instanceof Promise ? u.then((x) => verifyWith(x, header, target)) : verifyWith(u, header, target);
+      return whenReady(addressed ? resources.loadForVerify(addressed.kind, addressed.name) : null, (u) => verifyWith(u, header, target));
     },
   };
 }

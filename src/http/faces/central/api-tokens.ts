@@ -7,6 +7,7 @@ import { CENTRAL_PERMISSIONS, type CentralApiToken } from '../../../domain/centr
 import { ApiTokenCreateSchema, type ApiTokenCreate } from '../../../schemas/central.js';
 import { AppParam, ApiVersionQuery, centralAccess, centralErrors } from './route.js';
 import { ApiTokenCreatedSchema, ApiTokenListSchema, ApiTokenSchema, tokenView } from './views.js';
+import { whenReady } from '../../../util/when-ready.js';
 
 const TokenParams = Type.Object({ ...AppParam, tokenId: Type.String({ description: '^[0-9a-zA-Z-]{1,40}$ (case-sensitive)' }) });
 const ListQuery = Type.Object({
@@ -52,8 +53,7 @@ export function registerApiTokenRoutes(app: App, s: Services) {
         }
         return out;
       };
-      const r = s.centralTokens.list(caller(req), { offset, limit: q.maxpagesize });
-      return r instanceof Promise ? r.then(page) : page(r);
+      return whenReady(s.centralTokens.list(caller(req), { offset, limit: q.maxpagesize }), page);
     },
   );
 

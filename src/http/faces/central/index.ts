@@ -74,30 +74,21 @@ export async function registerCentralFace(app: App, s: Services, metrics: Metric
         const perm = req.routeOptions.config.centralPermission;
         if (!perm) return done();
         const appId = (req.params as { appId: string }).appId;
-        const hot = s.centralTokens.authenticateCached(req.ctx, appId, req.headers.authorization);
-        if (hot) {
+        const finish = (c: CentralCaller) => {
           try {
-            admit(req, hot, perm);
+            admit(req, c, perm);
           } catch (e) {
             return done(e as Error);
           }
-          return done();
-        }
-        s.centralTokens.authenticate(req.ctx, appId, req.headers.authorization).then(
-          (c) => {
-            try {
-              admit(req, c, perm);
-            } catch (e) {
-              return done(e as Error);
-            }
-            done();
-          },
-          (e: unknown) => {
-            if (e instanceof AppError && e.code === 'CENTRAL_UNAUTHENTICATED')
-              metrics.authFailures.inc({ reason: `central_${String(e.params.reason ?? 'invalid')}` });
-            done(e as Error);
-          },
-        );
+          done();
+        };
+        const hot = s.centralTokens.authenticateCached(req.ctx, appId, req.headers.authorization);
+        if (hot) return finish(hot);
+        s.centralTokens.authenticate(req.ctx, appId, req.headers.authorization).then(finish, (e: unknown) => {
+          if (e instanceof AppError && e.code === 'CENTRAL_UNAUTHENTICATED')
+            metrics.authFailures.inc({ reason: `central_${String(e.params.reason ?? 'invalid')}` });
+          done(e as Error);
+        });
       });
       registerApiTokenRoutes(face, s);
       registerDirectoryRoutes(face, s);

@@ -8,6 +8,7 @@ import { errorLanguageOf, errorMessage, toAppError } from '../../errors.js';
 import type { Metrics } from '../../plugins/metrics.js';
 import type { Lang } from '../../../errors/messages.js';
 import type { SasResult } from '../../../services/iot-sas.js';
+import { whenReady } from '../../../util/when-ready.js';
 
 const pad = (n: number) => String(n).padStart(2, '0');
 /** IoT Hub's `MM/dd/yyyy HH:mm:ss` (UTC). */
@@ -108,8 +109,7 @@ export async function registerDataPlaneFace(app: App, s: Services, metrics: Metr
             effectiveRights: [...r.effective],
           };
         };
-        const r = s.iotSas.verify(typeof auth === 'string' ? auth : '', req.host);
-        return r instanceof Promise ? r.then(answer) : answer(r);
+        return whenReady(s.iotSas.verify(typeof auth === 'string' ? auth : '', req.host), answer);
       },
     );
   });

@@ -7,6 +7,7 @@ import { AgentBodySchema, AssetTypeBodySchema } from '../../../schemas/ei.js';
 import { access, errorResponses } from '../../route.js';
 import { PageQuery, TenantHeader, Nullable, NoBody } from '../../schemas/common.js';
 import { EiErrorSchema } from '../iam/errors.js';
+import { whenReady } from '../../../util/when-ready.js';
 
 // Permission matrix of the EI NB API (seed 004, spec/ei-iam.md §6.4), one declaration per route.
 const anyEi = access({ tenantScoped: true, permission: { anyOf: EI_PERMISSIONS } });
@@ -40,9 +41,6 @@ const AssetTypeSchema = Type.Object({
   updatedTime: Type.Number(),
 });
 const assetTypeView = ({ tenantId: _t, ...a }: AssetType) => a;
-
-/** `f` of a value that is there at once (answered without a promise: Fastify sends a sync handler's value) or of a promised one. */
-const whenReady = <T, R>(v: T | Promise<T>, f: (x: T) => R): R | Promise<R> => (v instanceof Promise ? v.then(f) : f(v));
 
 const IdResponse = Type.Object({ id: Type.String(), name: Type.String() });
 const AssetParams = Type.Object({ assetTypeId: Type.String({ maxLength: 64 }) });

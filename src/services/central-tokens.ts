@@ -80,13 +80,14 @@ export function centralTokenService(deps: Deps, state: CentralState, access: Acc
     return new AppError('CENTRAL_UNAUTHENTICATED', { reason });
   }
 
-  async function caller(
+  /** A caller with its grants resolved against `dir`, the app's directory. */
+  function callerIn(
+    dir: CentralDirectory,
     a: OpenedCentralApp,
     ctx: Ctx,
     actor: CentralCaller['actor'],
     assignments: readonly CentralRoleAssignment[],
-  ): Promise<CentralCaller> {
-    const dir = await state.directory(a.app.id);
+  ): CentralCaller {
     return { app: a.app, actor, assignments, grants: grantsOf(assignments, dir.roleOf), ctx };
   }
 
@@ -121,8 +122,7 @@ export function centralTokenService(deps: Deps, state: CentralState, access: Acc
     }
     // the grants from this very directory object: the hot path's entry holds while it is still the cached one
     const dir = await state.directory(a.app.id);
-    const actor = { type: 'central_api_token' as const, id: entry.token.id };
-    const c: CentralCaller = { app: a.app, actor, assignments: entry.token.roles, grants: grantsOf(entry.token.roles, dir.roleOf), ctx };
+    const c = callerIn(dir, a, ctx, { type: 'central_api_token', id: entry.token.id }, entry.token.roles);
     remember(a, header, entry, parsed.se, dir, c);
     return c;
   }
@@ -134,7 +134,13 @@ export function centralTokenService(deps: Deps, state: CentralState, access: Acc
     const acc = access.accessCached(p, a.app.tenantId) ?? (await access.access(p, a.app.tenantId));
     // Not a member of the app's tenant: the same answer as an app that does not exist.
     if (!acc?.member) throw new AppError('CENTRAL_APP_NOT_FOUND', { app: label });
-    return caller(a, ctx, { type: p.type, id: p.id }, acc.permissions.has(PERMISSIONS.CENTRAL_ADMIN) ? ADMIN : []);
+    return callerIn(
+      await state.directory(a.app.id),
+      a,
+      ctx,
+      { type: p.type, id: p.id },
+      acc.permissions.has(PERMISSIONS.CENTRAL_ADMIN) ? ADMIN : [],
+    );
   }
 
   async function dir(c: CentralCaller): Promise<CentralDirectory> {
@@ -178,12 +184,6 @@ export function centralTokenService(deps: Deps, state: CentralState, access: Acc
 
   return {
     /**
-     * The caller of a data-plane request: the app named by `label` (id or subdomain; unknown →
-     * 404), then the credential: `SharedAccessSignature …` (an API token of this app) or `Bearer`
-     * (a member of the app's tenant; Administrator with IoT Central Administration). Anything
-     * else, and every refused token, is 401 CENTRAL_UNAUTHENTICATED (`params.reason` says why).
-     */
-    /**
      * `authenticate` from memory, without a promise: the caller when this header verified before
      * and nothing it depends on has changed since; undefined otherwise (then `authenticate`, which
      * also gives every refusal its answer: an expired token is undefined here, `expired` there).
@@ -198,6 +198,12 @@ export function centralTokenService(deps: Deps, state: CentralState, access: Acc
       return { app: a.app, actor: h.actor, assignments: h.entry.token.roles, grants: h.grants, ctx };
     },
 
+    /**
+     * The caller of a data-plane request: the app named by `label` (id or subdomain; unknown →
+     * 404), then the credential: `SharedAccessSignature …` (an API token of this app) or `Bearer`
+     * (a member of the app's tenant; Administrator with IoT Central Administration). Anything
+     * else, and every refused token, is 401 CENTRAL_UNAUTHENTICATED (`params.reason` says why).
+     */
     async authenticate(ctx: Ctx, label: string, authorization: string | undefined): Promise<CentralCaller> {
       const a = await state.app(label);
       if (!a) throw new AppError('CENTRAL_APP_NOT_FOUND', { app: label });

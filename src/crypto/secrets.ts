@@ -42,13 +42,17 @@ function randomBase62(n: number): string {
 /**
  * A Latch secret: `latch_<kind>_<43 random base62 chars: 256 bits><6-char base62 CRC32>`.
  * Recognisable by secret scanners; a mistyped secret fails the checksum before any lookup.
+ * With `rowId` (a UUID: the refresh token's row), its 32 hex digits come first:
+ * `latch_<kind>_<row id><43 random><CRC32>`, so the store finds the row by its id, not its digest.
  */
-export function generateSecret(kind: SecretKind): string {
-  const body = `latch_${kind}_${randomBase62(RANDOM_CHARS)}`;
+export function generateSecret(kind: SecretKind, rowId?: string): string {
+  const body = `latch_${kind}_${rowId === undefined ? '' : rowId.replaceAll('-', '')}${randomBase62(RANDOM_CHARS)}`;
   return body + checksum(body);
 }
 
-const SHAPE = /^latch_([a-z]{2})_([0-9A-Za-z]{49})$/;
+// The optional group is the row id (32 lowercase hex digits); the 49 characters after it are the
+// random part and the checksum. The lengths (49 or 81) tell the two shapes apart.
+const SHAPE = /^latch_([a-z]{2})_([0-9a-f]{32})?[0-9A-Za-z]{49}$/;
 
 /** True when `s` has the shape of a secret of `kind` and its checksum matches. */
 export function isWellFormedSecret(s: string, kind: SecretKind): boolean {
@@ -56,6 +60,12 @@ export function isWellFormedSecret(s: string, kind: SecretKind): boolean {
   if (!m || m[1] !== kind) return false;
   const body = s.slice(0, s.length - CHECK_CHARS);
   return checksum(body) === s.slice(-CHECK_CHARS);
+}
+
+/** The row id (a UUID) a well-formed secret carries, or undefined for a secret without one. */
+export function secretRowId(s: string): string | undefined {
+  const hex = SHAPE.exec(s)?.[2];
+  return hex && `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
 /** SHA-256 hex digest: how high-entropy secrets are stored. A slow hash buys nothing for them. */

@@ -72,8 +72,18 @@ export interface Session {
   clientAddress: string | null;
 }
 
-export interface RefreshTokenRow {
+/**
+ * Which stored refresh token a presented one is: the row it names and its digest. A refresh token
+ * carries its row's time-ordered id (see `refreshTokenKey`), so rows append to the primary-key
+ * index instead of landing on a random page of it; tokens issued before migration 0005 name no
+ * row, and their row is keyed by their digest.
+ */
+export interface RefreshTokenKey {
+  id: string;
   hash: string;
+}
+
+export interface RefreshTokenRow extends RefreshTokenKey {
   sessionId: string;
   createdAt: number;
   expiresAt: number;

@@ -1,11 +1,11 @@
 import type { Ctx, Deps } from '../deps.js';
 import type { Principal } from '../domain/types.js';
 import { AppError } from '../errors/app-error.js';
-import { digest, isWellFormedSecret } from '../crypto/secrets.js';
+import { isWellFormedSecret } from '../crypto/secrets.js';
 import { apiKeyClientId } from '../domain/ids.js';
 import { isExpired, isSessionActive } from '../domain/principals.js';
 import type { AccessService } from './access.js';
-import { PUBLIC_CLIENT_ID, SCOPE, type ClientCredentials, type SessionService } from './sessions.js';
+import { PUBLIC_CLIENT_ID, SCOPE, refreshTokenKey, type ClientCredentials, type SessionService } from './sessions.js';
 import { profileClaims } from './principals.js';
 
 /** RFC 7662 §2.2: `active` alone when the token is not active for this client. */
@@ -34,7 +34,8 @@ export function oauthService(deps: Deps, access: AccessService, sessions: Sessio
   }
 
   async function introspectRefresh(token: string, tenantId: string): Promise<Introspection> {
-    const found = await store.sessions.findRefreshToken(digest(token));
+    const key = refreshTokenKey(token);
+    const found = key && (await store.sessions.findRefreshToken(key));
     const nowMs = clock.now();
     if (!found || found.token.usedAt !== null || isExpired(found.token.expiresAt, nowMs)) return INACTIVE;
     const { session } = found;

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { Ctx, Deps } from '../deps.js';
-import type { ApiKeyWithSecret, Principal, PrincipalType, Session, Tenant, User } from '../domain/types.js';
+import type { ApiKeyWithSecret, Principal, PrincipalType, RefreshTokenKey, Session, Tenant, User } from '../domain/types.js';
 import type { Store } from '../store/port.js';
 import { AUDIT } from '../domain/audit-events.js';
 import { AppError } from '../errors/app-error.js';
-import { digest, generateSecret, isWellFormedSecret, safeEqual } from '../crypto/secrets.js';
+import { digest, generateSecret, isWellFormedSecret, safeEqual, secretRowId } from '../crypto/secrets.js';
 import { dummyPasswordHash, verifyPassword } from '../crypto/passwords.js';
 import { auditEvent } from './audit.js';
 import type { AuditBuffer } from './audit-buffer.js';
@@ -42,6 +42,17 @@ export const PUBLIC_CLIENT_ID = 'latch';
 const wantsIdToken = (scope: string | undefined) => !!scope && scope.split(' ').includes('openid');
 /** Never a key id (ids are random v4 UUIDs): the lookup an unknown client id makes instead of a real one. */
 const NO_ID = '00000000-0000-0000-0000-000000000000';
+/**
+ * The stored refresh token a presented one is (its row id and digest), or undefined when it is not
+ * a well-formed refresh token. A token made before refresh tokens carried their row id (migration
+ * 0005) is keyed by its digest.
+ */
+export function refreshTokenKey(token: string): RefreshTokenKey | undefined {
+  if (!isWellFormedSecret(token, 'rt')) return undefined;
+  const hash = digest(token);
+  return { id: secretRowId(token) ?? hash, hash };
+}
+
 /** Compared against when no key was found, so a failure costs one digest compare either way. */
 const DUMMY_DIGEST = digest('latch-dummy-api-key-secret-for-timing');
 
@@ -161,9 +172,10 @@ export function sessionService(
     signed.catch(() => undefined); // awaited below; a failed write must not leave it unhandled
     const idToken = idTokenAudience === undefined ? undefined : signIdToken(session, p, idTokenAudience, ttl);
     idToken?.catch(() => undefined);
-    const refresh = generateSecret('rt');
+    const rtId = timeOrderedId(at);
+    const refresh = generateSecret('rt', rtId);
     const rtExpires = Math.min(at + config.refreshTokenTtl * 1000, session.expiresAt);
-    const row = { hash: digest(refresh), sessionId: session.id, createdAt: at, expiresAt: rtExpires, usedAt: null };
+    const row = { id: rtId, hash: digest(refresh), sessionId: session.id, createdAt: at, expiresAt: rtExpires, usedAt: null };
     await store.write(async (tx) => {
       await alsoWrite?.(tx);
       await tx.sessions.addRefreshToken(row);
@@ -347,8 +359,9 @@ export function sessionService(
   }
 
   async function refresh(ctx: Ctx, token: string, audience?: string): Promise<TokenResponse> {
-    if (!isWellFormedSecret(token, 'rt')) throw new AppError('OAUTH_INVALID_REFRESH_TOKEN');
-    const r = await store.write((tx) => tx.sessions.consumeRefreshToken(digest(token), now()));
+    const key = refreshTokenKey(token);
+    if (!key) throw new AppError('OAUTH_INVALID_REFRESH_TOKEN');
+    const r = await store.write((tx) => tx.sessions.consumeRefreshToken(key, now()));
     if (r.status === 'unknown') throw new AppError('OAUTH_INVALID_REFRESH_TOKEN');
     if (r.status === 'expired') throw new AppError('OAUTH_REFRESH_TOKEN_EXPIRED');
     if (r.status === 'reused') {
@@ -385,8 +398,9 @@ export function sessionService(
 
     /** Logout by refresh token or by the caller's own session; unknown tokens are ignored (RFC 7009). */
     async logout(ctx: Ctx, refreshToken: string | undefined): Promise<void> {
-      if (refreshToken && isWellFormedSecret(refreshToken, 'rt')) {
-        const r = await store.sessions.consumeRefreshToken(digest(refreshToken), now());
+      const key = refreshToken === undefined ? undefined : refreshTokenKey(refreshToken);
+      if (key) {
+        const r = await store.sessions.consumeRefreshToken(key, now());
         const sid = r.status === 'ok' ? r.session.id : r.status === 'unknown' ? undefined : r.sessionId;
         const s = sid && (await store.sessions.get(sid));
         if (s) await revoke(ctx, s);

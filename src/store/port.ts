@@ -10,6 +10,7 @@ import type {
   Page,
   PageRequest,
   PrincipalType,
+  RefreshTokenKey,
   RefreshTokenRow,
   RoleAssignment,
   SealedPolicy,
@@ -145,12 +146,13 @@ export interface SessionRepo {
   listForPrincipal(type: PrincipalType, id: string): Promise<Session[]>;
   addRefreshToken(t: RefreshTokenRow): Promise<void>;
   /**
-   * Atomically marks the refresh token with this digest used. Exactly one of any number of
-   * concurrent callers gets `ok`; the others get `reused`.
+   * Atomically marks the refresh token with this row id and digest used (a row whose digest
+   * differs is not that token: `unknown`). Exactly one of any number of concurrent callers gets
+   * `ok`; the others get `reused`.
    */
-  consumeRefreshToken(hash: string, now: number): Promise<ConsumeResult>;
-  /** The refresh token with this digest and its session, without spending it (introspection). */
-  findRefreshToken(hash: string): Promise<{ token: RefreshTokenRow; session: Session } | undefined>;
+  consumeRefreshToken(key: RefreshTokenKey, now: number): Promise<ConsumeResult>;
+  /** The refresh token with this row id and digest and its session, without spending it (introspection). */
+  findRefreshToken(key: RefreshTokenKey): Promise<{ token: RefreshTokenRow; session: Session } | undefined>;
   /** Marks the session revoked (idempotent); answers whether it was active. */
   revoke(id: string, at: number): Promise<boolean>;
   revokeForPrincipal(type: PrincipalType, id: string, at: number): Promise<string[]>;

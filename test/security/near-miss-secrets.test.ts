@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type * as Secrets from '../../src/crypto/secrets.js';
-import { digest, generateSecret } from '../../src/crypto/secrets.js';
+import { digest, generateSecret, secretRowId } from '../../src/crypto/secrets.js';
 import { parseSas, signSas, verifySas, type ParsedSas } from '../../src/domain/sas.js';
 import { makeTestApp, type TestApp } from '../harness.js';
 
@@ -39,9 +39,9 @@ describe.each(['sqlite', 'postgres'] as const)('secrets compared in full (%s)', 
     await t?.close();
   });
 
-  /** A well-formed secret of `kind` whose digest is `d` for the server. */
-  const presenting = (kind: 'ak' | 'rt', d: string) => {
-    const s = generateSecret(kind);
+  /** A well-formed secret of `kind` (naming row `rowId`, as a refresh token does) whose digest is `d` for the server. */
+  const presenting = (kind: 'ak' | 'rt', d: string, rowId?: string) => {
+    const s = generateSecret(kind, rowId);
     nearMiss.set(s, d);
     return s;
   };
@@ -60,13 +60,17 @@ describe.each(['sqlite', 'postgres'] as const)('secrets compared in full (%s)', 
     const u = await t.createUser(tenant, ['Operator']);
     const first = await t.login(u.username, u.password, from());
     const stored = digest(first.refresh_token);
+    // the same row as the real token, so only the digest compare can refuse it
+    const row = secretRowId(first.refresh_token)!;
     const refresh = (rt: string) => t.token({ grant_type: 'refresh_token', refresh_token: rt }, from());
-    const miss = await refresh(presenting('rt', alter(stored)));
+    const miss = await refresh(presenting('rt', alter(stored), row));
     expect(miss.statusCode).toBe(400);
     expect(miss.json()).toEqual({ error: 'invalid_grant', error_description: 'Invalid refresh token' });
-    expect((await t.req('POST', '/iam/auth/logout', { body: { refresh_token: presenting('rt', alter(stored)) } })).statusCode).toBe(204);
+    expect((await t.req('POST', '/iam/auth/logout', { body: { refresh_token: presenting('rt', alter(stored), row) } })).statusCode).toBe(
+      204,
+    );
     // control: the exact digest refreshes, so the session survived both near misses
-    expect((await refresh(presenting('rt', stored))).statusCode).toBe(200);
+    expect((await refresh(presenting('rt', stored, row))).statusCode).toBe(200);
   });
 });
 

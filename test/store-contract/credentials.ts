@@ -108,50 +108,67 @@ export function sessionsContract(open: Open) {
       expect((await s.sessions.listForTenant(a.id)).map((r) => r.id)).toEqual([x.id]);
     });
 
+    /** A refresh token's key as the service makes one: a time-ordered row id and a digest. */
+    const rtKey = () => ({ id: randomUUID(), hash: randomUUID() });
+
     it('consumeRefreshToken: ok once, then reused; unknown; expired', async () => {
       const t = await tenant(s);
       const x = sessionRow(t.id);
       await s.sessions.insert(x);
-      const hash = randomUUID();
-      await s.sessions.addRefreshToken({ hash, sessionId: x.id, createdAt: T0, expiresAt: T0 + 1000, usedAt: null });
-      const r = await s.sessions.consumeRefreshToken(hash, T0 + 10);
+      const key = rtKey();
+      await s.sessions.addRefreshToken({ ...key, sessionId: x.id, createdAt: T0, expiresAt: T0 + 1000, usedAt: null });
+      const r = await s.sessions.consumeRefreshToken(key, T0 + 10);
       expect(r).toEqual({
         status: 'ok',
         session: x,
-        token: { hash, sessionId: x.id, createdAt: T0, expiresAt: T0 + 1000, usedAt: T0 + 10 },
+        token: { ...key, sessionId: x.id, createdAt: T0, expiresAt: T0 + 1000, usedAt: T0 + 10 },
       });
-      expect(await s.sessions.consumeRefreshToken(hash, T0 + 11)).toEqual({ status: 'reused', sessionId: x.id });
-      expect(await s.sessions.consumeRefreshToken(randomUUID(), T0)).toEqual({ status: 'unknown' });
-      const old = randomUUID();
-      await s.sessions.addRefreshToken({ hash: old, sessionId: x.id, createdAt: T0, expiresAt: T0 + 1000, usedAt: null });
+      expect(await s.sessions.consumeRefreshToken(key, T0 + 11)).toEqual({ status: 'reused', sessionId: x.id });
+      expect(await s.sessions.consumeRefreshToken(rtKey(), T0)).toEqual({ status: 'unknown' });
+      const old = rtKey();
+      await s.sessions.addRefreshToken({ ...old, sessionId: x.id, createdAt: T0, expiresAt: T0 + 1000, usedAt: null });
       expect(await s.sessions.consumeRefreshToken(old, T0 + 1000)).toEqual({ status: 'expired', sessionId: x.id });
       // An expired token is not spent by the failed attempt.
       expect(await s.sessions.consumeRefreshToken(old, T0 + 2000)).toEqual({ status: 'expired', sessionId: x.id });
+    });
+
+    it('case=row-id: a row id with another digest is not that token, for consume and find, and spends nothing', async () => {
+      const t = await tenant(s);
+      const x = sessionRow(t.id);
+      await s.sessions.insert(x);
+      const key = rtKey();
+      await s.sessions.addRefreshToken({ ...key, sessionId: x.id, createdAt: T0, expiresAt: T0 + 1000, usedAt: null });
+      const forged = { id: key.id, hash: randomUUID() };
+      expect(await s.sessions.consumeRefreshToken(forged, T0 + 1)).toEqual({ status: 'unknown' });
+      expect(await s.sessions.findRefreshToken(forged)).toBeUndefined();
+      // Nor does a digest under another row id find it.
+      expect(await s.sessions.consumeRefreshToken({ id: randomUUID(), hash: key.hash }, T0 + 1)).toEqual({ status: 'unknown' });
+      expect((await s.sessions.consumeRefreshToken(key, T0 + 2)).status).toBe('ok');
     });
 
     it('findRefreshToken: the row and its session, without spending it; unknown is undefined', async () => {
       const t = await tenant(s);
       const x = sessionRow(t.id);
       await s.sessions.insert(x);
-      const hash = randomUUID();
-      await s.sessions.addRefreshToken({ hash, sessionId: x.id, createdAt: T0, expiresAt: T0 + 1000, usedAt: null });
-      const row = { hash, sessionId: x.id, createdAt: T0, expiresAt: T0 + 1000, usedAt: null };
-      expect(await s.sessions.findRefreshToken(hash)).toEqual({ token: row, session: x });
-      expect(await s.sessions.findRefreshToken(hash)).toEqual({ token: row, session: x });
-      expect((await s.sessions.consumeRefreshToken(hash, T0 + 5)).status).toBe('ok');
-      expect(await s.sessions.findRefreshToken(hash)).toEqual({ token: { ...row, usedAt: T0 + 5 }, session: x });
-      expect(await s.sessions.findRefreshToken(randomUUID())).toBeUndefined();
+      const key = rtKey();
+      await s.sessions.addRefreshToken({ ...key, sessionId: x.id, createdAt: T0, expiresAt: T0 + 1000, usedAt: null });
+      const row = { ...key, sessionId: x.id, createdAt: T0, expiresAt: T0 + 1000, usedAt: null };
+      expect(await s.sessions.findRefreshToken(key)).toEqual({ token: row, session: x });
+      expect(await s.sessions.findRefreshToken(key)).toEqual({ token: row, session: x });
+      expect((await s.sessions.consumeRefreshToken(key, T0 + 5)).status).toBe('ok');
+      expect(await s.sessions.findRefreshToken(key)).toEqual({ token: { ...row, usedAt: T0 + 5 }, session: x });
+      expect(await s.sessions.findRefreshToken(rtKey())).toBeUndefined();
     });
 
-    it('case=unique: a refresh token digest and a session id are unique', async () => {
+    it('case=unique: a refresh token row id and a session id are unique', async () => {
       const t = await tenant(s);
       const x = sessionRow(t.id);
       await s.sessions.insert(x);
       await expect(s.sessions.insert(x)).rejects.toBeInstanceOf(UniqueViolation);
-      const hash = randomUUID();
-      await s.sessions.addRefreshToken({ hash, sessionId: x.id, createdAt: T0, expiresAt: T0 + 1000, usedAt: null });
+      const key = rtKey();
+      await s.sessions.addRefreshToken({ ...key, sessionId: x.id, createdAt: T0, expiresAt: T0 + 1000, usedAt: null });
       await expect(
-        s.sessions.addRefreshToken({ hash, sessionId: x.id, createdAt: T0, expiresAt: T0 + 1000, usedAt: null }),
+        s.sessions.addRefreshToken({ ...key, sessionId: x.id, createdAt: T0, expiresAt: T0 + 1000, usedAt: null }),
       ).rejects.toBeInstanceOf(UniqueViolation);
     });
 
@@ -160,9 +177,9 @@ export function sessionsContract(open: Open) {
       for (let round = 0; round < 5; round++) {
         const x = sessionRow(t.id);
         await s.sessions.insert(x);
-        const hash = randomUUID();
-        await s.sessions.addRefreshToken({ hash, sessionId: x.id, createdAt: T0, expiresAt: T0 + 1000, usedAt: null });
-        const results = await Promise.all(Array.from({ length: 16 }, () => s.sessions.consumeRefreshToken(hash, T0 + 1)));
+        const key = rtKey();
+        await s.sessions.addRefreshToken({ ...key, sessionId: x.id, createdAt: T0, expiresAt: T0 + 1000, usedAt: null });
+        const results = await Promise.all(Array.from({ length: 16 }, () => s.sessions.consumeRefreshToken(key, T0 + 1)));
         expect(results.filter((r) => r.status === 'ok')).toHaveLength(1);
         expect(results.filter((r) => r.status === 'reused')).toHaveLength(15);
       }

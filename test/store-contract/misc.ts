@@ -395,6 +395,7 @@ export function writeContract(open: Open) {
           s.write(async (tx) => {
             await tx.sessions.insert(r);
             await tx.sessions.addRefreshToken({
+              id: r.id,
               hash: `h-${r.id}`,
               sessionId: r.id,
               createdAt: T0 + i,
@@ -408,7 +409,10 @@ export function writeContract(open: Open) {
       for (const r of rows) expect(await s.sessions.get(r.id)).toEqual(r);
       const stored = (await s.audit.query(t.id, { offset: 0, limit: 100 })).items;
       expect([...stored].sort((a, b) => a.at - b.at)).toEqual(events);
-      expect(await s.sessions.consumeRefreshToken(`h-${rows[3]!.id}`, T0 + 50)).toMatchObject({ status: 'ok', session: rows[3] });
+      expect(await s.sessions.consumeRefreshToken({ id: rows[3]!.id, hash: `h-${rows[3]!.id}` }, T0 + 50)).toMatchObject({
+        status: 'ok',
+        session: rows[3],
+      });
     });
 
     it('case=alone: a failing write alone in its batch rejects with its own error, leaves nothing, and the queue goes on', async () => {

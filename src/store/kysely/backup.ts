@@ -5,7 +5,7 @@ import type { Db } from './util.js';
 type AnyDb = Kysely<Record<string, BackupRow>>;
 
 /**
- * Every table of migrations 0001–0004, parents before children (foreign keys hold while a restore
+ * Every table of migrations 0001–0005, parents before children (foreign keys hold while a restore
  * inserts in this order), each with the columns it is ordered by (its primary key) so a dump is
  * deterministic. A new migration adding a table adds it here; test/ops/backup.test.ts compares
  * this list with the tables the database really has.
@@ -18,7 +18,7 @@ export const BACKUP_TABLES: readonly { name: string; order: readonly string[] }[
   { name: 'role_assignments', order: ['id'] },
   { name: 'api_keys', order: ['id'] },
   { name: 'sessions', order: ['id'] },
-  { name: 'refresh_tokens', order: ['hash'] },
+  { name: 'refresh_tokens', order: ['id'] },
   { name: 'signing_keys', order: ['kid'] },
   { name: 'audit_events', order: ['id'] },
   { name: 'agents', order: ['id'] },

@@ -63,19 +63,19 @@ export function kyselyStore(db: Kysely<DB>, dialect: Store['dialect'], onClose: 
 }
 
 /**
- * Migrates to the latest schema. `postgres`: the store is on PostgreSQL, in `schema` (default: the
- * connection's current schema). Kysely looks for its migration tables in every schema of the
- * database unless told which one, so a fresh schema next to another Latch schema would skip
- * creating them and fail.
+ * Migrates to the latest schema, or up to migration `to` (tests of a migration build the schema
+ * before it). `postgres`: the store is on PostgreSQL, in `schema` (default: the connection's
+ * current schema). Kysely looks for its migration tables in every schema of the database unless
+ * told which one, so a fresh schema next to another Latch schema would skip creating them and fail.
  */
-export async function migrateToLatest(db: Kysely<DB>, postgres?: { schema?: string }): Promise<void> {
+export async function migrateToLatest(db: Kysely<DB>, postgres?: { schema?: string }, to?: string): Promise<void> {
   const schema = postgres?.schema;
   const migrator = new Migrator({
     db: postgres ? withIntrospector(db, schemaIntrospector(db, schema)) : db,
     provider: migrationProvider,
     ...(schema ? { migrationTableSchema: schema } : {}),
   });
-  const { error, results } = await migrator.migrateToLatest();
+  const { error, results } = await (to === undefined ? migrator.migrateToLatest() : migrator.migrateTo(to));
   if (error) {
     const failed = results?.find((r) => r.status === 'Error');
     throw new Error(`migration ${failed?.migrationName ?? '?'} failed: ${(error as Error).message}`, { cause: error });

@@ -48,7 +48,7 @@ export interface DB {
     revoked_at: number | null;
     client_address: string | null;
   };
-  refresh_tokens: { hash: string; session_id: string; created_at: number; expires_at: number; used_at: number | null };
+  refresh_tokens: { id: string; hash: string; session_id: string; created_at: number; expires_at: number; used_at: number | null };
   signing_keys: {
     kid: string;
     alg: string;

@@ -54,6 +54,7 @@ export const sessions = (db: Db): SessionRepo => ({
     await guardUnique(
       'refresh_tokens',
       insertRow(db, 'refresh_tokens', {
+        id: t.id,
         hash: t.hash,
         session_id: t.sessionId,
         created_at: t.createdAt,
@@ -62,16 +63,17 @@ export const sessions = (db: Db): SessionRepo => ({
       } satisfies DB['refresh_tokens']),
     );
   },
-  async consumeRefreshToken(hash, now) {
+  async consumeRefreshToken({ id, hash }, now) {
     // One conditional UPDATE decides the race: the row lock (PostgreSQL) or the writer lock
     // (SQLite) lets exactly one caller see used_at IS NULL.
     const won = await db
       .updateTable('refresh_tokens')
       .set({ used_at: now })
+      .where('id', '=', id)
       .where('hash', '=', hash)
       .where('used_at', 'is', null)
       .where('expires_at', '>', now)
-      .returning(['hash', 'session_id', 'created_at', 'expires_at', 'used_at'])
+      .returning(['id', 'hash', 'session_id', 'created_at', 'expires_at', 'used_at'])
       .executeTakeFirst();
     if (won) {
       const s = await db.selectFrom('sessions').selectAll().where('id', '=', won.session_id).executeTakeFirst();
@@ -79,30 +81,45 @@ export const sessions = (db: Db): SessionRepo => ({
       return {
         status: 'ok',
         session: toSession(s),
-        token: { hash: won.hash, sessionId: won.session_id, createdAt: num(won.created_at), expiresAt: num(won.expires_at), usedAt: now },
+        token: {
+          id: won.id,
+          hash: won.hash,
+          sessionId: won.session_id,
+          createdAt: num(won.created_at),
+          expiresAt: num(won.expires_at),
+          usedAt: now,
+        },
       };
     }
-    const row = await db.selectFrom('refresh_tokens').select(['session_id', 'used_at']).where('hash', '=', hash).executeTakeFirst();
+    const row = await db
+      .selectFrom('refresh_tokens')
+      .select(['session_id', 'used_at'])
+      .where('id', '=', id)
+      .where('hash', '=', hash)
+      .executeTakeFirst();
     if (!row) return { status: 'unknown' };
     return row.used_at !== null ? { status: 'reused', sessionId: row.session_id } : { status: 'expired', sessionId: row.session_id };
   },
-  async findRefreshToken(hash) {
+  async findRefreshToken({ id, hash }) {
     const r = await db
       .selectFrom('refresh_tokens')
       .innerJoin('sessions', 'sessions.id', 'refresh_tokens.session_id')
       .selectAll('sessions')
       .select([
+        'refresh_tokens.id as rt_id',
         'refresh_tokens.hash as rt_hash',
         'refresh_tokens.created_at as rt_created_at',
         'refresh_tokens.expires_at as rt_expires_at',
         'refresh_tokens.used_at as rt_used_at',
       ])
+      .where('refresh_tokens.id', '=', id)
       .where('refresh_tokens.hash', '=', hash)
       .executeTakeFirst();
     if (!r) return undefined;
-    const { rt_hash, rt_created_at, rt_expires_at, rt_used_at, ...session } = r;
+    const { rt_id, rt_hash, rt_created_at, rt_expires_at, rt_used_at, ...session } = r;
     return {
       token: {
+        id: rt_id,
         hash: rt_hash,
         sessionId: session.id,
         createdAt: num(rt_created_at),

@@ -3,6 +3,7 @@ import * as m0001 from './0001_init.js';
 import * as m0002 from './0002_iot.js';
 import * as m0003 from './0003_policy_last_used.js';
 import * as m0004 from './0004_central.js';
+import * as m0005 from './0005_refresh_token_id.js';
 
 /** Every migration, in order. Append only; never edit a shipped one. */
 export const migrations: Record<string, Migration> = {
@@ -10,6 +11,7 @@ export const migrations: Record<string, Migration> = {
   '0002_iot': m0002,
   '0003_policy_last_used': m0003,
   '0004_central': m0004,
+  '0005_refresh_token_id': m0005,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -31,7 +31,7 @@ import { access } from '../src/http/route.js';
 import type { App } from '../src/http/types.js';
 import { registerEiRoutes } from '../src/http/faces/ei/index.js';
 import { EiErrorSchema, eiErrorHandler } from '../src/http/faces/iam/errors.js';
-import { validatorCompiler } from '../src/http/validation.js';
+import { schemaCompilers } from '../src/http/validation.js';
 
 const PATH = '/nbapi/ei/v1/agents';
 const PASSWORD = 'ledger-admin-password-1';
@@ -134,7 +134,7 @@ async function child(layer: number): Promise<void> {
       if (layer >= 7) {
         // the real routes of the EI face: the route's own schema (header and query validation,
         // response serializer) and handler
-        f.setValidatorCompiler(validatorCompiler);
+        f.setValidatorCompiler(schemaCompilers().validatorCompiler);
         f.addSchema(EiErrorSchema);
         f.setErrorHandler(eiErrorHandler);
         registerEiRoutes(f, s);

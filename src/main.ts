@@ -12,6 +12,7 @@ import { buildServices, startServices, stopServices, type Services } from './ser
 import { buildApp, REDACT } from './http/app.js';
 import { logSerializers } from './http/plugins/log-serializers.js';
 import type { App } from './http/types.js';
+import type { SchemaCompilers } from './http/validation.js';
 import { ensurePrivateDir, tightenPrivateFile } from './util/private-files.js';
 
 export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
@@ -58,6 +59,8 @@ export const envelopeOf = (k: MasterKeys): Envelope => (k.next ? new Envelope(k.
 
 export interface Server {
   app: App;
+  /** The app's route schema compilers (compiled on first use; `compileAll` forces the rest). */
+  schemas: SchemaCompilers;
   deps: Deps;
   services: Services;
   url: string;
@@ -111,7 +114,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
       print(
         `Created platform administrator '${boot.username}' with password: ${boot.password}  (shown once; change it or set LATCH_ADMIN_PASSWORD)`,
       );
-    const { app } = await buildApp(services, {
+    const { app, schemas } = await buildApp(services, {
       logger: log,
       https: opts.https,
       trustProxy: config.trustProxy,
@@ -133,6 +136,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
     const b = bus;
     return {
       app,
+      schemas,
       deps,
       services,
       url,

@@ -28,7 +28,7 @@ import { armErrors } from './faces/arm/errors.js';
 import { centralErrorHandler, centralNotFound } from './faces/central/errors.js';
 import { authErrorResponse, renameKeys, trackRoutes } from './route.js';
 import { ApiKeySchema, OrgSchema, RoleSchema, SessionSchema, UserSchema } from './faces/iam/views.js';
-import { validatorCompiler } from './validation.js';
+import { schemaCompilers, type SchemaCompilers } from './validation.js';
 import { lazyChildLogger } from './plugins/lazy-logger.js';
 import { registerInputGuards, urlTextError } from './plugins/input-guard.js';
 import { clientErrorHandler } from './plugins/client-errors.js';
@@ -197,8 +197,12 @@ function serverTimeouts(requestTimeout: number): ServerOptions {
  * Builds the HTTP app: shared plugins, then one encapsulated context per face, each with its own
  * auth hook and error envelope. Never listens; main.ts and tests both use it.
  */
-export async function buildApp(services: Services, opts: AppOptions = {}): Promise<{ app: App; metrics: Metrics }> {
+export async function buildApp(
+  services: Services,
+  opts: AppOptions = {},
+): Promise<{ app: App; metrics: Metrics; schemas: SchemaCompilers }> {
   const metrics = createMetrics();
+  const schemas = schemaCompilers();
   const requestTimeout = opts.requestTimeoutMs ?? 30_000;
   const headers = securityHeaders(!!opts.https);
   const arm = armErrors(services);
@@ -230,10 +234,12 @@ export async function buildApp(services: Services, opts: AppOptions = {}): Promi
     forceCloseConnections: true,
     // {app}.<central suffix>/api/… is served as /central/{app}/api/… (faces/central).
     rewriteUrl: centralRewriteUrl(services.centralApps.hostSuffix),
+    // Latch's ajv instances and route schemas compiled on their route's first request (http/validation.ts). As server
+    // options, not setValidatorCompiler: a context that adds schemas of its own (ARM, Central) keeps them too.
+    schemaController: { compilersFactory: { buildValidator: () => schemas.validatorCompiler, buildSerializer: schemas.buildSerializer } },
   } as unknown as FastifyServerOptions).withTypeProvider<TypeBoxTypeProvider>() as unknown as App;
 
   trackRoutes(app);
-  app.setValidatorCompiler(validatorCompiler);
   // Declared up front so every request object has one shape (the auth hook sets these on each).
   app.decorateRequest('principal', null);
   app.decorateRequest('tenantId', null);
@@ -331,5 +337,5 @@ export async function buildApp(services: Services, opts: AppOptions = {}): Promi
   });
 
   services.hooks.onTokenIssued = (grant: string) => metrics.tokensIssued.inc({ grant });
-  return { app, metrics };
+  return { app, metrics, schemas };
 }

@@ -1,6 +1,5 @@
 import type { FastifyRequest } from 'fastify';
 import type { App } from '../../types.js';
-import { validatorCompiler } from '../../validation.js';
 import type { Services } from '../../../services/index.js';
 import type { Metrics } from '../../plugins/metrics.js';
 import { PERMISSIONS } from '../../../domain/permissions.js';
@@ -46,8 +45,6 @@ export async function registerArmFace(app: App, s: Services, metrics: Metrics) {
   await app.register(
     async (face) => {
       for (const schema of [ArmErrorSchema, IotHubSchema, DpsSchema, KeyRuleSchema]) face.addSchema(schema);
-      // A context with schemas of its own gets Fastify's default (coercing) ajv unless told again.
-      face.setValidatorCompiler(validatorCompiler);
       const errors = armErrors(s);
       face.setErrorHandler(errors.handler);
       face.setNotFoundHandler(errors.notFound);

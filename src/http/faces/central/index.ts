@@ -1,6 +1,5 @@
 import type { FastifyRequest } from 'fastify';
 import type { App } from '../../types.js';
-import { validatorCompiler } from '../../validation.js';
 import type { Services } from '../../../services/index.js';
 import type { Metrics } from '../../plugins/metrics.js';
 import type { CentralCaller } from '../../../services/central-tokens.js';
@@ -44,8 +43,6 @@ export async function registerCentralFace(app: App, s: Services, metrics: Metric
     async (face) => {
       for (const schema of [CentralErrorSchema, ApiTokenSchema, RoleSchema, OrganizationSchema]) face.addSchema(schema);
       face.decorateRequest('central', null);
-      // addSchema gives this context a schema controller of its own, which drops the app's validator compiler: set it again.
-      face.setValidatorCompiler(validatorCompiler);
       face.setErrorHandler(centralErrorHandler);
       face.setNotFoundHandler(centralNotFound);
       // Callback style, not async: no promise per answer.

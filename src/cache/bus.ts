@@ -1,6 +1,5 @@
-import pg from 'pg';
+import type pg from 'pg';
 import type { Logger } from 'pino';
-import { postgresPoolConfig } from '../store/dialects/postgres.js';
 
 /**
  * What changed, so every node drops what it cached about it. Small on purpose: a node that
@@ -59,11 +58,14 @@ export class PgBus implements Bus {
     private readonly opts: { url: string; schema?: string },
     private readonly pool: pg.Pool,
     private readonly log: Logger,
+    private readonly newClient: () => pg.Client,
   ) {}
 
   static async start(opts: { url: string; schema?: string }, log: Logger): Promise<PgBus> {
-    const pool = new pg.Pool({ ...postgresPoolConfig({ ...opts, max: 2 }) });
-    const bus = new PgBus(opts, pool, log);
+    // Loaded on use: a Latch on SQLite never loads the PostgreSQL driver.
+    const [{ default: pgm }, { postgresPoolConfig }] = await Promise.all([import('pg'), import('../store/dialects/postgres.js')]);
+    const pool = new pgm.Pool({ ...postgresPoolConfig({ ...opts, max: 2 }) });
+    const bus = new PgBus(opts, pool, log, () => new pgm.Client(postgresPoolConfig(opts)));
     await bus.listen();
     return bus;
   }
@@ -73,7 +75,7 @@ export class PgBus implements Bus {
   }
 
   private async listen(): Promise<void> {
-    const c = new pg.Client(postgresPoolConfig(this.opts));
+    const c = this.newClient();
     c.on('notification', (n) => {
       if (n.channel !== this.channel() || !n.payload) return;
       try {

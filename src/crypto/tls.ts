@@ -2,9 +2,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { generateKeyPairSync, randomBytes, X509Certificate } from 'node:crypto';
 import { isIP } from 'node:net';
-import forge from 'node-forge';
+import { createRequire } from 'node:module';
+import type Forge from 'node-forge';
 import { ensurePrivateDir, tightenPrivateFile, writePrivateFile } from '../util/private-files.js';
 import type { Config } from '../config.js';
+
+/** node-forge, loaded on first use: only `--tls-self-signed` issues certificates, and loading it was ~50 ms of every start. */
+let forgeModule: typeof Forge | undefined;
+const forge = (): typeof Forge => (forgeModule ??= createRequire(import.meta.url)('node-forge') as typeof Forge);
 
 export interface TlsFiles {
   cert: Buffer;
@@ -42,14 +47,14 @@ export function hostnames(extra: string | undefined): string[] {
   return [...new Set(names.map((n) => (isIP(n) ? n : n.toLowerCase())))];
 }
 
-function rsaKeys(): forge.pki.rsa.KeyPair {
+function rsaKeys(): Forge.pki.rsa.KeyPair {
   const { privateKey } = generateKeyPairSync('rsa', {
     modulusLength: 2048,
     privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
     publicKeyEncoding: { type: 'spki', format: 'pem' },
   });
-  const priv = forge.pki.privateKeyFromPem(privateKey) as forge.pki.rsa.PrivateKey;
-  return { privateKey: priv, publicKey: forge.pki.setRsaPublicKey(priv.n, priv.e) };
+  const priv = forge().pki.privateKeyFromPem(privateKey) as Forge.pki.rsa.PrivateKey;
+  return { privateKey: priv, publicKey: forge().pki.setRsaPublicKey(priv.n, priv.e) };
 }
 
 function serial(): string {
@@ -60,7 +65,7 @@ function serial(): string {
 
 function issueCa(): { certPem: string; keyPem: string } {
   const keys = rsaKeys();
-  const cert = forge.pki.createCertificate();
+  const cert = forge().pki.createCertificate();
   cert.publicKey = keys.publicKey;
   cert.serialNumber = serial();
   cert.validity.notBefore = new Date(Date.now() - DAY);
@@ -76,15 +81,15 @@ function issueCa(): { certPem: string; keyPem: string } {
     { name: 'keyUsage', keyCertSign: true, cRLSign: true, critical: true },
     { name: 'subjectKeyIdentifier' },
   ]);
-  cert.sign(keys.privateKey, forge.md.sha256.create());
-  return { certPem: forge.pki.certificateToPem(cert), keyPem: forge.pki.privateKeyToPem(keys.privateKey) };
+  cert.sign(keys.privateKey, forge().md.sha256.create());
+  return { certPem: forge().pki.certificateToPem(cert), keyPem: forge().pki.privateKeyToPem(keys.privateKey) };
 }
 
 function issueServer(caCertPem: string, caKeyPem: string, names: string[]): { certPem: string; keyPem: string } {
-  const ca = forge.pki.certificateFromPem(caCertPem);
-  const caKey = forge.pki.privateKeyFromPem(caKeyPem);
+  const ca = forge().pki.certificateFromPem(caCertPem);
+  const caKey = forge().pki.privateKeyFromPem(caKeyPem);
   const keys = rsaKeys();
-  const cert = forge.pki.createCertificate();
+  const cert = forge().pki.createCertificate();
   cert.publicKey = keys.publicKey;
   cert.serialNumber = serial();
   cert.validity.notBefore = new Date(Date.now() - DAY);
@@ -97,8 +102,8 @@ function issueServer(caCertPem: string, caKeyPem: string, names: string[]): { ce
     { name: 'extKeyUsage', serverAuth: true },
     { name: 'subjectAltName', altNames: names.map((n) => (isIP(n) ? { type: 7, ip: n } : { type: 2, value: n })) },
   ]);
-  cert.sign(caKey, forge.md.sha256.create());
-  return { certPem: forge.pki.certificateToPem(cert), keyPem: forge.pki.privateKeyToPem(keys.privateKey) };
+  cert.sign(caKey, forge().md.sha256.create());
+  return { certPem: forge().pki.certificateToPem(cert), keyPem: forge().pki.privateKeyToPem(keys.privateKey) };
 }
 
 /** Whether an existing server certificate still fits: signed by `caPem`, valid 30+ days, covering every name. */

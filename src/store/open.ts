@@ -2,7 +2,6 @@ import path from 'node:path';
 import type { Store } from './port.js';
 import { kyselyStore, migrateToLatest } from './kysely/index.js';
 import { openSqlite } from './dialects/sqlite.js';
-import { openPostgres } from './dialects/postgres.js';
 
 export type StoreTarget = { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string; schema?: string };
 
@@ -17,6 +16,8 @@ export async function openStore(target: StoreTarget): Promise<Store> {
     await migrateToLatest(db);
     return kyselyStore(db, 'sqlite');
   }
+  // Loaded on use: a Latch on SQLite never loads the PostgreSQL driver.
+  const { openPostgres } = await import('./dialects/postgres.js');
   const { db } = await openPostgres({ url: target.url, schema: target.schema });
   await migrateToLatest(db, { schema: target.schema });
   return kyselyStore(db, 'postgres');

@@ -38,7 +38,3 @@ export async function openPostgres(opts: PostgresOptions): Promise<{ db: Kysely<
   const pool = new pg.Pool(postgresPoolConfig(opts));
   return { db: new Kysely<DB>({ dialect: new PostgresDialect({ pool }) }), pool };
 }
-
-export function isPostgresUniqueViolation(e: unknown): boolean {
-  return (e as { code?: string } | null)?.code === '23505';
-}

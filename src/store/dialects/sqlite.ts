@@ -112,8 +112,3 @@ export function openSqlite(file: string, options: SqliteOptions = {}): Kysely<DB
   })(config);
   return new Kysely<DB>({ dialect });
 }
-
-export function isSqliteUniqueViolation(e: unknown): boolean {
-  const code = (e as { code?: string } | null)?.code;
-  return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
-}

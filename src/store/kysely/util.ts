@@ -1,7 +1,6 @@
 import { CompiledQuery, type Kysely } from 'kysely';
 import { UniqueViolation } from '../port.js';
-import { isSqliteUniqueViolation } from '../dialects/sqlite.js';
-import { isPostgresUniqueViolation } from '../dialects/postgres.js';
+import { isUniqueViolation } from '../dialects/unique-violation.js';
 import type { DB } from './schema.js';
 
 export type Db = Kysely<DB>;
@@ -10,7 +9,7 @@ export async function guardUnique<T>(table: string, p: Promise<T>): Promise<T> {
   try {
     return await p;
   } catch (e) {
-    if (isSqliteUniqueViolation(e) || isPostgresUniqueViolation(e)) throw new UniqueViolation(table, e);
+    if (isUniqueViolation(e)) throw new UniqueViolation(table, e);
     throw e;
   }
 }

@@ -21,9 +21,17 @@ export function isUuid(s: string): boolean {
  * 350 µs token issuance.
  */
 export function timeOrderedId(now = Date.now()): string {
-  const ms = now.toString(16).padStart(12, '0');
-  return `${ms.slice(0, 8)}-${ms.slice(8, 12)}-7${randomUUID().slice(15)}`;
+  if (now !== prefixMs) {
+    // A token makes three ids (session, audit record, refresh token) in the same millisecond, and
+    // concurrent logins share it too: the time part is formatted once per millisecond.
+    const ms = now.toString(16).padStart(12, '0');
+    prefix = `${ms.slice(0, 8)}-${ms.slice(8, 12)}-7`;
+    prefixMs = now;
+  }
+  return prefix + randomUUID().slice(15);
 }
+let prefixMs = -1;
+let prefix = '';
 
 /** Separates the tenant name from the key name in an API key's client id. */
 export const CLIENT_ID_SEPARATOR = '->';

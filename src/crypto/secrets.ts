@@ -62,10 +62,15 @@ export function isWellFormedSecret(s: string, kind: SecretKind): boolean {
   return checksum(body) === s.slice(-CHECK_CHARS);
 }
 
-/** The row id (a UUID) a well-formed secret carries, or undefined for a secret without one. */
+/**
+ * The row id (a UUID) a well-formed secret (see isWellFormedSecret, which callers have already
+ * asked) carries, or undefined for one without: its length tells, so the shape is not matched again.
+ */
 export function secretRowId(s: string): string | undefined {
-  const hex = SHAPE.exec(s)?.[2];
-  return hex && `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+  const at = s.indexOf('_', 6) + 1; // after `latch_<kind>_`
+  if (s.length - at !== 32 + RANDOM_CHARS + CHECK_CHARS) return undefined;
+  const hex = s.slice(at, at + 32);
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
 /** SHA-256 hex digest: how high-entropy secrets are stored. A slow hash buys nothing for them. */

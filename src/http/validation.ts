@@ -25,8 +25,8 @@ type BuildSerializer = (externalSchemas: unknown, options: unknown) => FastifySe
 export function schemaCompilers() {
   const waiting = new Set<() => void>();
   let compiled = 0;
-  /** `make` runs on the first call (or in compileAll) and its function serves from then on. */
-  function deferred<F extends (data: unknown) => unknown>(make: () => F): { get: () => F } {
+  /** A getter of `make()`'s function: made on the first call (or in compileAll), served from then on. */
+  function deferred<F extends (data: unknown) => unknown>(make: () => F): () => F {
     let f: F | undefined;
     const force = () => {
       if (f) return;
@@ -35,20 +35,18 @@ export function schemaCompilers() {
       waiting.delete(force);
     };
     waiting.add(force);
-    return {
-      get: () => {
-        if (!f) force();
-        return f!;
-      },
+    return () => {
+      if (!f) force();
+      return f!;
     };
   }
 
   const validatorCompiler: FastifySchemaCompiler<unknown> = ({ schema, httpPart }) => {
     const ajv = httpPart === 'body' ? strict : coercing;
-    const fn = deferred(() => ajv.compile(schema as object) as Validate);
+    const compiledValidator = deferred(() => ajv.compile(schema as object) as Validate);
     // Fastify reads `errors` off the function it was given after a failed validation.
     const validate: Validate = (data) => {
-      const v = fn.get();
+      const v = compiledValidator();
       const ok = v(data);
       validate.errors = v.errors;
       return ok;
@@ -61,8 +59,8 @@ export function schemaCompilers() {
   const buildSerializer: BuildSerializer = (externalSchemas, options) => {
     const compile = defaultSerializers(externalSchemas, options);
     return (route) => {
-      const fn = deferred(() => compile(route) as Serialize);
-      return (data: unknown) => fn.get()(data);
+      const serializer = deferred(() => compile(route) as Serialize);
+      return (data: unknown) => serializer()(data);
     };
   };
 

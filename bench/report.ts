@@ -52,6 +52,8 @@ export interface Report {
   settings: BenchSettings & { rounds: number; latchStart: string; logLevel: string };
   main: { scenario: Scenario; summary: Summary }[];
   verdicts: Verdict[];
+  /** Same-run ratios that are not targets (the floors against the peers, Latch against its floors). */
+  references: string[];
   scale: ScaleRow[];
   scaleSettings?: { rounds: number };
 }
@@ -78,7 +80,15 @@ export function markdown(r: Report, chartFile?: string): string {
   );
   if (r.main.length) {
     const by = new Map(r.main.map((x) => [x.scenario.id, x.summary]));
-    const peerOf: Record<string, string> = { agents: 'bare', whoami: 'bare', central: 'bare', token: 'oidc-token' };
+    const peerOf: Record<string, string> = {
+      agents: 'bare',
+      whoami: 'bare',
+      central: 'bare',
+      'floor-agents': 'bare',
+      token: 'oidc-token',
+      'floor-sign': 'oidc-token',
+      'floor-token': 'oidc-token',
+    };
     out.push('');
     out.push(
       mdTable(
@@ -106,6 +116,14 @@ export function markdown(r: Report, chartFile?: string): string {
   if (r.verdicts.length) {
     out.push('');
     for (const v of r.verdicts) out.push(`- ${v.ok ? 'MET' : '**NOT MET**'}: ${v.label}: ${v.value} (target ${v.target})`);
+  }
+  if (r.references.length) {
+    out.push('');
+    out.push(
+      "The floors (`bench/servers/floor.ts`: the same requests answered by Fastify with only what the answer needs, each layer as cheap as it can be written) bound what any server on Latch's stack reaches; not targets:",
+    );
+    out.push('');
+    for (const line of r.references) out.push(`- ${line}`);
   }
   if (r.scale.length) {
     const ids = Object.keys(r.scale[0]!.results);

@@ -40,7 +40,17 @@ import {
 } from './harness.js';
 import { clientToken, setupLatch, startLatch, type LatchStart } from './latch.js';
 import { chartSvg, markdown, sizeLabel, summarize, writeDocs, type Report, type ScaleRow, type Verdict } from './report.js';
-import { COMPARISONS, SCALE_SCENARIOS, SCALE_TARGETS, SCENARIOS, scenario, type Env, type OidcClient, type Scenario } from './scenarios.js';
+import {
+  COMPARISONS,
+  REFERENCES,
+  SCALE_SCENARIOS,
+  SCALE_TARGETS,
+  SCENARIOS,
+  scenario,
+  type Env,
+  type OidcClient,
+  type Scenario,
+} from './scenarios.js';
 import { seedCredentials } from './seed.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -63,6 +73,7 @@ const { values } = parseArgs({
     'log-level': { type: 'string', default: 'info' },
     ledger: { type: 'boolean', default: false },
     strict: { type: 'boolean', default: false },
+    only: { type: 'string' },
   },
 });
 
@@ -92,6 +103,10 @@ const sizes = values['no-scale']
       .map(parseSize)
       .sort((a, b) => a - b);
 const say = (s = '') => console.log(s);
+const only = values.only?.split(',').map((id) => id.trim());
+for (const id of only ?? []) if (!SCENARIOS.some((s) => s.id === id)) throw new BenchFailure(`bad --only: no scenario ${id}`);
+/** The main section's scenarios (--only: those named, in the usual order). */
+const mainScenarios = only ? SCENARIOS.filter((s) => only.includes(s.id)) : SCENARIOS;
 
 function latchStart(dataDir: string, masterKey: string): LatchStart {
   return { root: ROOT, dataDir, masterKey, source: values.source!, logLevel: values['log-level']! };
@@ -144,11 +159,34 @@ async function mainSection(report: Report): Promise<void> {
       readyPath: '/.well-known/openid-configuration',
     });
     procs.push(oidc);
-    const env: Env = { servers: { latch, bare, oidc }, fx, oidc: oidcClient };
-    say(`  latch ${latch.url} (pid ${latch.pid}), bare ${bare.url} (pid ${bare.pid}), node-oidc-provider ${oidc.url} (pid ${oidc.pid})`);
+    const floorPort = await freePort();
+    const floorDir = tempDir();
+    const floor = await spawnServer({
+      name: 'floor',
+      command: process.execPath,
+      args: [...tsx, path.join(ROOT, 'bench/servers/floor.ts')],
+      cwd: ROOT,
+      env: {
+        BENCH_PORT: String(floorPort),
+        BENCH_BODY: fx.agentsBody,
+        BENCH_TOKEN: fx.accessToken,
+        BENCH_TENANT: fx.tenantId,
+        BENCH_CLIENT_ID: fx.apiKey.clientId,
+        BENCH_CLIENT_SECRET: fx.apiKey.secret,
+        BENCH_DIR: floorDir,
+        NODE_ENV: 'production',
+      },
+      port: floorPort,
+      readyPath: '/readyz',
+    });
+    procs.push({ ...floor, stop: () => floor.stop().finally(() => fs.rmSync(floorDir, { recursive: true, force: true })) });
+    const env: Env = { servers: { latch, bare, oidc, floor }, fx, oidc: oidcClient };
+    say(
+      `  latch ${latch.url} (pid ${latch.pid}), bare ${bare.url} (pid ${bare.pid}), node-oidc-provider ${oidc.url} (pid ${oidc.pid}), floor ${floor.url} (pid ${floor.pid})`,
+    );
 
     // Sanity before load: each request answers 200 (an access token from the peer is an ES256 JWT).
-    for (const s of SCENARIOS) {
+    for (const s of mainScenarios) {
       const req = s.request(env);
       if (req.headers?.host) continue; // fetch cannot set Host; autocannon's run checks every status
       const res = await fetch(req.url, { method: req.method ?? 'GET', headers: req.headers, body: req.body });
@@ -164,21 +202,27 @@ async function mainSection(report: Report): Promise<void> {
       }
     }
 
-    const all = new Map<string, Measurement[]>(SCENARIOS.map((s) => [s.id, []]));
+    const all = new Map<string, Measurement[]>(mainScenarios.map((s) => [s.id, []]));
     for (let round = 1; round <= rounds; round++) {
       say(`  round ${round}/${rounds} (load average ${loadAverage()})`);
-      for (const s of SCENARIOS) {
+      for (const s of mainScenarios) {
         const server = env.servers[s.server]!;
         const m = await load(settings, server, s.request(env));
         all.get(s.id)!.push(m);
         say(line(s, m));
       }
     }
-    report.main = SCENARIOS.map((s) => ({ scenario: s, summary: summarize(all.get(s.id)!) }));
+    report.main = mainScenarios.map((s) => ({ scenario: s, summary: summarize(all.get(s.id)!) }));
     const by = new Map(report.main.map((x) => [x.scenario.id, x.summary]));
+    for (const c of REFERENCES) {
+      const x = by.get(c.id);
+      const peer = by.get(c.peer);
+      if (x && peer) report.references.push(`${c.label}: ${(x.rps / peer.rps).toFixed(2)}× (p99 ${(x.p99Ms / peer.p99Ms).toFixed(2)}×)`);
+    }
     for (const c of COMPARISONS) {
-      const x = by.get(c.id)!;
-      const peer = by.get(c.peer)!;
+      const x = by.get(c.id);
+      const peer = by.get(c.peer);
+      if (!x || !peer) continue;
       const ratio = x.rps / peer.rps;
       report.verdicts.push({
         label: c.label,
@@ -319,6 +363,7 @@ async function main(): Promise<number> {
     },
     main: [],
     verdicts: [],
+    references: [],
     scale: [],
     scaleSettings: { rounds: scaleRounds },
   };

@@ -6,12 +6,14 @@
 import type { HttpLoad, Proc } from './harness.js';
 import type { LatchFixture } from './latch.js';
 
-export type ServerName = 'latch' | 'bare' | 'oidc';
+export type ServerName = 'latch' | 'bare' | 'oidc' | 'floor';
 
 export interface Servers {
   latch: Proc;
   bare?: Proc;
   oidc?: Proc;
+  /** bench/servers/floor.ts: the least any server on Latch's stack spends on the same requests. */
+  floor?: Proc;
 }
 
 export interface OidcClient {
@@ -33,6 +35,13 @@ export interface Scenario {
   request(env: Env): HttpLoad;
 }
 
+const tokenRequest = (env: Env, base: string, path: string): HttpLoad => ({
+  url: `${base}${path}`,
+  method: 'POST',
+  headers: { 'content-type': 'application/json' },
+  body: JSON.stringify({ grant_type: 'client_credentials', client_id: env.fx.apiKey.clientId, client_secret: env.fx.apiKey.secret }),
+});
+
 const authorized = (env: Env) => ({ authorization: `Bearer ${env.fx.accessToken}`, 'x-tenant-id': env.fx.tenantId });
 
 export const SCENARIOS: Scenario[] = [
@@ -41,6 +50,12 @@ export const SCENARIOS: Scenario[] = [
     label: 'bare Fastify `GET /nbapi/ei/v1/agents` (same body, same request headers)',
     server: 'bare',
     request: (env) => ({ url: `${env.servers.bare!.url}/nbapi/ei/v1/agents`, headers: authorized(env) }),
+  },
+  {
+    id: 'floor-agents',
+    label: 'floor: bare Fastify + request id, security headers, Bearer/tenant/permission from a Map, histogram, access line',
+    server: 'floor',
+    request: (env) => ({ url: `${env.servers.floor!.url}/nbapi/ei/v1/agents`, headers: authorized(env) }),
   },
   {
     id: 'agents',
@@ -80,15 +95,22 @@ export const SCENARIOS: Scenario[] = [
     }),
   },
   {
+    id: 'floor-sign',
+    label: 'floor: Fastify + secret digest + ES256 JWT, nothing stored (as the peer)',
+    server: 'floor',
+    request: (env) => tokenRequest(env, env.servers.floor!.url, '/floor/sign-only/token'),
+  },
+  {
+    id: 'floor-token',
+    label: "floor: the same + a login's three rows (session, refresh token, audit), group commit, fdatasync",
+    server: 'floor',
+    request: (env) => tokenRequest(env, env.servers.floor!.url, '/iam/auth/token'),
+  },
+  {
     id: 'token',
     label: 'Latch `POST /iam/auth/token` (client_credentials, API key, ES256 JWT)',
     server: 'latch',
-    request: (env) => ({
-      url: `${env.servers.latch.url}/iam/auth/token`,
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ grant_type: 'client_credentials', client_id: env.fx.apiKey.clientId, client_secret: env.fx.apiKey.secret }),
-    }),
+    request: (env) => tokenRequest(env, env.servers.latch.url, '/iam/auth/token'),
   },
 ];
 
@@ -107,6 +129,18 @@ export const COMPARISONS: Comparison[] = [
   { id: 'agents', peer: 'bare', minRatio: 0.85, label: 'authorized GET vs bare Fastify' },
   { id: 'whoami', peer: 'bare', minRatio: 0.85, label: 'SAS whoami vs bare Fastify' },
   { id: 'central', peer: 'bare', minRatio: 0.85, label: 'Central API-token path vs bare Fastify' },
+];
+
+/**
+ * Not targets: how the floors (bench/servers/floor.ts) compare with the peers, which bounds what
+ * any server on Latch's stack could reach, and how much of that Latch keeps.
+ */
+export const REFERENCES: Omit<Comparison, 'minRatio'>[] = [
+  { id: 'floor-sign', peer: 'oidc-token', label: 'floor without a store vs node-oidc-provider' },
+  { id: 'floor-token', peer: 'oidc-token', label: 'durable floor vs node-oidc-provider' },
+  { id: 'token', peer: 'floor-token', label: 'Latch token issuance vs the durable floor' },
+  { id: 'floor-agents', peer: 'bare', label: 'floor of the authorized GET vs bare Fastify' },
+  { id: 'agents', peer: 'floor-agents', label: 'Latch authorized GET vs its floor' },
 ];
 
 /** The scenarios measured at each credential count. */

@@ -5,7 +5,8 @@
  *
  * `POST /iam/auth/token`, the same JSON request as Latch's token scenario:
  * - one client, found in a Map; its secret's SHA-256 compared in constant time;
- * - an ES256 JWS of a small claim set (signed by node:crypto in the thread pool, as Latch signs);
+ * - an ES256 JWS of the claims Latch's access token for that key carries (BENCH_TOKEN's, with a new
+ *   jti, session and times), signed by node:crypto in the thread pool, as Latch signs;
  * - the three rows a Latch login writes (session, refresh token,
  *   audit record; time-ordered keys) inserted by prepared statements in a group commit: the logins
  *   queued while a commit runs share one transaction, and every answer waits for `COMMIT` and an
@@ -25,17 +26,23 @@
  */
 import Database from 'better-sqlite3';
 import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
-import { createHash, generateKeyPairSync, randomBytes, sign, timingSafeEqual } from 'node:crypto';
+import { createHash, generateKeyPairSync, randomBytes, randomUUID, sign, timingSafeEqual } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
 const port = Number(process.env.BENCH_PORT);
+const TENANT = '0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b';
 const clientId = process.env.BENCH_CLIENT_ID ?? '';
 const digest = (s: string) => createHash('sha256').update(s).digest();
 const secretDigest = digest(process.env.BENCH_CLIENT_SECRET ?? '');
 
 const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+const iss = `http://127.0.0.1:${port}`;
+/** The claims of Latch's access token for the same key (BENCH_TOKEN's), so both sign and send the same amount. */
+const claims: Record<string, unknown> = JSON.parse(
+  Buffer.from((process.env.BENCH_TOKEN ?? '..').split('.')[1]!, 'base64url').toString() || '{}',
+);
 const header = Buffer.from(JSON.stringify({ alg: 'ES256', typ: 'JWT', kid: 'floor' })).toString('base64url');
 
 function jws(claims: object): Promise<string> {
@@ -47,15 +54,8 @@ function jws(claims: object): Promise<string> {
   );
 }
 
-let lastMs = 0;
-let seq = 0;
-/** Time-ordered row ids (milliseconds, then a counter), so a batch's rows share index pages. */
-const rowId = () => {
-  const now = Date.now();
-  seq = now === lastMs ? seq + 1 : 0;
-  lastMs = now;
-  return `${now.toString(16).padStart(12, '0')}${seq.toString(16).padStart(6, '0')}${randomBytes(7).toString('hex')}`;
-};
+/** Time-ordered row ids (the millisecond, then random bits from node:crypto's pooled UUIDs), so a batch's rows share index pages. */
+const rowId = () => `${Date.now().toString(16).padStart(12, '0')}${randomUUID().slice(14)}`;
 
 type Login = { session: unknown[]; refresh: unknown[]; audit: unknown[]; done: (e?: Error) => void };
 
@@ -64,17 +64,26 @@ function groupCommit(dir: string): (l: Omit<Login, 'done'>) => Promise<void> {
   const db = new Database(file);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
+  // Latch's three tables with the indexes its model needs (sessions by principal and by tenant for
+  // revocation and cascades, refresh tokens by session, audit records by tenant and time).
   db.exec(`
-    CREATE TABLE IF NOT EXISTS sessions (id TEXT PRIMARY KEY, subject TEXT NOT NULL, created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL);
-    CREATE TABLE IF NOT EXISTS refresh_tokens (id TEXT PRIMARY KEY, hash BLOB NOT NULL,
+    CREATE TABLE IF NOT EXISTS tenants (id TEXT PRIMARY KEY, name TEXT NOT NULL);
+    CREATE TABLE IF NOT EXISTS sessions (id TEXT PRIMARY KEY, tenant_id TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+      principal_type TEXT NOT NULL, principal_id TEXT NOT NULL, created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL);
+    CREATE INDEX IF NOT EXISTS sessions_principal ON sessions (principal_type, principal_id);
+    CREATE INDEX IF NOT EXISTS sessions_tenant ON sessions (tenant_id);
+    CREATE TABLE IF NOT EXISTS refresh_tokens (id TEXT PRIMARY KEY, hash TEXT NOT NULL,
       session_id TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE, expires_at INTEGER NOT NULL);
-    CREATE TABLE IF NOT EXISTS audit (id TEXT PRIMARY KEY, at INTEGER NOT NULL, action TEXT NOT NULL, subject TEXT NOT NULL, detail TEXT);
+    CREATE INDEX IF NOT EXISTS refresh_tokens_session ON refresh_tokens (session_id);
+    CREATE TABLE IF NOT EXISTS audit (id TEXT PRIMARY KEY, tenant_id TEXT NOT NULL, at INTEGER NOT NULL, action TEXT NOT NULL, subject TEXT NOT NULL, detail TEXT);
+    CREATE INDEX IF NOT EXISTS audit_tenant_at ON audit (tenant_id, at);
+    INSERT OR IGNORE INTO tenants VALUES ('${TENANT}', 'Default');
   `);
   db.pragma('foreign_keys = ON');
   const ins = {
-    session: db.prepare('INSERT INTO sessions VALUES (?, ?, ?, ?)'),
+    session: db.prepare('INSERT INTO sessions VALUES (?, ?, ?, ?, ?, ?)'),
     refresh: db.prepare('INSERT INTO refresh_tokens VALUES (?, ?, ?, ?)'),
-    audit: db.prepare('INSERT INTO audit VALUES (?, ?, ?, ?, ?)'),
+    audit: db.prepare('INSERT INTO audit VALUES (?, ?, ?, ?, ?, ?)'),
   };
   const begin = db.prepare('BEGIN');
   const commit = db.prepare('COMMIT');
@@ -128,14 +137,14 @@ const issue = (store: boolean) => async (req: FastifyRequest, reply: FastifyRepl
   const now = Date.now();
   const iat = Math.floor(now / 1000);
   const sessionId = rowId();
-  const signed = jws({ iss: `http://127.0.0.1:${port}`, sub: clientId, sid: sessionId, typ: 'Bearer', iat, exp: iat + 300 });
+  const signed = jws({ ...claims, jti: randomUUID(), sid: sessionId, session_state: sessionId, iss, iat, exp: iat + 300 });
   const refresh = store ? `rt_${randomBytes(32).toString('base64url')}` : undefined;
   if (refresh) {
     const expires = now + 1_800_000;
     await write({
-      session: [sessionId, clientId, now, expires],
-      refresh: [rowId(), digest(refresh), sessionId, expires],
-      audit: [rowId(), now, 'login', clientId, '{"grant":"client_credentials"}'],
+      session: [sessionId, TENANT, 'api_key', clientId, now, expires],
+      refresh: [rowId(), digest(refresh).toString('hex'), sessionId, expires],
+      audit: [rowId(), TENANT, now, 'session.created', clientId, '{"grant":"client_credentials"}'],
     });
   }
   return {

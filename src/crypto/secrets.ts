@@ -1,4 +1,4 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import crypto, { createHash, randomFillSync, timingSafeEqual } from 'node:crypto';
 import { crc32 } from 'node:zlib';
 
 const ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
@@ -31,12 +31,26 @@ function checksum(body: string): string {
 function randomBase62(n: number): string {
   let out = '';
   while (out.length < n) {
-    for (const b of randomBytes(n - out.length + 4)) {
-      if (b < UNBIASED) out += ALPHABET[b % 62]!;
-      if (out.length === n) break;
-    }
+    const b = randomByte();
+    if (b < UNBIASED) out += ALPHABET[b % 62]!;
   }
   return out;
+}
+
+/**
+ * CSPRNG bytes drawn from a pool filled 4 KiB at a time, each byte used once, as node:crypto's
+ * randomUUID draws its own: a `randomBytes` call costs ~1.6 µs whatever its size (a buffer and a
+ * job per call), the pool ~0.06 µs for a secret's worth.
+ */
+const POOL_BYTES = 4096;
+const pool = Buffer.allocUnsafeSlow(POOL_BYTES);
+let poolAt = POOL_BYTES;
+function randomByte(): number {
+  if (poolAt === POOL_BYTES) {
+    randomFillSync(pool);
+    poolAt = 0;
+  }
+  return pool[poolAt++]!;
 }
 
 /**
@@ -75,8 +89,10 @@ export function secretRowId(s: string): string | undefined {
 
 /** SHA-256 hex digest: how high-entropy secrets are stored. A slow hash buys nothing for them. */
 export function digest(s: string): string {
-  return createHash('sha256').update(s).digest('hex');
+  return oneShot ? oneShot('sha256', s, 'hex') : createHash('sha256').update(s).digest('hex');
 }
+// node:crypto's one-shot hash (Node ≥ 20.12): half the cost of a Hash object for a short input.
+const oneShot = (crypto as { hash?: typeof crypto.hash }).hash;
 
 /**
  * Constant-time equality of two strings. Digests are compared, so lengths match and the bytes are

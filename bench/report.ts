@@ -87,6 +87,7 @@ export function markdown(r: Report, chartFile?: string): string {
       'floor-agents': 'bare',
       token: 'oidc-token',
       'floor-sign': 'oidc-token',
+      'floor-2rows': 'oidc-token',
       'floor-token': 'oidc-token',
     };
     out.push('');

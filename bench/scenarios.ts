@@ -101,6 +101,12 @@ export const SCENARIOS: Scenario[] = [
     request: (env) => tokenRequest(env, env.servers.floor!.url, '/floor/sign-only/token'),
   },
   {
+    id: 'floor-2rows',
+    label: 'floor: the same + a session and its audit record, no refresh token',
+    server: 'floor',
+    request: (env) => tokenRequest(env, env.servers.floor!.url, '/floor/no-refresh-token/token'),
+  },
+  {
     id: 'floor-token',
     label: "floor: the same + a login's three rows (session, refresh token, audit), group commit, fdatasync",
     server: 'floor',
@@ -137,6 +143,7 @@ export const COMPARISONS: Comparison[] = [
  */
 export const REFERENCES: Omit<Comparison, 'minRatio'>[] = [
   { id: 'floor-sign', peer: 'oidc-token', label: 'floor without a store vs node-oidc-provider' },
+  { id: 'floor-2rows', peer: 'oidc-token', label: 'durable floor without a refresh token vs node-oidc-provider' },
   { id: 'floor-token', peer: 'oidc-token', label: 'durable floor vs node-oidc-provider' },
   { id: 'token', peer: 'floor-token', label: 'Latch token issuance vs the durable floor' },
   { id: 'floor-agents', peer: 'bare', label: 'floor of the authorized GET vs bare Fastify' },

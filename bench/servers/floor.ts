@@ -11,6 +11,9 @@
  *   audit record; time-ordered keys) inserted by prepared statements in a group commit: the logins
  *   queued while a commit runs share one transaction, and every answer waits for `COMMIT` and an
  *   `fdatasync` of the WAL in the thread pool (what Latch's commit does);
+ * - `POST /floor/no-refresh-token/token` writes the session and the audit record only: what a
+ *   login would cost if `client_credentials` issued no refresh token (RFC 6749 §4.4.3 allows it;
+ *   spec/ei-iam.md chose to issue one);
  * - `POST /floor/sign-only/token` answers the same without a store, as node-oidc-provider does
  *   for this grant (and without a refresh token).
  * No logger, no metrics, no schemas, no audit of failures, no rate limit, no tenants or roles.
@@ -57,7 +60,7 @@ function jws(claims: object): Promise<string> {
 /** Time-ordered row ids (the millisecond, then random bits from node:crypto's pooled UUIDs), so a batch's rows share index pages. */
 const rowId = () => `${Date.now().toString(16).padStart(12, '0')}${randomUUID().slice(14)}`;
 
-type Login = { session: unknown[]; refresh: unknown[]; audit: unknown[]; done: (e?: Error) => void };
+type Login = { session: unknown[]; refresh?: unknown[]; audit: unknown[]; done: (e?: Error) => void };
 
 function groupCommit(dir: string): (l: Omit<Login, 'done'>) => Promise<void> {
   const file = path.join(dir, 'floor.db');
@@ -98,7 +101,7 @@ function groupCommit(dir: string): (l: Omit<Login, 'done'>) => Promise<void> {
       begin.run();
       for (const l of batch) {
         ins.session.run(l.session);
-        ins.refresh.run(l.refresh);
+        if (l.refresh) ins.refresh.run(l.refresh);
         ins.audit.run(l.audit);
       }
       commit.run();
@@ -129,7 +132,8 @@ function groupCommit(dir: string): (l: Omit<Login, 'done'>) => Promise<void> {
 const write = groupCommit(process.env.BENCH_DIR ?? fs.mkdtempSync('/tmp/floor-'));
 const app = Fastify({ logger: false });
 
-const issue = (store: boolean) => async (req: FastifyRequest, reply: FastifyReply) => {
+/** `rows`: 3 = session, refresh token and audit record (a Latch login); 2 = no refresh token; 0 = nothing stored. */
+const issue = (rows: 0 | 2 | 3) => async (req: FastifyRequest, reply: FastifyReply) => {
   const b = req.body as { grant_type?: unknown; client_id?: unknown; client_secret?: unknown } | null;
   if (b?.grant_type !== 'client_credentials' || b.client_id !== clientId || typeof b.client_secret !== 'string')
     return reply.code(401).send({ error: 'invalid_client' });
@@ -138,12 +142,12 @@ const issue = (store: boolean) => async (req: FastifyRequest, reply: FastifyRepl
   const iat = Math.floor(now / 1000);
   const sessionId = rowId();
   const signed = jws({ ...claims, jti: randomUUID(), sid: sessionId, session_state: sessionId, iss, iat, exp: iat + 300 });
-  const refresh = store ? `rt_${randomBytes(32).toString('base64url')}` : undefined;
-  if (refresh) {
+  const refresh = rows === 3 ? `rt_${randomBytes(32).toString('base64url')}` : undefined;
+  if (rows) {
     const expires = now + 1_800_000;
     await write({
       session: [sessionId, TENANT, 'api_key', clientId, now, expires],
-      refresh: [rowId(), digest(refresh).toString('hex'), sessionId, expires],
+      ...(refresh ? { refresh: [rowId(), digest(refresh).toString('hex'), sessionId, expires] } : {}),
       audit: [rowId(), TENANT, now, 'session.created', clientId, '{"grant":"client_credentials"}'],
     });
   }
@@ -158,8 +162,9 @@ const issue = (store: boolean) => async (req: FastifyRequest, reply: FastifyRepl
     scope: '',
   };
 };
-app.post('/iam/auth/token', issue(true));
-app.post('/floor/sign-only/token', issue(false));
+app.post('/iam/auth/token', issue(3));
+app.post('/floor/no-refresh-token/token', issue(2));
+app.post('/floor/sign-only/token', issue(0));
 const body: unknown = JSON.parse(process.env.BENCH_BODY ?? '{}');
 const accepted = process.env.BENCH_TOKEN ?? '';
 // Keyed by the token's tail, with the whole token compared on a hit: V8 hashes a 1 KB key in full on every lookup.

@@ -6,6 +6,8 @@ import type { Metrics } from './metrics.js';
 import { AppError } from '../../errors/app-error.js';
 import { isUuid } from '../../domain/ids.js';
 
+type RouteConfig = FastifyRequest['routeOptions']['config'];
+
 export function bearerToken(req: FastifyRequest): string | undefined {
   const h = req.headers.authorization;
   if (typeof h === 'string' && /^bearer /i.test(h)) return h.slice(7).trim() || undefined;
@@ -26,23 +28,22 @@ export function authenticateHook(s: Services, metrics: Metrics, opts: { tenantFr
   };
 
   /** Membership and permission from an Access; a denial is counted and audited, then thrown. */
-  function decide(req: FastifyRequest, tenantId: string, a: Access | null): void {
+  function decide(req: FastifyRequest, cfg: RouteConfig, tenantId: string, a: Access | null): void {
     try {
-      req.access = s.access.check(a, tenantId, req.routeOptions.config.permission ?? null);
+      req.access = s.access.check(a, tenantId, cfg.permission ?? null);
     } catch (e) {
       if (e instanceof AppError) {
         metrics.authFailures.inc({ reason: e.code === 'PERMISSION_DENIED' ? 'permission' : 'tenant' });
         // Denials are audited in the tenant asked for, when it exists.
-        if (a) s.access.denied(req.ctx, a.tenant.id, { route: `${req.method} ${req.routeOptions.url}`, code: e.code });
+        if (a) s.access.denied(req.ctx, a.tenant.id, { route: `${req.method} ${cfg.url}`, code: e.code });
       }
       throw e;
     }
     req.tenantId = req.access.tenant.id;
   }
 
-  function afterToken(req: FastifyRequest, p: Principal | null): Promise<void> | void {
+  function afterToken(req: FastifyRequest, cfg: RouteConfig, p: Principal | null): Promise<void> | void {
     if (!p) throw invalid();
-    const cfg = req.routeOptions.config;
     req.principal = p;
     req.ctx.principal = p;
     s.usage.mark(p.type, p.id, clock.now());
@@ -53,14 +54,15 @@ export function authenticateHook(s: Services, metrics: Metrics, opts: { tenantFr
     if (!given || !isUuid(given)) throw new AppError('TENANT_HEADER_INVALID');
     const tenantId = given.toLowerCase();
     const a = s.access.accessCached(p, tenantId);
-    if (a !== undefined) return decide(req, tenantId, a);
-    return s.access.access(p, tenantId).then((x) => decide(req, tenantId, x));
+    if (a !== undefined) return decide(req, cfg, tenantId, a);
+    return s.access.access(p, tenantId).then((x) => decide(req, cfg, tenantId, x));
   }
 
   function run(req: FastifyRequest): Promise<void> | void {
     req.ctx = { principal: null, requestId: req.id, clientAddress: req.ip };
-    const cfg = req.routeOptions.config;
-    if (cfg.auth === 'none' || req.routeOptions.url === undefined) return;
+    // Read once: Fastify builds a new routeOptions object on every access.
+    const cfg: RouteConfig = req.routeOptions.config;
+    if (cfg.auth === 'none' || cfg.url === undefined) return;
     const token = bearerToken(req);
     if (!token) {
       if (cfg.auth === 'optional') return;
@@ -68,8 +70,8 @@ export function authenticateHook(s: Services, metrics: Metrics, opts: { tenantFr
       throw new AppError('AUTH_MISSING', {}, { headers: { 'WWW-Authenticate': 'Bearer realm="latch"' } });
     }
     const p = s.access.authenticateCached(token);
-    if (p !== undefined) return afterToken(req, p);
-    return s.access.authenticate(token).then((x) => afterToken(req, x));
+    if (p !== undefined) return afterToken(req, cfg, p);
+    return s.access.authenticate(token).then((x) => afterToken(req, cfg, x));
   }
 
   // Callback style: when everything is cached (the hot path) the check completes without a

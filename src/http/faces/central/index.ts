@@ -53,7 +53,7 @@ export async function registerCentralFace(app: App, s: Services, metrics: Metric
         done(null, payload);
       });
       /** What follows the credential: api-version (400), then the route's permission (403). */
-      const admit = (req: FastifyRequest, c: CentralCaller, perm: CentralPermission): void => {
+      const admit = (req: FastifyRequest, c: CentralCaller, perm: CentralPermission, route: string): void => {
         req.central = c;
         const raw = (req.query as Record<string, unknown> | undefined)?.['api-version'];
         const v = Array.isArray(raw) ? raw[0] : raw;
@@ -63,17 +63,19 @@ export async function registerCentralFace(app: App, s: Services, metrics: Metric
             supported: CENTRAL_API_VERSIONS.join(', '),
           });
         }
-        s.centralTokens.authorize(c, perm, `${req.method} ${req.routeOptions.url}`);
+        s.centralTokens.authorize(c, perm, `${req.method} ${route}`);
       };
       // Callback style: a caller verified from memory (the hot path) is admitted without a promise.
       face.addHook('onRequest', (req: FastifyRequest, _reply, done: (err?: Error) => void) => {
         req.ctx = { principal: null, requestId: req.id, clientAddress: req.ip };
-        const perm = req.routeOptions.config.centralPermission;
+        // Read once: Fastify builds a new routeOptions object on every access.
+        const cfg = req.routeOptions.config;
+        const perm = cfg.centralPermission;
         if (!perm) return done();
         const appId = (req.params as { appId: string }).appId;
         const finish = (c: CentralCaller) => {
           try {
-            admit(req, c, perm);
+            admit(req, c, perm, cfg.url);
           } catch (e) {
             return done(e as Error);
           }

@@ -122,64 +122,46 @@ function line(s: Scenario, m: Measurement): string {
   return `    ${s.id.padEnd(11)} ${Math.round(m.rps).toString().padStart(7)} req/s  p50 ${m.p50Ms.toFixed(1).padStart(6)} ms  p99 ${m.p99Ms.toFixed(1).padStart(6)} ms  ${Math.round(m.cpuUs).toString().padStart(6)} µs CPU/req`;
 }
 
+/** A server of bench/servers/ in its own process (through tsx), on a free port, ready when `readyPath` answers 200. */
+async function peerServer(name: string, file: string, readyPath: string, env: Record<string, string>): Promise<Proc> {
+  const port = await freePort();
+  return spawnServer({
+    name,
+    command: process.execPath,
+    args: ['--import', 'tsx', path.join(ROOT, 'bench/servers', file)],
+    cwd: ROOT,
+    env: { ...env, BENCH_PORT: String(port), NODE_ENV: 'production' },
+    port,
+    readyPath,
+  });
+}
+
 async function mainSection(report: Report): Promise<void> {
   const dataDir = tempDir();
+  const floorDir = tempDir();
   const procs: Proc[] = [];
   try {
     const latch = await startLatch(latchStart(dataDir, generateMasterKey()));
     procs.push(latch);
     const fx = await setupLatch(latch.url);
-    const tsx = ['--import', 'tsx'];
-    const barePort = await freePort();
-    const bare = await spawnServer({
-      name: 'bare Fastify',
-      command: process.execPath,
-      args: [...tsx, path.join(ROOT, 'bench/servers/bare.ts')],
-      cwd: ROOT,
-      env: { BENCH_PORT: String(barePort), BENCH_BODY: fx.agentsBody, NODE_ENV: 'production' },
-      port: barePort,
-      readyPath: '/readyz',
-    });
+    const bare = await peerServer('bare Fastify', 'bare.ts', '/readyz', { BENCH_BODY: fx.agentsBody });
     procs.push(bare);
     const oidcClient: OidcClient = { clientId: 'bench-client', secret: randomBytes(24).toString('base64url'), scope: 'api:read' };
-    const oidcPort = await freePort();
-    const oidc = await spawnServer({
-      name: 'node-oidc-provider',
-      command: process.execPath,
-      args: [...tsx, path.join(ROOT, 'bench/servers/oidc.ts')],
-      cwd: ROOT,
-      env: {
-        BENCH_PORT: String(oidcPort),
-        BENCH_CLIENT_ID: oidcClient.clientId,
-        BENCH_CLIENT_SECRET: oidcClient.secret,
-        BENCH_SCOPE: oidcClient.scope,
-        NODE_ENV: 'production',
-      },
-      port: oidcPort,
-      readyPath: '/.well-known/openid-configuration',
+    const oidc = await peerServer('node-oidc-provider', 'oidc.ts', '/.well-known/openid-configuration', {
+      BENCH_CLIENT_ID: oidcClient.clientId,
+      BENCH_CLIENT_SECRET: oidcClient.secret,
+      BENCH_SCOPE: oidcClient.scope,
     });
     procs.push(oidc);
-    const floorPort = await freePort();
-    const floorDir = tempDir();
-    const floor = await spawnServer({
-      name: 'floor',
-      command: process.execPath,
-      args: [...tsx, path.join(ROOT, 'bench/servers/floor.ts')],
-      cwd: ROOT,
-      env: {
-        BENCH_PORT: String(floorPort),
-        BENCH_BODY: fx.agentsBody,
-        BENCH_TOKEN: fx.accessToken,
-        BENCH_TENANT: fx.tenantId,
-        BENCH_CLIENT_ID: fx.apiKey.clientId,
-        BENCH_CLIENT_SECRET: fx.apiKey.secret,
-        BENCH_DIR: floorDir,
-        NODE_ENV: 'production',
-      },
-      port: floorPort,
-      readyPath: '/readyz',
+    const floor = await peerServer('floor', 'floor.ts', '/readyz', {
+      BENCH_BODY: fx.agentsBody,
+      BENCH_TOKEN: fx.accessToken,
+      BENCH_TENANT: fx.tenantId,
+      BENCH_CLIENT_ID: fx.apiKey.clientId,
+      BENCH_CLIENT_SECRET: fx.apiKey.secret,
+      BENCH_DIR: floorDir,
     });
-    procs.push({ ...floor, stop: () => floor.stop().finally(() => fs.rmSync(floorDir, { recursive: true, force: true })) });
+    procs.push(floor);
     const env: Env = { servers: { latch, bare, oidc, floor }, fx, oidc: oidcClient };
     say(
       `  latch ${latch.url} (pid ${latch.pid}), bare ${bare.url} (pid ${bare.pid}), node-oidc-provider ${oidc.url} (pid ${oidc.pid}), floor ${floor.url} (pid ${floor.pid})`,
@@ -234,7 +216,7 @@ async function mainSection(report: Report): Promise<void> {
     if (values.ledger) ledger();
   } finally {
     for (const p of procs.reverse()) await p.stop();
-    fs.rmSync(dataDir, { recursive: true, force: true });
+    for (const dir of [dataDir, floorDir]) fs.rmSync(dir, { recursive: true, force: true });
   }
 }
 

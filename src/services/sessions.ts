@@ -41,7 +41,6 @@ export const PUBLIC_CLIENT_ID = 'latch';
 /** `scope=openid` asks for an ID token (OpenID Connect Core §3.1.2.1); the other scopes are always granted. */
 const wantsIdToken = (scope: string | undefined) => !!scope && scope.split(' ').includes('openid');
 /** Never a key id (ids are random v4 UUIDs): the lookup an unknown client id makes instead of a real one. */
-const NO_ID = '00000000-0000-0000-0000-000000000000';
 /**
  * The stored refresh token a presented one is (its row id and digest), or undefined when it is not
  * a well-formed refresh token. A token made before refresh tokens carried their row id (migration
@@ -77,8 +76,11 @@ export function sessionService(
    * looked up (it can never succeed, but a throttled name answers alike, right secret or not).
    */
   function attempt(ctx: Ctx, kind: 'user' | 'client', submitted: string, id: string | undefined): LoginAttempt[] {
-    const buckets: LoginAttempt[] = [{ kind, submitted, clientAddress: ctx.clientAddress }];
-    if (id !== undefined) buckets.unshift({ kind, submitted: id, clientAddress: ctx.clientAddress });
+    // Two buckets whether or not a credential was found (the same bucket twice when not): the same work.
+    const buckets: LoginAttempt[] = [
+      { kind, submitted: id ?? submitted, clientAddress: ctx.clientAddress },
+      { kind, submitted, clientAddress: ctx.clientAddress },
+    ];
     let wait = 0;
     for (const a of buckets) wait = Math.max(wait, throttle.retryAfter(a));
     if (wait > 0) throw new AppError('OAUTH_THROTTLED', { retryAfter: wait }, { headers: { 'Retry-After': String(wait) } });
@@ -92,19 +94,21 @@ export function sessionService(
   /**
    * A failed login: counted by the throttle and answered alike for a known and an unknown
    * principal. Security: the failure audit goes through the batched buffer, off the response
-   * path, so a known principal costs no store write more than an unknown one (timing would tell).
+   * path, so a known principal costs no store write more than an unknown one (timing would tell);
+   * an unknown one's event is built and held alike, but filed nowhere.
    */
   function rejected(
     ctx: Ctx,
     [a]: LoginAttempt[],
-    known: { type: PrincipalType; id: string; tenantId: string } | undefined,
+    kind: PrincipalType,
+    known: { id: string; tenantId: string } | undefined,
     code: ErrorCode,
   ): never {
     throttle.fail(a);
-    if (known) {
-      const action = known.type === 'user' ? AUDIT.USER_LOGIN_FAILED : AUDIT.API_KEY_LOGIN_FAILED;
-      auditBuffer.push(auditEvent(deps, ctx, known.tenantId, action, { type: known.type, id: known.id }));
-    }
+    const action = kind === 'user' ? AUDIT.USER_LOGIN_FAILED : AUDIT.API_KEY_LOGIN_FAILED;
+    const e = auditEvent(deps, ctx, known?.tenantId ?? '', action, { type: kind, id: known?.id ?? '' });
+    if (known) auditBuffer.push(e);
+    else auditBuffer.hold(e);
     throw new AppError(code);
   }
 
@@ -265,24 +269,13 @@ export function sessionService(
   }
 
   /**
-   * client_id: `<tenant name>-><key name>` (case-insensitive), the key id, or a bare key name when unique.
-   * Security: the same lookups run whether the tenant and key exist or not (a miss continues with
-   * an id that matches nothing), so the work depends only on the form of what was submitted.
+   * client_id: `<tenant name>-><key name>` (case-insensitive), the key id, or a bare key name when
+   * unique. Security: one store query of the same cost whether or not the key exists.
    */
-  async function findClient(clientId: string): Promise<{ key: ApiKeyWithSecret | undefined; tenant?: Tenant }> {
+  function findClient(clientId: string): Promise<{ key: ApiKeyWithSecret; tenant: Tenant } | undefined> {
     const id = clientId.trim();
-    if (isUuid(id)) return { key: await store.apiKeys.findForLogin(id) };
-    const parsed = parseApiKeyClientId(id);
-    let keyId: string | undefined;
-    let tenant: Tenant | undefined;
-    if (parsed) {
-      tenant = await store.tenants.findByName(parsed.tenantName);
-      keyId = (await store.apiKeys.findByName(tenant?.id ?? NO_ID, parsed.keyName))?.id;
-    } else {
-      const all = await store.apiKeys.listByNameAnyTenant(id);
-      keyId = all.length === 1 ? all[0]!.id : undefined;
-    }
-    return { key: await store.apiKeys.findForLogin(keyId ?? NO_ID), tenant };
+    if (isUuid(id)) return store.apiKeys.findForClient({ id: id.toLowerCase() });
+    return store.apiKeys.findForClient(parseApiKeyClientId(id) ?? { keyName: id });
   }
 
   /** A verified API key, with what issuing for it needs and the cache generation it was read under. */
@@ -312,14 +305,11 @@ export function sessionService(
     // One digest compare whether or not the key exists.
     const matches = safeEqual(key?.secretHash ?? DUMMY_DIGEST, secretDigest);
     if (!key || !matches || isExpired(key.expiresAt, now())) {
-      return rejected(ctx, a, key && { type: 'api_key', id: key.id, tenantId: key.tenantId }, 'OAUTH_INVALID_CLIENT');
+      return rejected(ctx, a, 'api_key', key, 'OAUTH_INVALID_CLIENT');
     }
     succeeded(a);
-    const [tenant, roles] = await Promise.all([
-      found.tenant?.id === key.tenantId ? found.tenant : store.tenants.get(key.tenantId),
-      roleService.rolesOf('api_key', key.id, key.tenantId),
-    ]);
-    return { client: { key, tenant, roles }, secretDigest, stamp };
+    const roles = await roleService.rolesOf('api_key', key.id, key.tenantId);
+    return { client: { key, tenant: found.tenant, roles }, secretDigest, stamp };
   }
 
   /**
@@ -364,7 +354,7 @@ export function sessionService(
     // One argon2id verification whether or not the user exists (an unknown one against a dummy hash).
     const ok = await verifyPassword(user?.passwordHash ?? (await dummyPasswordHash()), password);
     if (!user || !ok || !isUserActive(user)) {
-      return rejected(ctx, a, user && { type: 'user', id: user.id, tenantId: user.tenantId }, 'OAUTH_INVALID_USER_CREDENTIALS');
+      return rejected(ctx, a, 'user', user, 'OAUTH_INVALID_USER_CREDENTIALS');
     }
     succeeded(a);
     const { session, write } = openSession(ctx, 'user', user.id, user.tenantId, user.lastUsedAt === null);

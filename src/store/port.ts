@@ -118,15 +118,21 @@ export interface AssignmentRepo {
   deleteForPrincipal(type: PrincipalType, id: string): Promise<number>;
 }
 
+/** What a client id names: a key id, a key in a named tenant, or a key name (found when unique). */
+export type ClientRef = { id: string } | { tenantName: string; keyName: string } | { keyName: string };
+
 export interface ApiKeyRepo {
   insert(k: ApiKeyWithSecret): Promise<void>;
   get(tenantId: string, id: string): Promise<ApiKey | undefined>;
   getAny(id: string): Promise<ApiKey | undefined>;
   findByName(tenantId: string, name: string): Promise<ApiKey | undefined>;
-  /** Keys of this name in any tenant (a bare key name as client id works when it is unique). */
-  listByNameAnyTenant(name: string): Promise<ApiKey[]>;
-  /** For the token endpoint: the key and its stored digest. */
-  findForLogin(id: string): Promise<ApiKeyWithSecret | undefined>;
+  /**
+   * For the token endpoint: the key a client id names (its id, `<tenant>-><key>`, or a bare name
+   * unique across tenants), with its stored digest and its tenant. Security: one query that yields
+   * exactly one row (an aggregate) whether or not a key matches, so a known and an unknown client
+   * id cost the same to look up.
+   */
+  findForClient(ref: ClientRef): Promise<{ key: ApiKeyWithSecret; tenant: Tenant } | undefined>;
   list(tenantId: string): Promise<ApiKey[]>;
   delete(tenantId: string, id: string): Promise<boolean>;
   /** Records a use at `at`; never moves the recorded time backwards. */

@@ -31,7 +31,7 @@ export function apiKeysContract(open: Open) {
       expect(await s.apiKeys.getAny(k.id)).toEqual(view);
       expect(await s.apiKeys.findByName(t.id, 'ci-key')).toEqual(view);
       expect(await s.apiKeys.list(t.id)).toEqual([view]);
-      expect(await s.apiKeys.findForLogin(k.id)).toEqual(k);
+      expect(await s.apiKeys.findForClient({ id: k.id })).toEqual({ key: k, tenant: t });
       expect(secretHash).toBeTruthy();
       await s.apiKeys.touch(k.id, T0 + 9);
       expect((await s.apiKeys.get(t.id, k.id))?.lastUsedAt).toBe(T0 + 9);
@@ -39,17 +39,26 @@ export function apiKeysContract(open: Open) {
       expect((await s.apiKeys.get(t.id, k.id))?.lastUsedAt).toBe(T0 + 9);
       expect(await s.apiKeys.delete(t.id, k.id)).toBe(true);
       expect(await s.apiKeys.getAny(k.id)).toBeUndefined();
-      expect(await s.apiKeys.findForLogin(k.id)).toBeUndefined();
+      expect(await s.apiKeys.findForClient({ id: k.id })).toBeUndefined();
     });
 
-    it('listByNameAnyTenant finds a name across tenants, case-insensitively', async () => {
-      const a = await tenant(s);
+    it('findForClient: by id, by tenant and name, by a bare name only while it is unique; any case; a miss is undefined', async () => {
+      const a = await tenant(s, `Tenant-${randomUUID().slice(0, 8)}`);
       const b = await tenant(s);
-      const name = `same-${randomUUID().slice(0, 8)}`;
-      await s.apiKeys.insert(keyRow(a.id, name));
-      expect((await s.apiKeys.listByNameAnyTenant(name.toUpperCase())).length).toBe(1);
+      const name = `Same-${randomUUID().slice(0, 8)}`;
+      const k = keyRow(a.id, name);
+      await s.apiKeys.insert(k);
+      const found = { key: k, tenant: a };
+      expect(await s.apiKeys.findForClient({ id: k.id })).toEqual(found);
+      expect(await s.apiKeys.findForClient({ tenantName: a.name.toUpperCase(), keyName: name.toLowerCase() })).toEqual(found);
+      expect(await s.apiKeys.findForClient({ keyName: name.toUpperCase() })).toEqual(found);
+      expect(await s.apiKeys.findForClient({ tenantName: b.name, keyName: name })).toBeUndefined();
+      expect(await s.apiKeys.findForClient({ tenantName: 'no-such-tenant', keyName: name })).toBeUndefined();
+      expect(await s.apiKeys.findForClient({ id: randomUUID() })).toBeUndefined();
       await s.apiKeys.insert(keyRow(b.id, name));
-      expect((await s.apiKeys.listByNameAnyTenant(name)).length).toBe(2);
+      // two tenants hold the name: a bare name no longer names one key
+      expect(await s.apiKeys.findForClient({ keyName: name })).toBeUndefined();
+      expect(await s.apiKeys.findForClient({ tenantName: a.name, keyName: name })).toEqual(found);
     });
 
     it('case=tenant-isolation: a key of another tenant is not found, listed or deleted', async () => {

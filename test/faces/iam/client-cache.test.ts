@@ -25,7 +25,7 @@ describe.each(['sqlite', 'postgres'] as const)('opened API keys cache (%s)', (di
     expect((await cc(k)).statusCode).toBe(200);
     const store = t.server.deps.store;
     const spies = [
-      vi.spyOn(store.apiKeys, 'findForLogin'),
+      vi.spyOn(store.apiKeys, 'findForClient'),
       vi.spyOn(store.apiKeys, 'findByName'),
       vi.spyOn(store.tenants, 'findByName'),
       vi.spyOn(store.tenants, 'get'),

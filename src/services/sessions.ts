@@ -66,12 +66,13 @@ export function sessionService(
 ) {
   const { store, clock, config, bus } = deps;
   const now = () => clock.now();
-  const throttle = new LoginThrottle(now);
+  // A cluster (PostgreSQL) shares one budget of failed logins; the one SQLite node counts in memory.
+  const throttle = new LoginThrottle(now, store.dialect === 'postgres' ? store.loginFailures : undefined);
   const clients = new ClientCache(bus);
 
-  function attempt(ctx: Ctx, kind: 'user' | 'client', submitted: string): LoginAttempt {
+  async function attempt(ctx: Ctx, kind: 'user' | 'client', submitted: string): Promise<LoginAttempt> {
     const a: LoginAttempt = { kind, submitted, clientAddress: ctx.clientAddress };
-    const wait = throttle.retryAfter(a);
+    const wait = await throttle.retryAfter(a);
     if (wait > 0) throw new AppError('OAUTH_THROTTLED', { retryAfter: wait }, { headers: { 'Retry-After': String(wait) } });
     return a;
   }
@@ -81,13 +82,13 @@ export function sessionService(
    * principal. Security: the failure audit goes through the batched buffer, off the response
    * path, so a known principal costs no store write more than an unknown one (timing would tell).
    */
-  function rejected(
+  async function rejected(
     ctx: Ctx,
     a: LoginAttempt,
     known: { type: PrincipalType; id: string; tenantId: string } | undefined,
     code: ErrorCode,
-  ): never {
-    throttle.fail(a);
+  ): Promise<never> {
+    await throttle.fail(a);
     if (known) {
       const action = known.type === 'user' ? AUDIT.USER_LOGIN_FAILED : AUDIT.API_KEY_LOGIN_FAILED;
       auditBuffer.push(auditEvent(deps, ctx, known.tenantId, action, { type: known.type, id: known.id }));
@@ -284,12 +285,12 @@ export function sessionService(
    * failure and answered alike for an unknown key, a wrong secret and an expired key.
    */
   async function authenticateClient(ctx: Ctx, clientId: string, secret: string): Promise<VerifiedClient> {
-    const a = attempt(ctx, 'client', clientId);
+    const a = await attempt(ctx, 'client', clientId);
     const secretDigest = digest(secret);
     // These credentials verified before (and nothing about the key changed since): nothing to read.
     const opened = clients.get(clientId, secretDigest);
     if (opened && safeEqual(opened.key.secretHash, secretDigest) && !isExpired(opened.key.expiresAt, now())) {
-      throttle.succeed(a);
+      await throttle.succeed(a);
       return { client: opened, secretDigest, stamp: clients.stamp };
     }
     const stamp = clients.stamp;
@@ -301,7 +302,7 @@ export function sessionService(
     if (!key || !matches || isExpired(key.expiresAt, now())) {
       return rejected(ctx, a, key && { type: 'api_key', id: key.id, tenantId: key.tenantId }, 'OAUTH_INVALID_CLIENT');
     }
-    throttle.succeed(a);
+    await throttle.succeed(a);
     const [tenant, roles] = await Promise.all([
       found.tenant?.id === key.tenantId ? found.tenant : store.tenants.get(key.tenantId),
       roleService.rolesOf('api_key', key.id, key.tenantId),
@@ -346,14 +347,14 @@ export function sessionService(
   async function passwordLogin(ctx: Ctx, username: string, password: string, audience?: string): Promise<TokenResponse> {
     // An API key's client id + secret also works in the password grant.
     if (isWellFormedSecret(password, 'ak')) return clientLogin(ctx, username, password);
-    const a = attempt(ctx, 'user', username);
+    const a = await attempt(ctx, 'user', username);
     const user = await store.users.findForLogin(username.trim());
     // One argon2id verification whether or not the user exists (an unknown one against a dummy hash).
     const ok = await verifyPassword(user?.passwordHash ?? (await dummyPasswordHash()), password);
     if (!user || !ok || !isUserActive(user)) {
       return rejected(ctx, a, user && { type: 'user', id: user.id, tenantId: user.tenantId }, 'OAUTH_INVALID_USER_CREDENTIALS');
     }
-    throttle.succeed(a);
+    await throttle.succeed(a);
     const { session, write } = openSession(ctx, 'user', user.id, user.tenantId, user.lastUsedAt === null);
     return issue(ctx, session, 'password', await loadSubject(session), write, audience);
   }

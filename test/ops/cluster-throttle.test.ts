@@ -59,6 +59,15 @@ describe('two nodes share one login throttle (PostgreSQL)', () => {
     expectThrottled(await password(c.a, victim.username, victim.password, attacker));
   });
 
+  it('a username as long as the token endpoint takes (4096 random CJK characters) is throttled, never a 5xx', async () => {
+    const long = Array.from({ length: 4096 }, () => String.fromCharCode(0x4e00 + Math.floor(Math.random() * 0x5000))).join('');
+    const from = fresh();
+    const seen: number[] = [];
+    for (let i = 0; i < 6; i++) seen.push((await password(i % 2 ? c.b : c.a, long, 'bad-password', from)).statusCode);
+    expect(seen).toEqual([401, 401, 401, 401, 401, 401]);
+    expectThrottled(await password(c.b, long, 'bad-password', from));
+  });
+
   it('the per-address ceiling is one for the cluster: 31 usernames sprayed over both nodes, then both wait', async () => {
     const sprayer = fresh();
     const real = await c.a.createUser(tenant, ['Operator']);

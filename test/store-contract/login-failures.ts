@@ -85,6 +85,17 @@ export function failureCounterContract(name: string, open: () => Promise<{ count
       expect((await c.record([{ key: old1, forgetAt: far + WINDOW }], far + 5)).get(old1)?.failures).toBe(1);
     });
 
+    it('case=long-keys: a key as long as a login can submit (4096 random CJK characters, 12 kB) counts like any other', async () => {
+      const long = `pair user:${Array.from({ length: 4096 }, () => String.fromCharCode(0x4e00 + Math.floor(Math.random() * 0x5000))).join('')}|10.0.0.1`;
+      const near = long.slice(0, -1) + '2';
+      for (let i = 0; i < 3; i++) await c.record([{ key: long, forgetAt: T0 + WINDOW }], T0);
+      await c.record([{ key: near, forgetAt: T0 + WINDOW }], T0);
+      const counts = await c.get([long, near], T0);
+      expect([counts.get(long)?.failures, counts.get(near)?.failures]).toEqual([3, 1]);
+      await c.clear(long);
+      expect([...(await c.get([long, near], T0)).keys()]).toEqual([near]);
+    });
+
     it('case=concurrency: failures recorded at the same time are all counted (no lost update)', async () => {
       const [a, b] = [key(), key()];
       const n = 24;

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { sql } from 'kysely';
 import type { FailureCount } from '../../domain/throttle.js';
 import type { LoginFailureRepo } from '../port.js';
@@ -9,19 +10,39 @@ const toCount = (r: { failures: number; last_failure_at: number; forget_at: numb
   forgetAt: num(r.forget_at),
 });
 
-const byKey = (rows: { key: string; failures: number; last_failure_at: number; forget_at: number }[]) =>
-  new Map(rows.map((r) => [r.key, toCount(r)]));
+/**
+ * The stored form of a key. A PostgreSQL b-tree entry holds at most about 2.7 kB, and a submitted
+ * username may be 4096 characters: a longer key is stored as its SHA-256 (a key that merely looks
+ * like one shares a count with it, and both name the same client address, so nothing is gained).
+ */
+const MAX_KEY_BYTES = 512;
+const stored = (key: string): string =>
+  Buffer.byteLength(key) <= MAX_KEY_BYTES ? key : `sha256:${createHash('sha256').update(key).digest('hex')}`;
+
+/** The counts of `rows`, by the callers' keys. */
+function byKey(keys: string[], rows: { key: string; failures: number; last_failure_at: number; forget_at: number }[]) {
+  const counts = new Map(rows.map((r) => [r.key, toCount(r)]));
+  const found = new Map<string, FailureCount>();
+  for (const k of keys) {
+    const c = counts.get(stored(k));
+    if (c) found.set(k, c);
+  }
+  return found;
+}
 
 export const loginFailures = (db: Db): LoginFailureRepo => ({
   async get(keys, now) {
     if (!keys.length) return new Map();
-    return byKey(await db.selectFrom('login_failures').selectAll().where('key', 'in', keys).where('forget_at', '>=', now).execute());
+    return byKey(
+      keys,
+      await db.selectFrom('login_failures').selectAll().where('key', 'in', keys.map(stored)).where('forget_at', '>=', now).execute(),
+    );
   },
   async record(failures, at) {
     if (!failures.length) return new Map();
     const rows = await db
       .insertInto('login_failures')
-      .values(failures.map((f) => ({ key: f.key, failures: 1, last_failure_at: at, forget_at: f.forgetAt })))
+      .values(failures.map((f) => ({ key: stored(f.key), failures: 1, last_failure_at: at, forget_at: f.forgetAt })))
       .onConflict((oc) =>
         oc.column('key').doUpdateSet((eb) => ({
           // countFailure (domain/throttle.ts), done by the row's own lock: no count is lost
@@ -32,10 +53,13 @@ export const loginFailures = (db: Db): LoginFailureRepo => ({
       )
       .returningAll()
       .execute();
-    return byKey(rows);
+    return byKey(
+      failures.map((f) => f.key),
+      rows,
+    );
   },
   async clear(key) {
-    await db.deleteFrom('login_failures').where('key', '=', key).execute();
+    await db.deleteFrom('login_failures').where('key', '=', stored(key)).execute();
   },
   async deleteForgotten(now) {
     return affected(await db.deleteFrom('login_failures').where('forget_at', '<', now).execute());

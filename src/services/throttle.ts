@@ -130,13 +130,12 @@ export class LoginThrottle {
     );
   }
 
+  /**
+   * Clears the pair's count, unless the check of this attempt found none (no round trip then; a
+   * failure another attempt counted since that check stays counted).
+   */
   async succeed(a: LoginAttempt): Promise<void> {
     if (this.pairCounted.get(a) === false) return;
     await this.counter.clear(this.counted(a)[0]);
-  }
-
-  /** Drops the counts that are forgotten (bounded storage); answers how many. */
-  sweep(): Promise<number> {
-    return this.counter.deleteForgotten(this.now());
   }
 }

@@ -32,8 +32,8 @@ export class MemoryFailureCounter implements FailureCounter {
     return after;
   }
 
-  async clear(key: string): Promise<void> {
-    this.counts.delete(key);
+  async clear(keys: string[]): Promise<void> {
+    for (const k of keys) this.counts.delete(k);
   }
 
   async deleteForgotten(now: number): Promise<number> {
@@ -86,8 +86,8 @@ export function throttleAddress(ip: string | null): string {
  * A success clears its pair, never the address (others may share it). Keys are what was
  * submitted, so an unknown username and a real one count alike. The counts live in `counter`:
  * memory for a single node, the shared store for a cluster, so N nodes give one budget, not N.
- * Round trips to a shared counter: one read per attempt (both keys), one atomic write per failure
- * (both keys), and on success a delete only when that read found the pair counted.
+ * Round trips to a shared counter: one read per login (all its keys), one atomic write per failure
+ * (both keys), and on success a delete only when that read found a pair counted.
  */
 export class LoginThrottle {
   /** Whether the check of an attempt found its pair counted (its success then clears it). */
@@ -109,13 +109,21 @@ export class LoginThrottle {
     return [`pair ${pair}`, `address ${address}`];
   }
 
-  /** Seconds to wait before this attempt may proceed, or 0. */
-  async retryAfter(a: LoginAttempt): Promise<number> {
-    const [pair, address] = this.counted(a);
+  /**
+   * Seconds to wait before these attempts (one login counted in several buckets) may proceed, or
+   * 0. One read of all their counts.
+   */
+  async retryAfter(...attempts: LoginAttempt[]): Promise<number> {
+    const keys = attempts.map((a) => this.counted(a));
     const now = this.now();
-    const counts = await this.counter.get([pair, address], now);
-    this.pairCounted.set(a, counts.has(pair));
-    return Math.max(retryAfterSeconds(PAIRS, counts.get(pair), now), retryAfterSeconds(ADDRESSES, counts.get(address), now));
+    const counts = await this.counter.get([...new Set(keys.flat())], now);
+    let wait = 0;
+    attempts.forEach((a, i) => {
+      const [pair, address] = keys[i]!;
+      this.pairCounted.set(a, counts.has(pair));
+      wait = Math.max(wait, retryAfterSeconds(PAIRS, counts.get(pair), now), retryAfterSeconds(ADDRESSES, counts.get(address), now));
+    });
+    return wait;
   }
 
   async fail(a: LoginAttempt): Promise<void> {
@@ -131,11 +139,11 @@ export class LoginThrottle {
   }
 
   /**
-   * Clears the pair's count, unless the check of this attempt found none (no round trip then; a
-   * failure another attempt counted since that check stays counted).
+   * Clears the pairs' counts in one call, except those the check of their attempt found none for
+   * (no round trip at all then; a failure another attempt counted since that check stays counted).
    */
-  async succeed(a: LoginAttempt): Promise<void> {
-    if (this.pairCounted.get(a) === false) return;
-    await this.counter.clear(this.counted(a)[0]);
+  async succeed(...attempts: LoginAttempt[]): Promise<void> {
+    const pairs = attempts.filter((a) => this.pairCounted.get(a) !== false).map((a) => this.counted(a)[0]);
+    if (pairs.length) await this.counter.clear([...new Set(pairs)]);
   }
 }

@@ -185,8 +185,8 @@ export interface LoginFailureRepo {
    * Answers every key's count after this failure. Keys are distinct.
    */
   record(failures: { key: string; forgetAt: number }[], at: number): Promise<Map<string, FailureCount>>;
-  /** Forgets the key's failures (idempotent). */
-  clear(key: string): Promise<void>;
+  /** Forgets these keys' failures (idempotent), in one statement. */
+  clear(keys: string[]): Promise<void>;
   /** Deletes the counts forgotten at `now`; answers how many. */
   deleteForgotten(now: number): Promise<number>;
 }

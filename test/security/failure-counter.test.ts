@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { blockedUntil, countFailure, forgetAt, retryAfterSeconds, throttlePolicy } from '../../src/domain/throttle.js';
 import { LoginThrottle, MemoryFailureCounter, type LoginAttempt } from '../../src/services/throttle.js';
 import { openStore } from '../../src/store/open.js';
@@ -38,6 +38,31 @@ describe('the throttle rule', () => {
     expect(retryAfterSeconds(p, c, 900_000)).toBe(0);
     expect(retryAfterSeconds(p, c, 899_999)).toBe(1);
     expect(countFailure(c, 900_001, forgetAt(p, 900_001)).failures).toBe(1);
+  });
+});
+
+describe('LoginThrottle round trips', () => {
+  it('one read per login whatever its buckets, one write per failure, and a success clears only what its check found', async () => {
+    const counter = new MemoryFailureCounter();
+    const calls = { get: vi.spyOn(counter, 'get'), record: vi.spyOn(counter, 'record'), clear: vi.spyOn(counter, 'clear') };
+    const throttle = new LoginThrottle(() => 0, counter);
+    const buckets = (): LoginAttempt[] => [
+      { kind: 'user', submitted: 'u-1', clientAddress: '192.0.2.1' },
+      { kind: 'user', submitted: 'alice', clientAddress: '192.0.2.1' },
+    ];
+    const clean = buckets();
+    expect(await throttle.retryAfter(...clean)).toBe(0);
+    expect(calls.get).toHaveBeenCalledTimes(1);
+    expect(calls.get.mock.calls[0]![0]).toHaveLength(3); // two pairs, one address
+    await throttle.succeed(...clean);
+    expect(calls.clear).not.toHaveBeenCalled();
+    await throttle.fail(buckets()[0]!);
+    expect(calls.record).toHaveBeenCalledTimes(1);
+    const after = buckets();
+    await throttle.retryAfter(...after);
+    await throttle.succeed(...after);
+    expect(calls.clear).toHaveBeenCalledTimes(1);
+    expect(calls.clear.mock.calls[0]![0]).toEqual(['pair user:u-1|192.0.2.1']);
   });
 });
 

@@ -58,8 +58,8 @@ export const loginFailures = (db: Db): LoginFailureRepo => ({
       rows,
     );
   },
-  async clear(key) {
-    await db.deleteFrom('login_failures').where('key', '=', stored(key)).execute();
+  async clear(keys) {
+    if (keys.length) await db.deleteFrom('login_failures').where('key', 'in', keys.map(stored)).execute();
   },
   async deleteForgotten(now) {
     return affected(await db.deleteFrom('login_failures').where('forget_at', '<', now).execute());

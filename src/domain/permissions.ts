@@ -23,6 +23,12 @@ export const PERMISSIONS = {
   CENTRAL_APP_WRITE: 'IoT Central App Write',
   /** Administrator in every IoT Central app of the tenant, with a Bearer token (how the first API token is made). */
   CENTRAL_ADMIN: 'IoT Central Administration',
+  /**
+   * The one exception to "no one grants what they do not hold" (Kubernetes RBAC's `escalate` and
+   * `bind` verbs): its holder may grant roles and permissions it does not hold itself. No built-in
+   * role carries it; the platform administrator holds it in every tenant it belongs to.
+   */
+  GRANT_ANY: 'Grant Any Permission',
 } as const;
 
 export type Permission = (typeof PERMISSIONS)[keyof typeof PERMISSIONS];
@@ -47,6 +53,8 @@ export const PERMISSION_DESCRIPTIONS: Record<Permission, string> = {
     'Create, update and delete IoT Central applications (ARM); deleting one deletes its API tokens, organizations and roles',
   'IoT Central Administration':
     "Call the IoT Central data-plane API of the tenant's apps as Administrator (API tokens, roles, organizations) with a Bearer token",
+  'Grant Any Permission':
+    'Grant roles and permissions the granter does not hold itself (held by the platform administrator; no built-in role has it)',
 };
 
 export const EI_PERMISSIONS: readonly Permission[] = [
@@ -67,6 +75,22 @@ export function describeRequirement(req: PermissionRequirement): string {
 export function satisfies(held: ReadonlySet<string>, req: PermissionRequirement): boolean {
   if (typeof req === 'string') return held.has(req);
   return req.anyOf.some((p) => held.has(p));
+}
+
+/**
+ * What `granted` holds that `held` does not: empty when a grant is allowed. The rule of every grant
+ * path on every face (API key roles, custom roles, role assignments, IoT Central API token roles):
+ * no one grants what they do not hold.
+ */
+export function unheld(held: ReadonlySet<string>, granted: Iterable<string>): string[] {
+  const missing = new Set<string>();
+  for (const p of granted) if (!held.has(p)) missing.add(p);
+  return [...missing].sort();
+}
+
+/** `unheld` for Latch's own permissions: holding GRANT_ANY lifts the rule. */
+export function ungrantable(held: ReadonlySet<string>, granted: Iterable<string>): string[] {
+  return held.has(PERMISSIONS.GRANT_ANY) ? [] : unheld(held, granted);
 }
 
 export function isPermission(s: string): s is Permission {

@@ -29,6 +29,10 @@ export const ERRORS = {
   TENANT_FORBIDDEN: { status: 403, message: 'User is not authorized for tenant {tenantId}' },
   PERMISSION_DENIED: { status: 403, message: 'Missing required permission: {permission}' },
   PLATFORM_ADMIN_REQUIRED: { status: 403, message: 'Only the platform administrator may do this' },
+  PERMISSION_ESCALATION: {
+    status: 403,
+    message: 'Cannot grant {grant}: the caller does not hold {permissions} in this tenant, and no one grants what they do not hold',
+  },
 
   // token endpoint (OAuth 2.0 error codes are rendered by the token route itself)
   OAUTH_INVALID_REQUEST: { status: 400, message: '{detail}' },

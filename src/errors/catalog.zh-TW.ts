@@ -29,6 +29,7 @@ export const MESSAGES_ZH_TW: Record<ErrorCode, string> = {
   TENANT_FORBIDDEN: '使用者未獲授權存取租用戶 {tenantId}',
   PERMISSION_DENIED: '缺少必要的許可權：{permission}',
   PLATFORM_ADMIN_REQUIRED: '只有平台管理員可以執行此操作',
+  PERMISSION_ESCALATION: '無法授予 {grant}：呼叫端在此租用戶中沒有 {permissions}，任何人都不能授予自己沒有的許可權',
 
   OAUTH_INVALID_REQUEST: '請求無效：{detail}',
   OAUTH_UNSUPPORTED_GRANT_TYPE: '不支援的 grant_type',

@@ -10,6 +10,7 @@ import type { Services } from '../services/index.js';
 import type { App } from './types.js';
 import { createMetrics, type Metrics } from './plugins/metrics.js';
 import { authenticateHook } from './plugins/authenticate.js';
+import { forwardedClientAddress } from './client-address.js';
 import { EiErrorSchema, eiErrorHandler, eiNotFound } from './faces/iam/errors.js';
 import { OAuthErrorSchema, registerTokenRoutes } from './faces/iam/token.js';
 import { registerOAuthRoutes } from './faces/iam/oauth.js';
@@ -245,6 +246,13 @@ export async function buildApp(
   app.decorateRequest('tenantId', null);
   app.decorateRequest('access', null);
   app.decorateRequest('ctx', null as never);
+  // Without a trusted proxy the socket peer is the client; behind one, X-Forwarded-For is parsed (http/client-address.ts).
+  const behindProxy = opts.trustProxy !== undefined;
+  app.decorateRequest('clientAddress', {
+    getter(this: FastifyRequest) {
+      return behindProxy ? forwardedClientAddress(this) : (this.ip ?? null);
+    },
+  });
   for (const s of [EiErrorSchema, OAuthErrorSchema, ApiKeySchema, RoleSchema, UserSchema, OrgSchema, SessionSchema]) app.addSchema(s);
   await app.register(formbody);
   await app.register(swagger, {

@@ -36,5 +36,7 @@ declare module 'fastify' {
     tenantId: string | null;
     access: Access | null;
     ctx: Ctx;
+    /** The client's address as throttles and the audit count it (http/client-address.ts). */
+    readonly clientAddress: string | null;
   }
 }

@@ -1,7 +1,14 @@
 import { decodeJwt, type JWTPayload } from 'jose';
 import type { Ctx, Deps } from '../deps.js';
 import type { CustomRole, Principal, PrincipalType, RoleAssignment, Session, Tenant } from '../domain/types.js';
-import { describeRequirement, findBuiltInRole, satisfies, type PermissionRequirement } from '../domain/permissions.js';
+import {
+  describeRequirement,
+  findBuiltInRole,
+  PERMISSIONS,
+  satisfies,
+  ungrantable,
+  type PermissionRequirement,
+} from '../domain/permissions.js';
 import { AUDIT } from '../domain/audit-events.js';
 import { isExpired } from '../domain/principals.js';
 import { CacheMap, onInvalidation } from '../cache/auth-cache.js';
@@ -107,6 +114,8 @@ export function accessService(deps: Deps, auditBuffer: AuditBuffer) {
     const mine = (await assignments.get(pkey(type, id))).filter((a) => reach.has(a.tenantId));
     const permissions = new Set<string>();
     for (const a of mine) for (const p of await rolePermissions(a.roleId)) permissions.add(p);
+    // The platform administrator holds the grant exception wherever it belongs (README, "Who may grant what").
+    if (mine.length > 0 && state?.principal.platformAdmin) permissions.add(PERMISSIONS.GRANT_ANY);
     return { tenant: tenantsUp[0]!, member: mine.length > 0, permissions };
   }
 
@@ -204,8 +213,25 @@ export function accessService(deps: Deps, auditBuffer: AuditBuffer) {
       return this.check(await this.access(principal, tenantId), tenantId, need);
     },
 
+    /**
+     * No one grants what they do not hold: the caller must hold every permission of `permissions`
+     * in `tenantId` (directly, or through a role in an ancestor), or the grant exception. Every
+     * grant path calls this before it writes; a refusal is audited. `grant` names what was asked
+     * for in the message (a role's name, "a role with these permissions"). No caller (the server's
+     * own first start) grants freely.
+     */
+    async requireGrantable(ctx: Ctx, tenantId: string, grant: string, permissions: Iterable<string>): Promise<void> {
+      const p = ctx.principal;
+      if (!p) return;
+      const a = await this.access(p, tenantId);
+      const missing = ungrantable(a?.member ? a.permissions : new Set(), permissions);
+      if (missing.length === 0) return;
+      this.denied(ctx, tenantId, { code: 'PERMISSION_ESCALATION', grant, permissions: missing });
+      throw new AppError('PERMISSION_ESCALATION', { grant, permissions: missing.join(', ') });
+    },
+
     /** Audits a denied request in the tenant asked for (batched, never a commit per request). */
-    denied(ctx: Ctx, tenantId: string, detail: { route: string; code: string }): void {
+    denied(ctx: Ctx, tenantId: string, detail: { code: string; route?: string; grant?: string; permissions?: string[] }): void {
       auditBuffer.push(auditEvent(deps, ctx, tenantId, AUDIT.ACCESS_DENIED, null, detail));
     },
 

@@ -71,6 +71,7 @@ export function apiKeyService(deps: Deps, roleService: RoleService) {
       const createdAt = clock.now();
       const expiresAt = expiry(input, createdAt);
       const roles = await Promise.all(input.roles.map((r) => roleService.resolveRole(tenantId, r)));
+      await roleService.requireGrantable(ctx, tenantId, roles);
       const secret = generateSecret('ak');
       const key: ApiKey = {
         id: randomUUID(),

@@ -1,6 +1,7 @@
 import type { Deps } from '../deps.js';
 import { AppError } from '../errors/app-error.js';
 import { AUDIT } from '../domain/audit-events.js';
+import { unheld } from '../domain/permissions.js';
 import {
   ALL_CENTRAL_PERMISSIONS,
   APP_ONLY_PERMISSIONS,
@@ -66,6 +67,8 @@ export function centralDirectoryService(deps: Deps, state: CentralState) {
           !(scope === 'organization' && (APP_ONLY_PERMISSIONS as readonly string[]).includes(p));
         if (!ok) throw new AppError('CENTRAL_ROLE_PERMISSION_INVALID', { permission: p, scope });
       }
+      // No one grants what they do not hold, here as on every face.
+      if (unheld(c.grants.app, permissions).length > 0) throw new AppError('CENTRAL_ROLE_ESCALATION', { role: id });
       const role: CentralCustomRole = {
         appId: c.app.id,
         id: id.toLowerCase(),

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Ctx, Deps } from '../deps.js';
 import { AppError } from '../errors/app-error.js';
 import { AUDIT, type AuditAction } from '../domain/audit-events.js';
-import { PERMISSIONS } from '../domain/permissions.js';
+import { PERMISSIONS, unheld } from '../domain/permissions.js';
 import {
   API_TOKEN_ID,
   CENTRAL_ADMINISTRATOR_ROLE,
@@ -158,7 +158,7 @@ export function centralTokenService(deps: Deps, state: CentralState, access: Acc
       if (r.organization !== undefined && !d.parentOf.has(r.organization))
         throw new AppError('CENTRAL_ORG_UNKNOWN', { organization: r.organization });
       // No escalation: a caller grants only permissions it holds app-wide.
-      if (role.permissions.some((p) => !c.grants.app.has(p))) throw new AppError('CENTRAL_ROLE_ESCALATION', { role: r.role });
+      if (unheld(c.grants.app, role.permissions).length > 0) throw new AppError('CENTRAL_ROLE_ESCALATION', { role: r.role });
       return r.organization === undefined ? { role: r.role } : { role: r.role, organization: r.organization };
     });
   }

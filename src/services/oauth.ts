@@ -58,6 +58,19 @@ export function oauthService(deps: Deps, access: AccessService, sessions: Sessio
     };
   }
 
+  /** The client a live access token was issued to: an API key's id, or the public client; undefined when not live. */
+  async function accessTokenClient(token: string): Promise<string | undefined> {
+    const p = (await access.activeToken(token))?.principal;
+    return p && (p.type === 'api_key' ? p.id : PUBLIC_CLIENT_ID);
+  }
+
+  /** The client a refresh token's session was issued to (spent tokens included: revoking one ends its family). */
+  async function refreshTokenClient(token: string): Promise<string | undefined> {
+    const key = refreshTokenKey(token);
+    const s = key && (await store.sessions.findRefreshToken(key))?.session;
+    return s ? (s.principalType === 'api_key' ? s.principalId : PUBLIC_CLIENT_ID) : undefined;
+  }
+
   return {
     /**
      * Whether `token` is active, for an API key authenticating as the client. Tenant = realm: a
@@ -89,12 +102,21 @@ export function oauthService(deps: Deps, access: AccessService, sessions: Sessio
     /**
      * Revokes a refresh token (its session ends) or an access token (its session ends, so its
      * refresh token too, as RFC 7009 §2.1 allows). Unknown, expired and already revoked tokens
-     * answer alike. A secret, when sent, must authenticate; the token itself is the proof.
+     * answer alike. RFC 7009 §2.1: a confidential client (an API key sending its secret, which
+     * must authenticate) revokes only tokens issued to it, and is told so for another's (400
+     * invalid_request, as node-oidc-provider answers); a public client (no secret) revokes the
+     * public client's tokens by presenting them, as logout does, and nothing else (an empty 200).
      */
     async revoke(ctx: Ctx, credentials: ClientCredentials | undefined, token: string): Promise<void> {
-      // a public client only names itself (client_id alone); a client sending a secret must authenticate
-      if (credentials?.clientSecret !== undefined) await client(ctx, credentials);
-      if (isWellFormedSecret(token, 'rt')) return sessions.logout(ctx, token);
+      const caller = credentials?.clientSecret !== undefined ? (await client(ctx, credentials)).client.key.id : undefined;
+      const refresh = isWellFormedSecret(token, 'rt');
+      const issuedTo = refresh ? await refreshTokenClient(token) : await accessTokenClient(token);
+      if (issuedTo === undefined) return;
+      if (issuedTo !== (caller ?? PUBLIC_CLIENT_ID)) {
+        if (caller === undefined) return;
+        throw new AppError('OAUTH_INVALID_REQUEST', { detail: 'client is not authorized to revoke the presented token' });
+      }
+      if (refresh) return sessions.logout(ctx, token);
       const r = await access.activeToken(token);
       if (!r) return;
       await sessions.logout({ ...ctx, principal: r.principal }, undefined);

@@ -70,6 +70,11 @@ export function roleService(deps: Deps, access: AccessService) {
     return [...new Set(perms)];
   }
 
+  /** No one grants what they do not hold: the caller holds every permission of each role here. */
+  async function requireGrantable(ctx: Ctx, tenantId: string, roles: readonly RoleView[]): Promise<void> {
+    for (const r of roles) await access.requireGrantable(ctx, tenantId, `role '${r.name}'`, r.permissions);
+  }
+
   /** Assigns inside the caller's transaction and audits it there. */
   async function assign(ctx: Ctx, tx: Store, tenantId: string, type: PrincipalType, id: string, role: RoleView): Promise<RoleAssignment> {
     const a: RoleAssignment = { id: randomUUID(), tenantId, principalType: type, principalId: id, roleId: role.id, createdAt: clock.now() };
@@ -88,6 +93,7 @@ export function roleService(deps: Deps, access: AccessService) {
 
   return {
     resolveRole,
+    requireGrantable,
     assign,
     builtIn: (idOrName: string): RoleView => builtInView(findBuiltInRole(idOrName)!),
 
@@ -122,6 +128,7 @@ export function roleService(deps: Deps, access: AccessService) {
       const member = u && (await store.assignments.listForPrincipal('user', u.id)).some((a) => a.tenantId === tenantId);
       if (!u || !(member || chain.some((t) => t.id === u.tenantId))) throw new AppError('USER_NOT_FOUND', { id: userId });
       const role = await resolveRole(tenantId, roleRef);
+      await requireGrantable(ctx, tenantId, [role]);
       await store.transaction((tx) => assign(ctx, tx, tenantId, 'user', u.id, role));
       await bus.publish({ t: 'access', type: 'user', id: u.id });
       return role;
@@ -129,6 +136,8 @@ export function roleService(deps: Deps, access: AccessService) {
 
     async unassignUserRole(ctx: Ctx, tenantId: string, userId: string, roleRef: string): Promise<void> {
       const role = await resolveRole(tenantId, roleRef).catch(() => undefined);
+      // Taking a role away is held to the same rule: no one removes a role stronger than their own.
+      if (role) await requireGrantable(ctx, tenantId, [role]);
       const done =
         role &&
         (await store.transaction(async (tx) => {
@@ -161,6 +170,7 @@ export function roleService(deps: Deps, access: AccessService) {
         permissions: checkPermissions(input.permissions),
         createdAt: clock.now(),
       };
+      await access.requireGrantable(ctx, tenantId, `role '${r.name}'`, r.permissions);
       await store.transaction(async (tx) => {
         await unique(tx.roles.insert(r), () => new AppError('ROLE_NAME_TAKEN', { name: input.name }));
         await tx.audit.append(
@@ -174,6 +184,8 @@ export function roleService(deps: Deps, access: AccessService) {
       const role = await ownCustomRole(tenantId, ref);
       if (patch.name && findBuiltInRole(patch.name)) throw new AppError('ROLE_NAME_TAKEN', { name: patch.name });
       const perms = patch.permissions && checkPermissions(patch.permissions);
+      // Its holders gain the new permissions, and a role stronger than the caller is not the caller's to touch.
+      await access.requireGrantable(ctx, tenantId, `role '${role.name}'`, [...role.permissions, ...(perms ?? [])]);
       await store.transaction(async (tx) => {
         await unique(
           tx.roles.update(tenantId, role.id, { ...patch, permissions: perms }),
@@ -189,6 +201,7 @@ export function roleService(deps: Deps, access: AccessService) {
 
     async deleteRole(ctx: Ctx, tenantId: string, ref: string): Promise<void> {
       const role = await ownCustomRole(tenantId, ref);
+      await requireGrantable(ctx, tenantId, [role]);
       if ((await store.assignments.countForRole(role.id)) > 0) throw new AppError('ROLE_IN_USE', { name: role.name });
       await store.transaction(async (tx) => {
         await tx.roles.delete(tenantId, role.id);

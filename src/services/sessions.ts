@@ -70,12 +70,22 @@ export function sessionService(
   const throttle = new LoginThrottle(now, store.dialect === 'postgres' ? store.loginFailures : undefined);
   const clients = new ClientCache(bus);
 
-  async function attempt(ctx: Ctx, kind: 'user' | 'client', submitted: string): Promise<LoginAttempt> {
-    const a: LoginAttempt = { kind, submitted, clientAddress: ctx.clientAddress };
-    const wait = await throttle.retryAfter(a);
+  /**
+   * Refuses an attempt while a throttle on it runs, else answers the buckets it counts in, the one
+   * a failure counts against first. A credential that was found (`id`) is one bucket whatever it
+   * was called (name, id, bare name, `tenant->name`), so its forms share one budget of guesses;
+   * what was submitted is a bucket too, for an unknown name and for a secret too malformed to be
+   * looked up (it can never succeed, but a throttled name answers alike, right secret or not).
+   */
+  async function attempt(ctx: Ctx, kind: 'user' | 'client', submitted: string, id: string | undefined): Promise<LoginAttempt[]> {
+    const buckets: LoginAttempt[] = [{ kind, submitted, clientAddress: ctx.clientAddress }];
+    if (id !== undefined) buckets.unshift({ kind, submitted: id, clientAddress: ctx.clientAddress });
+    const wait = await throttle.retryAfter(...buckets);
     if (wait > 0) throw new AppError('OAUTH_THROTTLED', { retryAfter: wait }, { headers: { 'Retry-After': String(wait) } });
-    return a;
+    return buckets;
   }
+
+  const succeeded = (buckets: LoginAttempt[]) => throttle.succeed(...buckets);
 
   /**
    * A failed login: counted by the throttle and answered alike for a known and an unknown
@@ -84,7 +94,7 @@ export function sessionService(
    */
   async function rejected(
     ctx: Ctx,
-    a: LoginAttempt,
+    [a]: LoginAttempt[],
     known: { type: PrincipalType; id: string; tenantId: string } | undefined,
     code: ErrorCode,
   ): Promise<never> {
@@ -285,24 +295,24 @@ export function sessionService(
    * failure and answered alike for an unknown key, a wrong secret and an expired key.
    */
   async function authenticateClient(ctx: Ctx, clientId: string, secret: string): Promise<VerifiedClient> {
-    const a = await attempt(ctx, 'client', clientId);
     const secretDigest = digest(secret);
     // These credentials verified before (and nothing about the key changed since): nothing to read.
     const opened = clients.get(clientId, secretDigest);
     if (opened && safeEqual(opened.key.secretHash, secretDigest) && !isExpired(opened.key.expiresAt, now())) {
-      await throttle.succeed(a);
+      await succeeded(await attempt(ctx, 'client', clientId, opened.key.id));
       return { client: opened, secretDigest, stamp: clients.stamp };
     }
     const stamp = clients.stamp;
     // A mistyped secret fails its checksum before any store lookup (that depends only on what was sent).
     const found = isWellFormedSecret(secret, 'ak') ? await findClient(clientId) : undefined;
     const key = found?.key;
+    const a = await attempt(ctx, 'client', clientId, key?.id);
     // One digest compare whether or not the key exists.
     const matches = safeEqual(key?.secretHash ?? DUMMY_DIGEST, secretDigest);
     if (!key || !matches || isExpired(key.expiresAt, now())) {
       return rejected(ctx, a, key && { type: 'api_key', id: key.id, tenantId: key.tenantId }, 'OAUTH_INVALID_CLIENT');
     }
-    await throttle.succeed(a);
+    await succeeded(a);
     const [tenant, roles] = await Promise.all([
       found.tenant?.id === key.tenantId ? found.tenant : store.tenants.get(key.tenantId),
       roleService.rolesOf('api_key', key.id, key.tenantId),
@@ -347,14 +357,14 @@ export function sessionService(
   async function passwordLogin(ctx: Ctx, username: string, password: string, audience?: string): Promise<TokenResponse> {
     // An API key's client id + secret also works in the password grant.
     if (isWellFormedSecret(password, 'ak')) return clientLogin(ctx, username, password);
-    const a = await attempt(ctx, 'user', username);
     const user = await store.users.findForLogin(username.trim());
+    const a = await attempt(ctx, 'user', username, user?.id);
     // One argon2id verification whether or not the user exists (an unknown one against a dummy hash).
     const ok = await verifyPassword(user?.passwordHash ?? (await dummyPasswordHash()), password);
     if (!user || !ok || !isUserActive(user)) {
       return rejected(ctx, a, user && { type: 'user', id: user.id, tenantId: user.tenantId }, 'OAUTH_INVALID_USER_CREDENTIALS');
     }
-    await throttle.succeed(a);
+    await succeeded(a);
     const { session, write } = openSession(ctx, 'user', user.id, user.tenantId, user.lastUsedAt === null);
     return issue(ctx, session, 'password', await loadSubject(session), write, audience);
   }

@@ -29,6 +29,7 @@ export function userService(deps: Deps, roles: RoleService) {
   async function prepare(ctx: Ctx, tenantId: string, input: CreateUser, opts: { platformAdmin?: boolean } = {}) {
     if (input.password.length < MIN_PASSWORD_LENGTH) throw new AppError('PASSWORD_TOO_WEAK', { min: MIN_PASSWORD_LENGTH });
     const resolved = dedupeRoles(await Promise.all((input.roles ?? []).map((r) => roles.resolveRole(tenantId, r))));
+    await roles.requireGrantable(ctx, tenantId, resolved);
     const platformAdmin = opts.platformAdmin ?? false;
     const user: User = {
       id: randomUUID(),

@@ -48,6 +48,9 @@ async function created(res: LightMyRequestResponse, what: string): Promise<{ id:
 
 const role = async (c: Ctx, permissions: string[] = ['Asset Management']) =>
   (await created(await call(c, 'POST', '/iam/roles', { body: { name: uniq('role-'), permissions } }), 'create role')) as { id: string };
+/** As the Tenant Admin who is not the platform administrator: it holds no EI permission to grant. */
+const asTenantAdmin = (c: Ctx, method: 'POST' | 'PUT' | 'PATCH' | 'DELETE', url: string, body?: unknown) =>
+  call(c, method, url, { token: c.tenantAdmin.token, body });
 const assetType = async (c: Ctx, name = uniq('at-')) =>
   created(await call(c, 'POST', '/nbapi/ei/v1/assetTypes', { body: { name, connectionType: 'MQTT' } }), 'create asset type');
 
@@ -94,6 +97,8 @@ const iamCases: Cases = {
       const u = await c.t.createUser(c.tenant, []);
       return call(c, 'POST', '/iam/users', { body: { username: u.username, password: 'long-enough-password' } });
     },
+    PERMISSION_ESCALATION: (c) =>
+      asTenantAdmin(c, 'POST', '/iam/users', { username: uniq('u-'), password: 'long-enough-password', roles: ['EI Admin'] }),
   },
   'GET /iam/users/:userId': {
     USER_NOT_FOUND: (c) => call(c, 'GET', `/iam/users/${NIL}`),
@@ -108,12 +113,15 @@ const iamCases: Cases = {
       const u = await c.t.createUser(c.tenant, []);
       return call(c, 'PUT', `/iam/users/${u.id}/roles/${randomUUID()}`);
     },
+    PERMISSION_ESCALATION: async (c) => asTenantAdmin(c, 'PUT', `/iam/users/${(await c.t.createUser(c.tenant, [])).id}/roles/Operator`),
   },
   'DELETE /iam/users/:userId/roles/:role': {
     ROLE_ASSIGNMENT_NOT_FOUND: async (c) => {
       const u = await c.t.createUser(c.tenant, ['Operator']);
       return call(c, 'DELETE', `/iam/users/${u.id}/roles/${encodeURIComponent('Asset Expert')}`);
     },
+    PERMISSION_ESCALATION: async (c) =>
+      asTenantAdmin(c, 'DELETE', `/iam/users/${(await c.t.createUser(c.tenant, ['Operator'])).id}/roles/Operator`),
   },
   'GET /iam/roles/:role': {
     ROLE_NOT_FOUND: (c) => call(c, 'GET', `/iam/roles/${randomUUID()}`),
@@ -121,6 +129,7 @@ const iamCases: Cases = {
   'POST /iam/roles': {
     PERMISSION_UNKNOWN: (c) => call(c, 'POST', '/iam/roles', { body: { name: uniq('role-'), permissions: ['Root'] } }),
     ROLE_NAME_TAKEN: (c) => call(c, 'POST', '/iam/roles', { body: { name: 'Operator', permissions: [] } }),
+    PERMISSION_ESCALATION: (c) => asTenantAdmin(c, 'POST', '/iam/roles', { name: uniq('role-'), permissions: ['Asset Management'] }),
   },
   'PATCH /iam/roles/:role': {
     ROLE_NOT_FOUND: (c) => call(c, 'PATCH', `/iam/roles/${randomUUID()}`, { body: { permissions: [] } }),
@@ -131,6 +140,8 @@ const iamCases: Cases = {
       await created(await call(c, 'POST', '/iam/roles', { body: { name: taken, permissions: [] } }), 'create role');
       return call(c, 'PATCH', `/iam/roles/${(await role(c)).id}`, { body: { name: taken } });
     },
+    PERMISSION_ESCALATION: async (c) =>
+      asTenantAdmin(c, 'PATCH', `/iam/roles/${(await role(c, ['IoT Hub Read'])).id}`, { permissions: ['Asset Management'] }),
   },
   'DELETE /iam/roles/:role': {
     ROLE_NOT_FOUND: (c) => call(c, 'DELETE', `/iam/roles/${randomUUID()}`),
@@ -140,6 +151,7 @@ const iamCases: Cases = {
       await c.t.createUser(c.tenant, [r.id]);
       return call(c, 'DELETE', `/iam/roles/${r.id}`);
     },
+    PERMISSION_ESCALATION: async (c) => asTenantAdmin(c, 'DELETE', `/iam/roles/${(await role(c)).id}`),
   },
   'POST /iam/api-keys': {
     API_KEY_NAME_INVALID: (c) => call(c, 'POST', '/iam/api-keys', { body: { name: 'no spaces allowed', roles: ['Operator'] } }),
@@ -150,6 +162,7 @@ const iamCases: Cases = {
       const k = await c.t.createApiKey(c.tenant, ['Operator']);
       return call(c, 'POST', '/iam/api-keys', { body: { name: k.name, roles: ['Operator'] } });
     },
+    PERMISSION_ESCALATION: (c) => asTenantAdmin(c, 'POST', '/iam/api-keys', { name: uniq('k-'), roles: ['Operator'] }),
   },
   'GET /iam/api-keys/:key': {
     API_KEY_NOT_FOUND: (c) => call(c, 'GET', `/iam/api-keys/${randomUUID()}`),
@@ -516,6 +529,13 @@ function centralCases(): Cases {
       const first = await dp(c, 'PUT', `roles/${id}`, { body: { displayName: uniq('role-'), permissions: [] } });
       if (first.statusCode !== 200) throw new Error(`create role: ${first.statusCode} ${first.body}`);
       return dp(c, 'PUT', `roles/${id}`, { body: { displayName: uniq('role-'), permissions: [] } });
+    },
+    CENTRAL_ROLE_ESCALATION: async (c) => {
+      const manager = randomUUID();
+      const r = await dp(c, 'PUT', `roles/${manager}`, { body: { displayName: uniq('manager-'), permissions: ['roles.write'] } });
+      if (r.statusCode !== 200) throw new Error(`create role: ${r.statusCode} ${r.body}`);
+      const auth = await centralToken(c, [{ role: manager }]);
+      return dp(c, 'PUT', `roles/${randomUUID()}`, { auth, body: { displayName: uniq('minter-'), permissions: ['apiTokens.write'] } });
     },
   } satisfies Partial<Record<ErrorCode, Case>>);
   route('GET /organizations/:organizationId').CENTRAL_ORG_NOT_FOUND = (c) => dp(c, 'GET', `organizations/${uniq('missing-')}`);

@@ -2,6 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LightMyRequestResponse } from 'fastify';
 import { loadConfig } from '../../src/config.js';
 import { throttleAddress } from '../../src/services/throttle.js';
+import { parseAddress } from '../../src/http/client-address.js';
+import { generateSecret } from '../../src/crypto/secrets.js';
 import { makeTestApp, type TestApp } from '../harness.js';
 
 /**
@@ -113,6 +115,16 @@ describe.each(['sqlite', 'postgres'] as const)('brute force (%s)', (dialect) => 
     expect(status(await password(key.clientId, key.secret, fresh()))).toBe(200);
   });
 
+  it('one key is one bucket whatever it is called: its tenant->name, id, bare name and any case share five guesses', async () => {
+    const key = await t.createApiKey(tenant, ['Operator']);
+    const from = fresh();
+    const forms = [key.clientId, key.id, key.name, key.clientId.toUpperCase(), key.id.toUpperCase(), ` ${key.name} `];
+    for (const form of forms) expect(status(await client(form, generateSecret('ak'), from))).toBe(401);
+    for (const form of [key.clientId, key.id, key.name]) expect(status(await client(form, key.secret, from))).toBe(429);
+    expect(status(await password(key.id, key.secret, from))).toBe(429);
+    expect(status(await client(key.name, key.secret, fresh()))).toBe(200);
+  });
+
   it('X-Forwarded-For is ignored without LATCH_TRUST_PROXY: a client cannot pick a fresh bucket, and the socket address is recorded', async () => {
     const victim = await t.createUser(tenant, ['Operator']);
     const socket = fresh();
@@ -172,6 +184,42 @@ describe.each(['sqlite', 'postgres'] as const)('behind a trusted proxy (LATCH_TR
     expect((await q('user.login_failed')).items.find((e) => e.targetId === u.id)?.clientAddress).toBe('203.0.113.51');
   });
 
+  /** Eight failed passwords for a new user, each through the proxy with the next `forwarded` entry; then the right one with `then`. */
+  async function hammer(forwarded: (i: number) => string, then: string): Promise<number> {
+    const victim = await t.createUser(tenant, ['Operator']);
+    const seen: number[] = [];
+    for (let i = 0; i < 8; i++) seen.push(status(await via({ username: victim.username, password: 'bad-password' }, forwarded(i))));
+    expect(seen.slice(0, 5)).toEqual([401, 401, 401, 401, 401]);
+    return status(await via({ username: victim.username, password: victim.password }, then));
+  }
+
+  it.each([
+    ['ip:port, a new port each time', (i: number) => `198.51.100.70:${1000 + i}`, '198.51.100.70'],
+    ['ip:port, then the bare address', (i: number) => `198.51.100.71:${1000 + i}`, '198.51.100.71:9999'],
+    ['IPv4-mapped IPv6 and IPv4', (i: number) => (i % 2 ? '::ffff:198.51.100.72' : '198.51.100.72'), '::FFFF:198.51.100.72'],
+    ['IPv6 in one /64', (i: number) => `2001:db8:aa:bb::${i + 1}`, '2001:db8:aa:bb:ffff::9'],
+    ['[IPv6]:port', (i: number) => `[2001:db8:aa:cc::${i + 1}]:${443 + i}`, '2001:db8:aa:cc::99'],
+    ['garbage: charged to the proxy that wrote it', (i: number) => `not-an-address-${i}`, 'unknown'],
+  ])('X-Forwarded-For entries are parsed as addresses, never as text: %s', async (_case, forwarded, then) => {
+    expect(await hammer(forwarded, then)).toBe(429);
+  });
+
+  it('a garbage entry throttles only the proxy bucket, and another /64 or address is untouched', async () => {
+    expect(await hammer((i) => `2001:db8:aa:dd::${i + 1}`, '2001:db8:aa:de::1')).toBe(200);
+    expect(await hammer((i) => `garbage ${i}`, '198.51.100.73')).toBe(200);
+    // With no X-Forwarded-For at all the client is the proxy itself: the garbage was charged there.
+    const victim = await t.createUser(tenant, ['Operator']);
+    for (let i = 0; i < 8; i++) await via({ username: victim.username, password: 'bad-password' }, `junk-${i}`);
+    expect(status(await t.token({ username: victim.username, password: victim.password }, { remoteAddress: PROXY }))).toBe(429);
+  });
+
+  it('the audit trail records the parsed address, not the text the proxy wrote', async () => {
+    const u = await t.createUser(tenant, ['Operator']);
+    expect(status(await via({ username: u.username, password: u.password }, '203.0.113.60:51234'))).toBe(200);
+    const q = await t.server.deps.store.audit.query(tenant, { action: 'user.login_succeeded', actorId: u.id, limit: 1, offset: 0 });
+    expect(q.items[0]?.clientAddress).toBe('203.0.113.60');
+  });
+
   it('from a socket that is not a trusted proxy the header is ignored', async () => {
     const victim = await t.createUser(tenant, ['Operator']);
     const socket = '10.200.0.1';
@@ -214,6 +262,22 @@ describe('LATCH_TRUST_PROXY and the throttle address', () => {
 
   it.each(['true', '*', 'proxy.example.com', '10.0.0.0/33', '10.0.0.1/8/1', '99'])('refuses %j with a clear message', (raw) => {
     expect(() => loadConfig({ LATCH_TRUST_PROXY: raw })).toThrow(/^Invalid LATCH_TRUST_PROXY=/);
+  });
+
+  it.each([
+    ['198.51.100.1', '198.51.100.1'],
+    [' 198.51.100.1:8080 ', '198.51.100.1'],
+    ['[2001:DB8::1]:443', '2001:db8::1'],
+    ['[2001:db8::1]', '2001:db8::1'],
+    ['::ffff:10.1.2.3', '10.1.2.3'],
+    ['2001:db8::1', '2001:db8::1'],
+    ['unknown', undefined],
+    ['1.2.3.4:99999999', undefined],
+    ['1.2.3', undefined],
+    ['', undefined],
+    ['_hidden', undefined],
+  ])('an X-Forwarded-For entry %j is the address %j', (entry, expected) => {
+    expect(parseAddress(entry)).toBe(expected);
   });
 
   it('IPv6 clients are counted by their /64, IPv4-mapped ones as IPv4', () => {

@@ -59,7 +59,7 @@ export function authenticateHook(s: Services, metrics: Metrics, opts: { tenantFr
   }
 
   function run(req: FastifyRequest): Promise<void> | void {
-    req.ctx = { principal: null, requestId: req.id, clientAddress: req.ip };
+    req.ctx = { principal: null, requestId: req.id, clientAddress: req.clientAddress };
     // Read once: Fastify builds a new routeOptions object on every access.
     const cfg: RouteConfig = req.routeOptions.config;
     if (cfg.auth === 'none' || cfg.url === undefined) return;

@@ -438,6 +438,35 @@ describe.each(['sqlite', 'postgres'] as const)('IoT Central data plane on the wi
       );
       expectError(await central(t, 'GET', app.id, 'organizations', { auth: tok }), 403, 'Forbidden');
     });
+    it('a role manager creates no role stronger than its own: no one grants what they do not hold', async () => {
+      const managerRole = roleId.replace('0f', '3f');
+      expect(
+        (
+          await central(t, 'PUT', app.id, `roles/${managerRole}`, {
+            auth: admin,
+            body: { displayName: 'Role manager', permissions: ['roles.read', 'roles.write'] },
+          })
+        ).statusCode,
+      ).toBe(200);
+      const manager = await createToken(t, app.id, 'role-manager', [{ role: managerRole }], admin);
+      const stronger = roleId.replace('0f', '4f');
+      const res = await central(t, 'PUT', app.id, `roles/${stronger}`, {
+        auth: manager,
+        body: { displayName: 'Token minter', permissions: ['roles.read', 'apiTokens.write'] },
+      });
+      expect(res.statusCode).toBe(403);
+      expect(res.json().error.message).toContain(stronger);
+      expect((await central(t, 'GET', app.id, `roles/${stronger}`, { auth: admin })).statusCode).toBe(404);
+      const weaker = roleId.replace('0f', '5f');
+      expect(
+        (
+          await central(t, 'PUT', app.id, `roles/${weaker}`, {
+            auth: manager,
+            body: { displayName: 'Reader', permissions: ['roles.read'] },
+          })
+        ).statusCode,
+      ).toBe(200);
+    });
     it('refuses built-in ids, bad permissions, org roles with app-only permissions, duplicates; Operator cannot create', async () => {
       expectError(
         await central(t, 'PUT', app.id, `roles/${ROLES.operator}`, { auth: admin, body: { displayName: 'x', permissions: [] } }),

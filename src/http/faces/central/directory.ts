@@ -75,7 +75,7 @@ export function registerDirectoryRoutes(app: App, s: Services) {
         body: CustomRoleCreateSchema,
         response: {
           200: RoleSchema,
-          ...centralErrors('CENTRAL_ROLE_ID_INVALID', 'CENTRAL_ROLE_PERMISSION_INVALID', 'CENTRAL_ROLE_EXISTS'),
+          ...centralErrors('CENTRAL_ROLE_ID_INVALID', 'CENTRAL_ROLE_PERMISSION_INVALID', 'CENTRAL_ROLE_ESCALATION', 'CENTRAL_ROLE_EXISTS'),
         },
       },
     },

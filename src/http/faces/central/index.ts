@@ -67,7 +67,7 @@ export async function registerCentralFace(app: App, s: Services, metrics: Metric
       };
       // Callback style: a caller verified from memory (the hot path) is admitted without a promise.
       face.addHook('onRequest', (req: FastifyRequest, _reply, done: (err?: Error) => void) => {
-        req.ctx = { principal: null, requestId: req.id, clientAddress: req.ip };
+        req.ctx = { principal: null, requestId: req.id, clientAddress: req.clientAddress };
         // Read once: Fastify builds a new routeOptions object on every access.
         const cfg = req.routeOptions.config;
         const perm = cfg.centralPermission;

@@ -33,6 +33,7 @@ export function registerApiKeyRoutes(app: App, s: Services) {
             'API_KEY_ROLES_REQUIRED',
             'ROLE_NOT_FOUND',
             'API_KEY_NAME_TAKEN',
+            'PERMISSION_ESCALATION',
           ),
         },
       },

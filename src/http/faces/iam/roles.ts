@@ -75,7 +75,7 @@ export function registerRoleRoutes(app: App, s: Services) {
         summary: 'Create a custom role',
         headers: TenantHeader,
         body: CreateRoleSchema,
-        response: { 201: RoleSchema, ...errorResponses(EiErrorSchema, 'ROLE_NAME_TAKEN', 'PERMISSION_UNKNOWN') },
+        response: { 201: RoleSchema, ...errorResponses(EiErrorSchema, 'ROLE_NAME_TAKEN', 'PERMISSION_UNKNOWN', 'PERMISSION_ESCALATION') },
       },
     },
     async (req, reply) => reply.code(201).send(await d.createRole(req.ctx, req.tenantId!, req.body)),
@@ -95,7 +95,14 @@ export function registerRoleRoutes(app: App, s: Services) {
         body: UpdateRoleSchema,
         response: {
           200: RoleSchema,
-          ...errorResponses(EiErrorSchema, 'ROLE_NOT_FOUND', 'ROLE_BUILT_IN', 'ROLE_NAME_TAKEN', 'PERMISSION_UNKNOWN'),
+          ...errorResponses(
+            EiErrorSchema,
+            'ROLE_NOT_FOUND',
+            'ROLE_BUILT_IN',
+            'ROLE_NAME_TAKEN',
+            'PERMISSION_UNKNOWN',
+            'PERMISSION_ESCALATION',
+          ),
         },
       },
     },
@@ -113,7 +120,10 @@ export function registerRoleRoutes(app: App, s: Services) {
         summary: 'Delete a custom role that nobody holds',
         headers: TenantHeader,
         params: Params,
-        response: { 204: NoBody('Deleted'), ...errorResponses(EiErrorSchema, 'ROLE_NOT_FOUND', 'ROLE_BUILT_IN', 'ROLE_IN_USE') },
+        response: {
+          204: NoBody('Deleted'),
+          ...errorResponses(EiErrorSchema, 'ROLE_NOT_FOUND', 'ROLE_BUILT_IN', 'ROLE_IN_USE', 'PERMISSION_ESCALATION'),
+        },
       },
     },
     async (req, reply) => {

@@ -26,7 +26,10 @@ export function registerUserRoutes(app: App, s: Services) {
         summary: 'Create a user in this tenant',
         headers: TenantHeader,
         body: CreateUserSchema,
-        response: { 201: UserSchema, ...errorResponses(EiErrorSchema, 'USERNAME_TAKEN', 'PASSWORD_TOO_WEAK', 'ROLE_NOT_FOUND') },
+        response: {
+          201: UserSchema,
+          ...errorResponses(EiErrorSchema, 'USERNAME_TAKEN', 'PASSWORD_TOO_WEAK', 'ROLE_NOT_FOUND', 'PERMISSION_ESCALATION'),
+        },
       },
     },
     async (req, reply) => {
@@ -106,7 +109,7 @@ export function registerUserRoutes(app: App, s: Services) {
         summary: 'Assign a role (id or name) to a user in this tenant',
         headers: TenantHeader,
         params: RoleParams,
-        response: { 200: RoleSchema, ...errorResponses(EiErrorSchema, 'USER_NOT_FOUND', 'ROLE_NOT_FOUND') },
+        response: { 200: RoleSchema, ...errorResponses(EiErrorSchema, 'USER_NOT_FOUND', 'ROLE_NOT_FOUND', 'PERMISSION_ESCALATION') },
       },
     },
     async (req) => roles.assignUserRole(req.ctx, req.tenantId!, req.params.userId, req.params.role),
@@ -123,7 +126,7 @@ export function registerUserRoutes(app: App, s: Services) {
         summary: 'Remove a role assignment; takes effect at once',
         headers: TenantHeader,
         params: RoleParams,
-        response: { 204: NoBody('Deleted'), ...errorResponses(EiErrorSchema, 'ROLE_ASSIGNMENT_NOT_FOUND') },
+        response: { 204: NoBody('Deleted'), ...errorResponses(EiErrorSchema, 'ROLE_ASSIGNMENT_NOT_FOUND', 'PERMISSION_ESCALATION') },
       },
     },
     async (req, reply) => {

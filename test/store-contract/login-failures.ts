@@ -126,6 +126,34 @@ export function loginFailuresContract(open: Open) {
     return { counter: s.loginFailures, close: () => s.close() };
   });
 
+  describe('loginFailures (store)', () => {
+    let s: Store;
+    beforeAll(async () => void (s = await open()));
+    afterAll(async () => s?.close());
+
+    it('case=concurrency: the sweep skips a count a login is recording meanwhile, never waiting on it', async (ctx) => {
+      if (s.dialect === 'sqlite') ctx.skip(); // one connection: nothing runs meanwhile
+      const [busy, idle] = [`pair user:${randomUUID()}|10.0.0.9`, `pair user:${randomUUID()}|10.0.0.9`];
+      for (const k of [busy, idle]) await s.loginFailures.record([{ key: k, forgetAt: T0 }], T0 - 1);
+      let release!: () => void;
+      const held = new Promise<void>((r) => (release = r));
+      let recorded!: () => void;
+      const inside = new Promise<void>((r) => (recorded = r));
+      const login = s.transaction(async (tx) => {
+        await tx.loginFailures.record([{ key: busy, forgetAt: T0 + 2 * WINDOW }], T0 + WINDOW);
+        recorded();
+        await held;
+      });
+      await inside;
+      expect(await s.loginFailures.deleteForgotten(T0 + WINDOW)).toBeGreaterThanOrEqual(1); // idle, not busy
+      release();
+      await login;
+      const left = await s.loginFailures.get([busy, idle], T0 + WINDOW);
+      expect([...left.keys()]).toEqual([busy]);
+      expect(left.get(busy)?.failures).toBe(1);
+    });
+  });
+
   describe('clusterLock', () => {
     let s: Store;
     beforeAll(async () => void (s = await open()));

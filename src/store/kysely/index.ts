@@ -37,7 +37,7 @@ export function kyselyStore(db: Kysely<DB>, dialect: Store['dialect'], onClose: 
     central: central(d),
     sealed: sealed(d),
     backup: backup(d, dialect),
-    loginFailures: loginFailures(d),
+    loginFailures: loginFailures(d, dialect),
   });
   const lock = async (trx: Kysely<DB>, name: string): Promise<void> => {
     // The schema is part of the key: Latch stores in other schemas of the database never wait on this one.

@@ -30,7 +30,7 @@ function byKey(keys: string[], rows: { key: string; failures: number; last_failu
   return found;
 }
 
-export const loginFailures = (db: Db): LoginFailureRepo => ({
+export const loginFailures = (db: Db, dialect: 'sqlite' | 'postgres'): LoginFailureRepo => ({
   async get(keys, now) {
     if (!keys.length) return new Map();
     return byKey(
@@ -42,7 +42,12 @@ export const loginFailures = (db: Db): LoginFailureRepo => ({
     if (!failures.length) return new Map();
     const rows = await db
       .insertInto('login_failures')
-      .values(failures.map((f) => ({ key: stored(f.key), failures: 1, last_failure_at: at, forget_at: f.forgetAt })))
+      .values(
+        failures
+          .map((f) => ({ key: stored(f.key), failures: 1, last_failure_at: at, forget_at: f.forgetAt }))
+          // every statement locks its rows in one order (key order), so two never wait on each other in a cycle
+          .sort((x, y) => (x.key < y.key ? -1 : x.key > y.key ? 1 : 0)),
+      )
       .onConflict((oc) =>
         oc.column('key').doUpdateSet((eb) => ({
           // countFailure (domain/throttle.ts), done by the row's own lock: no count is lost
@@ -62,6 +67,14 @@ export const loginFailures = (db: Db): LoginFailureRepo => ({
     if (keys.length) await db.deleteFrom('login_failures').where('key', 'in', keys.map(stored)).execute();
   },
   async deleteForgotten(now) {
-    return affected(await db.deleteFrom('login_failures').where('forget_at', '<', now).execute());
+    if (dialect === 'sqlite') return affected(await db.deleteFrom('login_failures').where('forget_at', '<', now).execute());
+    // PostgreSQL: rows a login is counting right now are skipped (swept next time), so the sweep
+    // never waits on a login, and a login never deadlocks with the sweep.
+    return affected(
+      await db
+        .deleteFrom('login_failures')
+        .where('key', 'in', (eb) => eb.selectFrom('login_failures').select('key').where('forget_at', '<', now).forUpdate().skipLocked())
+        .execute(),
+    );
   },
 });

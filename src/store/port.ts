@@ -187,7 +187,10 @@ export interface LoginFailureRepo {
   record(failures: { key: string; forgetAt: number }[], at: number): Promise<Map<string, FailureCount>>;
   /** Forgets these keys' failures (idempotent), in one statement. */
   clear(keys: string[]): Promise<void>;
-  /** Deletes the counts forgotten at `now`; answers how many. */
+  /**
+   * Deletes the counts forgotten at `now`; answers how many. Never waits on a count being
+   * recorded meanwhile: such a count is left for the next sweep.
+   */
   deleteForgotten(now: number): Promise<number>;
 }
 

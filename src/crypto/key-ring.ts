@@ -21,6 +21,8 @@ interface Loaded {
 /** AES-GCM additional data of a sealed private key: it only opens as the key of this kid. */
 export const signingKeyContext = (kid: string) => `signing-key:${kid}`;
 const context = signingKeyContext;
+/** The cluster lock (Store.clusterLock) of every change to which key signs. */
+const SIGNING_KEYS_LOCK = 'signing-keys';
 
 /**
  * The JWT signing keys: generated on first start, private halves sealed under the master key,
@@ -54,10 +56,14 @@ export class KeyRing {
     private readonly opts: { alg: 'ES256' | 'RS256' | 'EdDSA'; issuer: string; now: () => number },
   ) {}
 
+  /** Loads the keys; the first node to start on an empty store (one of several at once) makes the first. */
   async init(): Promise<void> {
     await this.reload();
     if (!this.signer) {
-      await this.store.signingKeys.insert(await this.generate(this.opts.now()));
+      const fresh = await this.generate(this.opts.now());
+      await this.store.clusterLock(SIGNING_KEYS_LOCK, async (tx) => {
+        if (!(await tx.signingKeys.list()).some((k) => k.retiredAt === null)) await tx.signingKeys.insert(fresh);
+      });
       await this.reload();
     }
   }
@@ -107,8 +113,9 @@ export class KeyRing {
   /**
    * A new key signs from now on; the previous ones verify for `graceMs` more. `alsoInTx` runs in
    * the same transaction (the caller's audit record). Returns the new kid and the retired ones.
-   * Rotations on one node run one after another, and each retires what the store holds unretired
-   * (not what this node last loaded), so concurrent rotations never leave two keys signing.
+   * Rotations on one node run one after another; across nodes, each holds the cluster lock while
+   * it retires what the store holds unretired (not what this node last loaded) and inserts its
+   * key, so concurrent rotations on any nodes never leave two keys signing.
    */
   rotate(
     graceMs: number,
@@ -125,7 +132,7 @@ export class KeyRing {
   ): Promise<{ kid: string; retired: string[] }> {
     const now = this.opts.now();
     const fresh = await this.generate(now);
-    const retired = await this.store.transaction(async (tx) => {
+    const retired = await this.store.clusterLock(SIGNING_KEYS_LOCK, async (tx) => {
       const current = (await tx.signingKeys.list()).filter((k) => k.retiredAt === null).map((k) => k.kid);
       await tx.signingKeys.insert(fresh);
       for (const kid of current) await tx.signingKeys.retire(kid, now, now + graceMs);

@@ -10,6 +10,7 @@ import { auditService } from './audit.js';
 import { eiService } from './ei.js';
 import { UsageRecorder } from './usage.js';
 import { AuditBuffer } from './audit-buffer.js';
+import { Housekeeping } from './housekeeping.js';
 import { iotResourceService } from './iot-resources.js';
 import { iotSasService } from './iot-sas.js';
 import { signingKeyService } from './signing-keys.js';
@@ -28,6 +29,7 @@ export function buildServices(deps: Deps) {
   const hooks: ServiceHooks = {};
   const usage = new UsageRecorder(deps.store, deps.log);
   const auditBuffer = new AuditBuffer(deps.store, deps.log);
+  const housekeeping = new Housekeeping(deps.store, deps.clock, deps.log);
   const access = accessService(deps, auditBuffer);
   const roles = roleService(deps, access);
   const users = userService(deps, roles);
@@ -44,6 +46,7 @@ export function buildServices(deps: Deps) {
     hooks,
     usage,
     auditBuffer,
+    housekeeping,
     access,
     tenants,
     users,
@@ -66,11 +69,13 @@ export function buildServices(deps: Deps) {
 export async function startServices(s: Services): Promise<void> {
   s.usage.start();
   s.auditBuffer.start();
+  s.housekeeping.start();
 }
 
 export async function stopServices(s: Services): Promise<void> {
   await s.usage.close();
   await s.auditBuffer.close();
+  await s.housekeeping.close();
 }
 
 export type Services = ReturnType<typeof buildServices>;

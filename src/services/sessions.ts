@@ -65,7 +65,8 @@ export function sessionService(
 ) {
   const { store, clock, config, bus } = deps;
   const now = () => clock.now();
-  const throttle = new LoginThrottle(now);
+  // A cluster (PostgreSQL) shares one budget of failed logins; the one SQLite node counts in memory.
+  const throttle = new LoginThrottle(now, store.dialect === 'postgres' ? store.loginFailures : undefined);
   const clients = new ClientCache(bus);
 
   /**
@@ -75,21 +76,18 @@ export function sessionService(
    * what was submitted is a bucket too, for an unknown name and for a secret too malformed to be
    * looked up (it can never succeed, but a throttled name answers alike, right secret or not).
    */
-  function attempt(ctx: Ctx, kind: 'user' | 'client', submitted: string, id: string | undefined): LoginAttempt[] {
+  async function attempt(ctx: Ctx, kind: 'user' | 'client', submitted: string, id: string | undefined): Promise<LoginAttempt[]> {
     // Two buckets whether or not a credential was found (the same bucket twice when not): the same work.
     const buckets: LoginAttempt[] = [
       { kind, submitted: id ?? submitted, clientAddress: ctx.clientAddress },
       { kind, submitted, clientAddress: ctx.clientAddress },
     ];
-    let wait = 0;
-    for (const a of buckets) wait = Math.max(wait, throttle.retryAfter(a));
+    const wait = await throttle.retryAfter(...buckets);
     if (wait > 0) throw new AppError('OAUTH_THROTTLED', { retryAfter: wait }, { headers: { 'Retry-After': String(wait) } });
     return buckets;
   }
 
-  const succeeded = (buckets: LoginAttempt[]) => {
-    for (const a of buckets) throttle.succeed(a);
-  };
+  const succeeded = (buckets: LoginAttempt[]) => throttle.succeed(...buckets);
 
   /**
    * A failed login: counted by the throttle and answered alike for a known and an unknown
@@ -97,14 +95,14 @@ export function sessionService(
    * path, so a known principal costs no store write more than an unknown one (timing would tell);
    * an unknown one's event is built and held alike, but filed nowhere.
    */
-  function rejected(
+  async function rejected(
     ctx: Ctx,
     [a]: LoginAttempt[],
     kind: PrincipalType,
     known: { id: string; tenantId: string } | undefined,
     code: ErrorCode,
-  ): never {
-    throttle.fail(a);
+  ): Promise<never> {
+    await throttle.fail(a);
     const action = kind === 'user' ? AUDIT.USER_LOGIN_FAILED : AUDIT.API_KEY_LOGIN_FAILED;
     const e = auditEvent(deps, ctx, known?.tenantId ?? '', action, { type: kind, id: known?.id ?? '' });
     if (known) auditBuffer.push(e);
@@ -294,20 +292,20 @@ export function sessionService(
     // These credentials verified before (and nothing about the key changed since): nothing to read.
     const opened = clients.get(clientId, secretDigest);
     if (opened && safeEqual(opened.key.secretHash, secretDigest) && !isExpired(opened.key.expiresAt, now())) {
-      succeeded(attempt(ctx, 'client', clientId, opened.key.id));
+      await succeeded(await attempt(ctx, 'client', clientId, opened.key.id));
       return { client: opened, secretDigest, stamp: clients.stamp };
     }
     const stamp = clients.stamp;
     // A mistyped secret fails its checksum before any store lookup (that depends only on what was sent).
     const found = isWellFormedSecret(secret, 'ak') ? await findClient(clientId) : undefined;
     const key = found?.key;
-    const a = attempt(ctx, 'client', clientId, key?.id);
+    const a = await attempt(ctx, 'client', clientId, key?.id);
     // One digest compare whether or not the key exists.
     const matches = safeEqual(key?.secretHash ?? DUMMY_DIGEST, secretDigest);
     if (!key || !matches || isExpired(key.expiresAt, now())) {
       return rejected(ctx, a, 'api_key', key, 'OAUTH_INVALID_CLIENT');
     }
-    succeeded(a);
+    await succeeded(a);
     const roles = await roleService.rolesOf('api_key', key.id, key.tenantId);
     return { client: { key, tenant: found.tenant, roles }, secretDigest, stamp };
   }
@@ -350,13 +348,13 @@ export function sessionService(
     // An API key's client id + secret also works in the password grant.
     if (isWellFormedSecret(password, 'ak')) return clientLogin(ctx, username, password);
     const user = await store.users.findForLogin(username.trim());
-    const a = attempt(ctx, 'user', username, user?.id);
+    const a = await attempt(ctx, 'user', username, user?.id);
     // One argon2id verification whether or not the user exists (an unknown one against a dummy hash).
     const ok = await verifyPassword(user?.passwordHash ?? (await dummyPasswordHash()), password);
     if (!user || !ok || !isUserActive(user)) {
       return rejected(ctx, a, 'user', user, 'OAUTH_INVALID_USER_CREDENTIALS');
     }
-    succeeded(a);
+    await succeeded(a);
     const { session, write } = openSession(ctx, 'user', user.id, user.tenantId, user.lastUsedAt === null);
     return issue(ctx, session, 'password', await loadSubject(session), write, audience);
   }

@@ -1,45 +1,45 @@
 import { isIPv4, isIPv6 } from 'node:net';
+import { countFailure, forgetAt, isForgotten, retryAfterSeconds, throttlePolicy, type FailureCount } from '../domain/throttle.js';
+import type { LoginFailureRepo } from '../store/port.js';
 
 /**
- * A growing delay per key, never a permanent lock. After `free` failures each further failure
- * doubles the wait (1 s, 2 s, 4 s … capped at `maxMs`); failures spread over more than a window
- * are forgotten. Memory per node; entries expire.
+ * Where failure counts live: this node's memory, or the store the nodes of a cluster share
+ * (`Store.loginFailures`, whose contract this is). The rule they feed is domain/throttle.ts.
  */
-export class Throttle {
-  private readonly entries = new Map<string, { failures: number; until: number; touched: number }>();
+export type FailureCounter = LoginFailureRepo;
 
-  constructor(private readonly opts: { free: number; baseMs: number; maxMs: number; windowMs: number; now: () => number }) {}
+/** Counts in this node's memory: the one SQLite node's. Bounded: forgotten counts are dropped. */
+export class MemoryFailureCounter implements FailureCounter {
+  private readonly counts = new Map<string, FailureCount>();
 
-  /** Seconds to wait, or 0 when an attempt may proceed. */
-  retryAfter(key: string): number {
-    const e = this.entries.get(key);
-    if (!e) return 0;
-    const left = e.until - this.opts.now();
-    return left > 0 ? Math.ceil(left / 1000) : 0;
-  }
-
-  fail(key: string): void {
-    const now = this.opts.now();
-    const e = this.entries.get(key) ?? { failures: 0, until: 0, touched: now };
-    // Failures spread out over more than a window are forgotten: no permanent lock.
-    if (now - e.touched > this.opts.windowMs && e.until < now) e.failures = 0;
-    e.failures++;
-    e.touched = now;
-    if (e.failures > this.opts.free) {
-      const delay = Math.min(this.opts.maxMs, this.opts.baseMs * 2 ** (e.failures - this.opts.free - 1));
-      e.until = now + delay;
+  async get(keys: string[], now: number): Promise<Map<string, FailureCount>> {
+    const found = new Map<string, FailureCount>();
+    for (const k of keys) {
+      const c = this.counts.get(k);
+      if (c && !isForgotten(c, now)) found.set(k, c);
     }
-    this.entries.set(key, e);
-    if (this.entries.size > 100_000) this.prune();
+    return found;
   }
 
-  succeed(key: string): void {
-    this.entries.delete(key);
+  async record(failures: { key: string; forgetAt: number }[], at: number): Promise<Map<string, FailureCount>> {
+    const after = new Map<string, FailureCount>();
+    for (const f of failures) {
+      const c = countFailure(this.counts.get(f.key), at, f.forgetAt);
+      this.counts.set(f.key, c);
+      after.set(f.key, c);
+    }
+    if (this.counts.size > 100_000) await this.deleteForgotten(at);
+    return after;
   }
 
-  private prune(): void {
-    const cutoff = this.opts.now() - this.opts.maxMs * 2;
-    for (const [k, e] of this.entries) if (e.touched < cutoff && e.until < this.opts.now()) this.entries.delete(k);
+  async clear(keys: string[]): Promise<void> {
+    for (const k of keys) this.counts.delete(k);
+  }
+
+  async deleteForgotten(now: number): Promise<number> {
+    let n = 0;
+    for (const [k, c] of this.counts) if (isForgotten(c, now) && this.counts.delete(k)) n++;
+    return n;
   }
 }
 
@@ -52,6 +52,8 @@ export interface LoginAttempt {
 }
 
 const MINUTE = 60_000;
+const PAIRS = throttlePolicy({ free: 5, baseMs: 1000, maxMs: 15 * MINUTE, windowMs: 15 * MINUTE });
+const ADDRESSES = throttlePolicy({ free: 30, baseMs: 1000, maxMs: 15 * MINUTE, windowMs: 15 * MINUTE });
 
 /**
  * The one client-address form throttles count by: IPv4-mapped IPv6 as IPv4, IPv6 by its /64
@@ -82,35 +84,66 @@ export function throttleAddress(ip: string | null): string {
  *   accounts): 30 free failures, then the same growth. Users and API keys have separate ceilings,
  *   so failed passwords never block the API keys of the same network.
  * A success clears its pair, never the address (others may share it). Keys are what was
- * submitted, so an unknown username and a real one count alike. Memory per node; it expires.
+ * submitted, so an unknown username and a real one count alike. The counts live in `counter`:
+ * memory for a single node, the shared store for a cluster, so N nodes give one budget, not N.
+ * Round trips to a shared counter: one read per login (all its keys), one atomic write per failure
+ * (both keys), and on success a delete only when that read found a pair counted.
  */
 export class LoginThrottle {
-  private readonly pairs: Throttle;
-  private readonly addresses: Throttle;
+  /** Whether the check of an attempt found its pair counted (its success then clears it). */
+  private readonly pairCounted = new WeakMap<LoginAttempt, boolean>();
 
-  constructor(now: () => number) {
-    this.pairs = new Throttle({ free: 5, baseMs: 1000, maxMs: 15 * MINUTE, windowMs: 15 * MINUTE, now });
-    this.addresses = new Throttle({ free: 30, baseMs: 1000, maxMs: 15 * MINUTE, windowMs: 15 * MINUTE, now });
-  }
+  constructor(
+    private readonly now: () => number,
+    private readonly counter: FailureCounter = new MemoryFailureCounter(),
+  ) {}
 
   private keys(a: LoginAttempt): [pair: string, address: string] {
     const address = throttleAddress(a.clientAddress);
     return [`${a.kind}:${a.submitted.trim().toLowerCase()}|${address}`, `${a.kind}|${address}`];
   }
 
-  /** Seconds to wait before this attempt may proceed, or 0. */
-  retryAfter(a: LoginAttempt): number {
+  /** The counter's keys: one namespace per policy. */
+  private counted(a: LoginAttempt): [pair: string, address: string] {
     const [pair, address] = this.keys(a);
-    return Math.max(this.pairs.retryAfter(pair), this.addresses.retryAfter(address));
+    return [`pair ${pair}`, `address ${address}`];
   }
 
-  fail(a: LoginAttempt): void {
-    const [pair, address] = this.keys(a);
-    this.pairs.fail(pair);
-    this.addresses.fail(address);
+  /**
+   * Seconds to wait before these attempts (one login counted in several buckets) may proceed, or
+   * 0. One read of all their counts.
+   */
+  async retryAfter(...attempts: LoginAttempt[]): Promise<number> {
+    const keys = attempts.map((a) => this.counted(a));
+    const now = this.now();
+    const counts = await this.counter.get([...new Set(keys.flat())], now);
+    let wait = 0;
+    attempts.forEach((a, i) => {
+      const [pair, address] = keys[i]!;
+      this.pairCounted.set(a, counts.has(pair));
+      wait = Math.max(wait, retryAfterSeconds(PAIRS, counts.get(pair), now), retryAfterSeconds(ADDRESSES, counts.get(address), now));
+    });
+    return wait;
   }
 
-  succeed(a: LoginAttempt): void {
-    this.pairs.succeed(this.keys(a)[0]);
+  async fail(a: LoginAttempt): Promise<void> {
+    const [pair, address] = this.counted(a);
+    const now = this.now();
+    await this.counter.record(
+      [
+        { key: pair, forgetAt: forgetAt(PAIRS, now) },
+        { key: address, forgetAt: forgetAt(ADDRESSES, now) },
+      ],
+      now,
+    );
+  }
+
+  /**
+   * Clears the pairs' counts in one call, except those the check of their attempt found none for
+   * (no round trip at all then; a failure another attempt counted since that check stays counted).
+   */
+  async succeed(...attempts: LoginAttempt[]): Promise<void> {
+    const pairs = attempts.filter((a) => this.pairCounted.get(a) !== false).map((a) => this.counted(a)[0]);
+    if (pairs.length) await this.counter.clear([...new Set(pairs)]);
   }
 }

@@ -21,6 +21,7 @@ import type {
   User,
   UserWithSecret,
 } from '../domain/types.js';
+import type { FailureCount } from '../domain/throttle.js';
 import type { CentralRepo } from './central-port.js';
 import type { BackupRepo, SealedSecretRepo } from './sealed-port.js';
 
@@ -50,6 +51,8 @@ export interface Store {
   sealed: SealedSecretRepo;
   /** Whole-store export and import, for `latch backup` / `latch restore` (sealed-port.ts). */
   backup: BackupRepo;
+  /** Failed-login counts shared by the nodes of a cluster (a single SQLite node keeps them in memory). */
+  loginFailures: LoginFailureRepo;
   /** Runs `fn` in one transaction; the Store given to `fn` is bound to it. */
   transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T>;
   /**
@@ -60,6 +63,16 @@ export interface Store {
    * the batch's transaction is open while it runs; no effect outside the store: it may run twice).
    */
   write<T>(fn: (tx: Store) => Promise<T>): Promise<T>;
+  /**
+   * Runs `fn` in one transaction that first takes the cluster-wide lock `name`: two callers
+   * holding the same name never run at once, on any node. For once-per-cluster work and for
+   * read-then-write steps that two nodes must not interleave (signing-key rotation). PostgreSQL:
+   * a transaction-scoped advisory lock on a 64-bit hash of `name` and the schema, released at
+   * commit or rollback (and with the connection of a node that dies). SQLite: the transaction
+   * alone, since one node's transactions already run one at a time. Inside a transaction it joins
+   * that transaction. Keep `fn` short: other nodes wait for the lock, each holding a connection.
+   */
+  clusterLock<T>(name: string, fn: (tx: Store) => Promise<T>): Promise<T>;
   /** Cheap liveness probe for /readyz. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -162,6 +175,29 @@ export interface SessionRepo {
   /** Marks the session revoked (idempotent); answers whether it was active. */
   revoke(id: string, at: number): Promise<boolean>;
   revokeForPrincipal(type: PrincipalType, id: string, at: number): Promise<string[]>;
+}
+
+/**
+ * Failure counts by key (what was counted: a credential and an address, never a secret). The rule
+ * the counts feed (domain/throttle.ts) is the caller's; times are the caller's clock, epoch ms.
+ */
+export interface LoginFailureRepo {
+  /** The counts of these keys that are not forgotten at `now` (`forgetAt` ≥ `now`); absent keys are missing. */
+  get(keys: string[], now: number): Promise<Map<string, FailureCount>>;
+  /**
+   * Counts one failure at `at` against each key in one atomic statement, as `countFailure` does:
+   * one more, or 1 for a key that has none or whose count is forgotten at `at`; the count is then
+   * forgotten after that key's `forgetAt`. Concurrent callers, on any node, never lose a count.
+   * Answers every key's count after this failure. Keys are distinct.
+   */
+  record(failures: { key: string; forgetAt: number }[], at: number): Promise<Map<string, FailureCount>>;
+  /** Forgets these keys' failures (idempotent), in one statement. */
+  clear(keys: string[]): Promise<void>;
+  /**
+   * Deletes the counts forgotten at `now`; answers how many. Never waits on a count being
+   * recorded meanwhile: such a count is left for the next sweep.
+   */
+  deleteForgotten(now: number): Promise<number>;
 }
 
 export interface SigningKeyRepo {

@@ -11,6 +11,7 @@ import {
 } from './misc.js';
 import { iotContract } from './iot.js';
 import { centralContract } from './central.js';
+import { loginFailuresContract } from './login-failures.js';
 import type { Open } from './fixtures.js';
 
 export type { Open } from './fixtures.js';
@@ -29,6 +30,7 @@ export function runStoreContract(open: Open) {
   metaContract(open);
   iotContract(open);
   centralContract(open);
+  loginFailuresContract(open);
   transactionContract(open);
   writeContract(open);
 }

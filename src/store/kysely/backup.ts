@@ -5,7 +5,7 @@ import type { Db } from './util.js';
 type AnyDb = Kysely<Record<string, BackupRow>>;
 
 /**
- * Every table of migrations 0001–0005, parents before children (foreign keys hold while a restore
+ * Every table of migrations 0001–0006, parents before children (foreign keys hold while a restore
  * inserts in this order), each with the columns it is ordered by (its primary key) so a dump is
  * deterministic. A new migration adding a table adds it here; test/ops/backup.test.ts compares
  * this list with the tables the database really has.
@@ -29,6 +29,7 @@ export const BACKUP_TABLES: readonly { name: string; order: readonly string[] }[
   { name: 'central_api_tokens', order: ['app_id', 'id'] },
   { name: 'central_orgs', order: ['app_id', 'id'] },
   { name: 'central_roles', order: ['app_id', 'id'] },
+  { name: 'login_failures', order: ['key'] },
 ];
 const KNOWN = new Set(BACKUP_TABLES.map((t) => t.name));
 const PAGE = 1000;

@@ -16,11 +16,12 @@ import { iot } from './iot-resources.js';
 import { central } from './central.js';
 import { sealed } from './sealed.js';
 import { backup } from './backup.js';
+import { loginFailures } from './login-failures.js';
 import { WriteQueue } from './write-queue.js';
 
 /** The one Store implementation, over either dialect. */
 export function kyselyStore(db: Kysely<DB>, dialect: Store['dialect'], onClose: () => Promise<void> = () => db.destroy()): Store {
-  const bind = (d: Kysely<DB>): Omit<Store, 'transaction' | 'write' | 'close' | 'ping' | 'dialect'> => ({
+  const bind = (d: Kysely<DB>): Omit<Store, 'transaction' | 'write' | 'clusterLock' | 'close' | 'ping' | 'dialect'> => ({
     tenants: tenants(d),
     users: users(d),
     roles: roles(d),
@@ -36,13 +37,28 @@ export function kyselyStore(db: Kysely<DB>, dialect: Store['dialect'], onClose: 
     central: central(d),
     sealed: sealed(d),
     backup: backup(d, dialect),
+    loginFailures: loginFailures(d, dialect),
   });
+  const lock = async (trx: Kysely<DB>, name: string): Promise<void> => {
+    // The schema is part of the key: Latch stores in other schemas of the database never wait on this one.
+    if (dialect === 'postgres')
+      await sql`select pg_advisory_xact_lock(hashtextextended(${name} || '@' || current_schema(), 0))`.execute(trx);
+  };
   // Inside a transaction, a nested transaction() or write() joins the outer one. The units of one
   // group commit share their transaction, so its repositories are bound once for all of them.
   let last: { trx: Kysely<DB>; tx: Store } | undefined;
   const boundTo = (trx: Kysely<DB>): Store => {
     if (last?.trx === trx) return last.tx;
-    const tx: Store = { ...store, ...bind(trx), transaction: (inner) => inner(tx), write: (inner) => inner(tx) };
+    const tx: Store = {
+      ...store,
+      ...bind(trx),
+      transaction: (inner) => inner(tx),
+      write: (inner) => inner(tx),
+      clusterLock: async (name, inner) => {
+        await lock(trx, name);
+        return inner(tx);
+      },
+    };
     last = { trx, tx };
     return tx;
   };
@@ -54,6 +70,12 @@ export function kyselyStore(db: Kysely<DB>, dialect: Store['dialect'], onClose: 
       return db.transaction().execute((trx) => fn(boundTo(trx)));
     },
     write: (fn) => queue.run((trx) => fn(boundTo(trx))),
+    async clusterLock(name, fn) {
+      return db.transaction().execute(async (trx) => {
+        await lock(trx, name);
+        return fn(boundTo(trx));
+      });
+    },
     async ping() {
       await sql`select 1`.execute(db);
     },

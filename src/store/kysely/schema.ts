@@ -1,6 +1,7 @@
 /** Row shapes as stored (see migrations). */
 export interface DB {
   meta: { key: string; value: string };
+  login_failures: { key: string; failures: number; last_failure_at: number; forget_at: number };
   tenants: { id: string; name: string; name_key: string; parent_id: string | null; created_at: number };
   users: {
     id: string;

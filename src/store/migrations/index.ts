@@ -4,6 +4,7 @@ import * as m0002 from './0002_iot.js';
 import * as m0003 from './0003_policy_last_used.js';
 import * as m0004 from './0004_central.js';
 import * as m0005 from './0005_refresh_token_id.js';
+import * as m0006 from './0006_login_failures.js';
 
 /** Every migration, in order. Append only; never edit a shipped one. */
 export const migrations: Record<string, Migration> = {
@@ -12,6 +13,7 @@ export const migrations: Record<string, Migration> = {
   '0003_policy_last_used': m0003,
   '0004_central': m0004,
   '0005_refresh_token_id': m0005,
+  '0006_login_failures': m0006,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -41,6 +41,25 @@ describe('PostgreSQL schemas', () => {
     }
   });
 
+  it('case=concurrency: fresh schemas open many at a time, and several nodes open one fresh schema at once, round after round', async () => {
+    for (let round = 0; round < 4; round++) {
+      const own = Array.from({ length: 6 }, () => pgSchema());
+      const shared = pgSchema();
+      try {
+        const stores = await Promise.all([
+          ...own.map((s) => openStore({ kind: 'postgres', url: PG_URL, schema: s.schema })),
+          ...Array.from({ length: 4 }, () => openStore({ kind: 'postgres', url: PG_URL, schema: shared.schema })),
+        ]);
+        for (const s of stores) {
+          expect(await s.tenants.count()).toBe(0);
+          await s.close();
+        }
+      } finally {
+        for (const s of [...own, shared]) await s.drop();
+      }
+    }
+  });
+
   it('case=concurrency: a schema migrates while other schemas of the database are created and dropped (nothing but its own schema is read)', async () => {
     // Another client churning schemas with tables, as other Latch databases (test runs) do.
     let churning = true;

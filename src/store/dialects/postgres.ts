@@ -27,10 +27,16 @@ export function postgresPoolConfig(opts: PostgresOptions): pg.PoolConfig {
 export async function openPostgres(opts: PostgresOptions): Promise<{ db: Kysely<DB>; pool: pg.Pool }> {
   if (opts.schema) {
     if (!/^[a-z_][a-z0-9_]*$/.test(opts.schema)) throw new Error(`bad schema name ${opts.schema}`);
+    // `CREATE SCHEMA IF NOT EXISTS` is not safe against itself: two nodes creating one schema at
+    // once, one fails on pg_namespace's unique index. A lock on the name, held until the commit
+    // that makes the schema visible, lets the second find it there.
     const c = new pg.Client({ connectionString: opts.url });
     await c.connect();
     try {
+      await c.query('BEGIN');
+      await c.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`latch.schema.${opts.schema}`]);
       await c.query(`CREATE SCHEMA IF NOT EXISTS ${opts.schema}`);
+      await c.query('COMMIT');
     } finally {
       await c.end();
     }

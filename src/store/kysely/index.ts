@@ -1,4 +1,4 @@
-import { Migrator, sql, type DatabaseIntrospector, type Kysely, type TableMetadata } from 'kysely';
+import { Migrator, PostgresAdapter, sql, type DatabaseIntrospector, type Kysely, type TableMetadata } from 'kysely';
 import type { Store } from '../port.js';
 import { migrationProvider } from '../migrations/index.js';
 import type { DB } from './schema.js';
@@ -64,11 +64,13 @@ export function kyselyStore(db: Kysely<DB>, dialect: Store['dialect'], onClose: 
 
 /**
  * Migrates to the latest schema, or up to migration `to` (tests of a migration build the schema
- * before it). `postgres`: the store is on PostgreSQL, in `schema` (default: the connection's
- * current schema). Kysely looks for its migration tables in every schema of the database unless
- * told which one, so a fresh schema next to another Latch schema would skip creating them and fail.
+ * before it). On PostgreSQL (told by `postgres`, or seen from the dialect) the store is in
+ * `postgres.schema` (default: the connection's current schema). Kysely looks for its migration
+ * tables in every schema of the database unless told which one, so a fresh schema next to another
+ * Latch schema would skip creating them and fail; and its own introspector reads every schema.
  */
 export async function migrateToLatest(db: Kysely<DB>, postgres?: { schema?: string }, to?: string): Promise<void> {
+  postgres ??= db.getExecutor().adapter instanceof PostgresAdapter ? {} : undefined;
   const schema = postgres?.schema;
   const migrator = new Migrator({
     db: postgres ? withIntrospector(db, schemaIntrospector(db, schema)) : db,

@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import type { Store } from './port.js';
 import { kyselyStore, migrateToLatest } from './kysely/index.js';
@@ -21,4 +22,40 @@ export async function openStore(target: StoreTarget): Promise<Store> {
   const { db } = await openPostgres({ url: target.url, schema: target.schema });
   await migrateToLatest(db, { schema: target.schema });
   return kyselyStore(db, 'postgres');
+}
+
+/**
+ * Reads `keys` from the store's meta table without writing anything, before the store is opened
+ * for use (the master-key check at start): undefined when there is no store yet (no SQLite file,
+ * no meta table). SQLite is opened read-only; a WAL database opened so makes its -wal and -shm
+ * files when absent and leaves them, so those it made are removed again (nothing else can have
+ * them open: any other connection would have kept them). Never checkpoints, never migrates.
+ */
+export async function peekMeta(target: StoreTarget, keys: string[]): Promise<Map<string, string> | undefined> {
+  if (target.kind === 'sqlite') {
+    if (target.file === ':memory:' || !fs.existsSync(target.file)) return undefined;
+    const side = [`${target.file}-wal`, `${target.file}-shm`].filter((f) => !fs.existsSync(f));
+    const { default: Database } = await import('better-sqlite3');
+    const db = new Database(target.file, { readonly: true, fileMustExist: true });
+    try {
+      if (!db.prepare(`select 1 from sqlite_master where type = 'table' and name = 'meta'`).get()) return undefined;
+      const rows = db.prepare(`select key, value from meta where key in (${keys.map(() => '?').join(',')})`).all(...keys);
+      return new Map((rows as { key: string; value: string }[]).map((r) => [r.key, r.value]));
+    } finally {
+      db.close();
+      for (const f of side) fs.rmSync(f, { force: true });
+    }
+  }
+  const { default: pg } = await import('pg');
+  const { postgresPoolConfig } = await import('./dialects/postgres.js');
+  const c = new pg.Client(postgresPoolConfig({ url: target.url, schema: target.schema }));
+  await c.connect();
+  try {
+    const has = await c.query<{ t: string | null }>(`select to_regclass('meta')::text as t`);
+    if (!has.rows[0]?.t) return undefined;
+    const rows = await c.query<{ key: string; value: string }>('select key, value from meta where key = any($1)', [keys]);
+    return new Map(rows.rows.map((r) => [r.key, r.value]));
+  } finally {
+    await c.end();
+  }
 }

@@ -10,17 +10,26 @@ export function storeTarget(cfg: { databaseUrl?: string; dataDir: string }): Sto
   return cfg.databaseUrl ? { kind: 'postgres', url: cfg.databaseUrl } : { kind: 'sqlite', file: path.join(cfg.dataDir, 'latch.db') };
 }
 
-/** Opens the store and migrates it to the latest schema. */
-export async function openStore(target: StoreTarget): Promise<Store> {
+/**
+ * Opens the store and migrates it to the latest schema, or only up to migration `upTo` (a restore
+ * of a backup taken at that schema); a store already past `upTo` throws SchemaAheadError.
+ */
+export async function openStore(target: StoreTarget, upTo?: string): Promise<Store> {
   if (target.kind === 'sqlite') {
     const db = openSqlite(target.file);
-    await migrateToLatest(db);
+    await migrateToLatest(db, undefined, upTo).catch(async (e: unknown) => {
+      await db.destroy();
+      throw e;
+    });
     return kyselyStore(db, 'sqlite');
   }
   // Loaded on use: a Latch on SQLite never loads the PostgreSQL driver.
   const { openPostgres } = await import('./dialects/postgres.js');
   const { db } = await openPostgres({ url: target.url, schema: target.schema });
-  await migrateToLatest(db, { schema: target.schema });
+  await migrateToLatest(db, { schema: target.schema }, upTo).catch(async (e: unknown) => {
+    await db.destroy();
+    throw e;
+  });
   return kyselyStore(db, 'postgres');
 }
 

@@ -77,10 +77,25 @@ export async function migrateToLatest(db: Kysely<DB>, postgres?: { schema?: stri
     provider: migrationProvider,
     ...(schema ? { migrationTableSchema: schema } : {}),
   });
+  if (to !== undefined) {
+    // Kysely would migrate down to `to`, and ours have no down: it would only forget they ran.
+    const last = (await migrator.getMigrations()).filter((m) => m.executedAt).at(-1)?.name;
+    if (last !== undefined && last > to) throw new SchemaAheadError(last, to);
+  }
   const { error, results } = await (to === undefined ? migrator.migrateToLatest() : migrator.migrateTo(to));
   if (error) {
     const failed = results?.find((r) => r.status === 'Error');
     throw new Error(`migration ${failed?.migrationName ?? '?'} failed: ${(error as Error).message}`, { cause: error });
+  }
+}
+
+/** A store asked to migrate up to `to` is already past it (migrations only go up). */
+export class SchemaAheadError extends Error {
+  constructor(
+    readonly at: string,
+    readonly to: string,
+  ) {
+    super(`the store is already at schema ${at}, past ${to}`);
   }
 }
 

@@ -1,6 +1,6 @@
 import { Migrator, PostgresAdapter, sql, type DatabaseIntrospector, type Kysely, type TableMetadata } from 'kysely';
 import type { Store } from '../port.js';
-import { migrationProvider } from '../migrations/index.js';
+import { migrationProvider, migrations } from '../migrations/index.js';
 import type { DB } from './schema.js';
 import { tenants } from './tenants.js';
 import { users } from './users.js';
@@ -82,11 +82,28 @@ export async function migrateToLatest(db: Kysely<DB>, postgres?: { schema?: stri
     const last = (await migrator.getMigrations()).filter((m) => m.executedAt).at(-1)?.name;
     if (last !== undefined && last > to) throw new SchemaAheadError(last, to);
   }
+  if (to === undefined && (await ranByLaterRelease(postgres ? withIntrospector(db, schemaIntrospector(db, schema)) : db, schema))) return;
   const { error, results } = await (to === undefined ? migrator.migrateToLatest() : migrator.migrateTo(to));
   if (error) {
     const failed = results?.find((r) => r.status === 'Error');
     throw new Error(`migration ${failed?.migrationName ?? '?'} failed: ${(error as Error).message}`, { cause: error });
   }
+}
+
+/**
+ * Whether a later release has migrated this store past every migration this one knows (rolling
+ * upgrade: this node still runs while a newer one has migrated). Migrations are expand-only
+ * (docs/operations.md), so the schema still serves this release, and there is nothing to run;
+ * Kysely's migrator would refuse to start over migrations it does not know. A store that lacks
+ * one of ours while holding unknown ones is not ours to fix: the migrator's error stands.
+ */
+async function ranByLaterRelease(db: Kysely<DB>, schema: string | undefined): Promise<boolean> {
+  const tables = await db.introspection.getTables({ withInternalKyselyTables: true });
+  if (!tables.some((t) => t.name === 'kysely_migration')) return false;
+  const table = sql.table(schema ? `${schema}.kysely_migration` : 'kysely_migration');
+  const ran = new Set((await sql<{ name: string }>`select name from ${table}`.execute(db)).rows.map((r) => r.name));
+  const ours = Object.keys(migrations);
+  return [...ran].some((n) => !ours.includes(n)) && ours.every((n) => ran.has(n));
 }
 
 /** A store asked to migrate up to `to` is already past it (migrations only go up). */

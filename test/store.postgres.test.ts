@@ -41,6 +41,24 @@ describe('PostgreSQL schemas', () => {
     }
   });
 
+  it("case=concurrency: a schema's migrations do not wait for another schema's (the migration lock is per schema)", async () => {
+    // Another client holds the lock Kysely takes for every migration of the database (its
+    // PostgresAdapter's constant advisory lock id), as a long migration elsewhere would.
+    const other = new pg.Client({ connectionString: PG_URL });
+    await other.connect();
+    const { schema, drop } = pgSchema();
+    try {
+      await other.query('select pg_advisory_lock(3853314791062309107)');
+      const opened = openStore({ kind: 'postgres', url: PG_URL, schema });
+      const waited = await Promise.race([opened.then(() => false), new Promise((r) => setTimeout(() => r(true), 10_000))]);
+      expect(waited, 'the migration waited for a lock of the whole database').toBe(false);
+      await (await opened).close();
+    } finally {
+      await other.end();
+      await drop();
+    }
+  });
+
   it('case=concurrency: fresh schemas open many at a time, and several nodes open one fresh schema at once, round after round', async () => {
     for (let round = 0; round < 4; round++) {
       const own = Array.from({ length: 6 }, () => pgSchema());

@@ -5,7 +5,7 @@ import path from 'node:path';
 import readline from 'node:readline';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
-import { createLogger, envelopeOf, loadMasterKeys, masterKeyFiles } from './main.js';
+import { configuredMasterKeys, createLogger, envelopeOf, loadMasterKeys, masterKeyFiles } from './main.js';
 import { openStore, storeTarget, type StoreTarget } from './store/open.js';
 import { SchemaAheadError } from './store/kysely/index.js';
 import { migrations } from './store/migrations/index.js';
@@ -225,8 +225,13 @@ async function readHeader(file: string): Promise<BackupHeader> {
  * a row is written: restoring needs the key the backup was sealed with.
  */
 export async function restoreCommand(config: Config, file: string, opts: AdminOptions = {}): Promise<BackupResult> {
-  const log = opts.log ?? createLogger('warn');
-  const envelope = envelopeOf(loadMasterKeys(config, log));
+  // The backup's key, never a new one: a generated key could open nothing in the backup.
+  const keys = configuredMasterKeys(config);
+  if (!keys)
+    throw new AdminError(
+      `No master key: set LATCH_MASTER_KEY to the key of the instance the backup was taken from, or put its master.key in ${config.dataDir}.`,
+    );
+  const envelope = envelopeOf(keys);
   if (!fs.existsSync(file)) throw new AdminError(`${file}: no such file`);
   const from = (await readHeader(file)).schema;
   const target = opts.target ?? storeTarget(config);

@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { restoreCommand } from '../../src/admin.js';
+import { loadConfig } from '../../src/config.js';
 import { migrations } from '../../src/store/migrations/index.js';
 import { openStore, type StoreTarget } from '../../src/store/open.js';
 import { makeTestApp, PG_URL, pgSchema, TestClock, testConfig } from '../harness.js';
@@ -92,6 +93,16 @@ describe.each(['sqlite', 'postgres'] as const)('restoring backups of other relea
     const r = await restoreAndCheck(dialect, file, { refresh: false });
     expect(r).toMatchObject({ from: '0004_central', schema: LATEST });
   }, 60_000);
+
+  it('without a master key configured, refuses before anything is written (no key is generated for a backup)', async () => {
+    const keyDir = fs.mkdtempSync(path.join(dir, 'keys-'));
+    const target = targetOf(dialect);
+    await expect(restoreCommand(loadConfig({ LATCH_DATA_DIR: keyDir }), `${FIXTURE}.jsonl`, { target })).rejects.toThrow(
+      /No master key: set LATCH_MASTER_KEY to the key of the instance the backup was taken from/,
+    );
+    expect(fs.readdirSync(keyDir)).toEqual([]);
+    expect(await exists(target)).toBe(false);
+  });
 
   it('refuses an older backup into a store already migrated past it (migrations only go up)', async () => {
     const file = derived('at-0004-again.jsonl', (rec) => (rec.format ? { ...rec, schema: '0004_central' } : rec));

@@ -41,7 +41,12 @@ export function previousReleaseTree(): string {
   if (fs.existsSync(path.join(dir, '.complete'))) return dir;
   const tmp = fs.mkdtempSync(`${dir}.tmp-`);
   try {
-    const tar = execFileSync('git', ['archive', '--format=tar', commit], { cwd: ROOT, maxBuffer: 1 << 30 });
+    const git = spawnSync('git', ['archive', '--format=tar', commit], { cwd: ROOT, maxBuffer: 1 << 30 });
+    if (git.status !== 0)
+      throw new Error(
+        `git archive ${commit} failed (the previous release must be in this clone's history; a shallow clone lacks it): ${git.stderr.toString()}`,
+      );
+    const tar = git.stdout;
     execFileSync('tar', ['-x', '-C', tmp], { input: tar });
     const same = fs.readFileSync(path.join(tmp, 'package-lock.json')).equals(fs.readFileSync(path.join(ROOT, 'package-lock.json')));
     if (same) fs.symlinkSync(fs.realpathSync(path.join(ROOT, 'node_modules')), path.join(tmp, 'node_modules'));

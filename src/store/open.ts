@@ -36,23 +36,22 @@ export async function openStore(target: StoreTarget, upTo?: string): Promise<Sto
 /**
  * Reads `keys` from the store's meta table without writing anything, before the store is opened
  * for use (the master-key check at start): undefined when there is no store yet (no SQLite file,
- * no meta table). SQLite is opened read-only; a WAL database opened so makes its -wal and -shm
- * files when absent and leaves them, so those it made are removed again (nothing else can have
- * them open: any other connection would have kept them). Never checkpoints, never migrates.
+ * no meta table). Never checkpoints, never migrates. SQLite with a WAL file present (a crash, or
+ * a server running) is read by a read-only connection, which reads the WAL as it is; without one,
+ * by a read-write connection that only reads: SQLite removes the -wal and -shm files it makes when
+ * it closes, with nothing to checkpoint (a read-only connection would leave them behind).
  */
 export async function peekMeta(target: StoreTarget, keys: string[]): Promise<Map<string, string> | undefined> {
   if (target.kind === 'sqlite') {
     if (target.file === ':memory:' || !fs.existsSync(target.file)) return undefined;
-    const side = [`${target.file}-wal`, `${target.file}-shm`].filter((f) => !fs.existsSync(f));
     const { default: Database } = await import('better-sqlite3');
-    const db = new Database(target.file, { readonly: true, fileMustExist: true });
+    const db = new Database(target.file, { readonly: fs.existsSync(`${target.file}-wal`), fileMustExist: true });
     try {
       if (!db.prepare(`select 1 from sqlite_master where type = 'table' and name = 'meta'`).get()) return undefined;
       const rows = db.prepare(`select key, value from meta where key in (${keys.map(() => '?').join(',')})`).all(...keys);
       return new Map((rows as { key: string; value: string }[]).map((r) => [r.key, r.value]));
     } finally {
       db.close();
-      for (const f of side) fs.rmSync(f, { force: true });
     }
   }
   const { default: pg } = await import('pg');

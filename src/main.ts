@@ -7,7 +7,6 @@ import { openStore, peekMeta, storeTarget, type StoreTarget } from './store/open
 import { LocalBus, PgBus, type Bus } from './cache/bus.js';
 import { Envelope, generateMasterKey, parseMasterKey } from './crypto/envelope.js';
 import { checkMasterKeys, MASTER_KEY_META, precheckMasterKeys } from './services/master-key.js';
-
 import { KeyRing } from './crypto/key-ring.js';
 import { buildServices, startServices, stopServices, type Services } from './services/index.js';
 import { buildApp, REDACT } from './http/app.js';

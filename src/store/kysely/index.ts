@@ -72,8 +72,9 @@ export function kyselyStore(db: Kysely<DB>, dialect: Store['dialect'], onClose: 
 export async function migrateToLatest(db: Kysely<DB>, postgres?: { schema?: string }, to?: string): Promise<void> {
   postgres ??= db.getExecutor().adapter instanceof PostgresAdapter ? {} : undefined;
   const schema = postgres?.schema;
+  const migrating = postgres ? withIntrospector(db, schemaIntrospector(db, schema)) : db;
   const migrator = new Migrator({
-    db: postgres ? withIntrospector(db, schemaIntrospector(db, schema)) : db,
+    db: migrating,
     provider: migrationProvider,
     ...(schema ? { migrationTableSchema: schema } : {}),
   });
@@ -82,7 +83,7 @@ export async function migrateToLatest(db: Kysely<DB>, postgres?: { schema?: stri
     const last = (await migrator.getMigrations()).filter((m) => m.executedAt).at(-1)?.name;
     if (last !== undefined && last > to) throw new SchemaAheadError(last, to);
   }
-  if (to === undefined && (await ranByLaterRelease(postgres ? withIntrospector(db, schemaIntrospector(db, schema)) : db, schema))) return;
+  if (to === undefined && (await ranByLaterRelease(migrating, schema))) return;
   const { error, results } = await (to === undefined ? migrator.migrateToLatest() : migrator.migrateTo(to));
   if (error) {
     const failed = results?.find((r) => r.status === 'Error');

@@ -33,7 +33,7 @@ export function previousCommit(): string {
  * The previous release's source tree in a temporary directory (reused while it lasts), taken with
  * `git archive` rather than `git worktree add` so the repository's metadata is left alone. Its
  * node_modules is this checkout's (a symlink) when both package-lock.json files are identical,
- * else its own `npm ci`.
+ * else its own `npm ci` (from the registry and npm's cache, as CI's own install).
  */
 export function previousReleaseTree(): string {
   const commit = previousCommit();

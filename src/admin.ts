@@ -5,8 +5,10 @@ import path from 'node:path';
 import readline from 'node:readline';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
-import { createLogger, envelopeOf, loadMasterKeys, masterKeyFiles } from './main.js';
+import { configuredMasterKeys, createLogger, envelopeOf, loadMasterKeys, masterKeyFiles } from './main.js';
 import { openStore, storeTarget, type StoreTarget } from './store/open.js';
+import { SchemaAheadError } from './store/kysely/index.js';
+import { migrations } from './store/migrations/index.js';
 import type { Store } from './store/port.js';
 import type { BackupRow } from './store/sealed-port.js';
 import { Envelope, generateMasterKey, masterKeyId, parseMasterKey } from './crypto/envelope.js';
@@ -48,8 +50,8 @@ function syncDir(dir: string): void {
   }
 }
 
-async function withStore<T>(config: Config, opts: AdminOptions, fn: (store: Store) => Promise<T>): Promise<T> {
-  const store = await openStore(opts.target ?? storeTarget(config));
+async function withStore<T>(config: Config, opts: AdminOptions, fn: (store: Store) => Promise<T>, upTo?: string): Promise<T> {
+  const store = await openStore(opts.target ?? storeTarget(config), upTo);
   try {
     return await fn(store);
   } catch (e) {
@@ -127,7 +129,7 @@ export async function rotateMasterKeyCommand(config: Config, opts: AdminOptions 
 interface BackupHeader {
   format: 'latch-backup';
   version: 1;
-  /** The newest migration of the store it was taken from: restore needs the same. */
+  /** The newest migration of the store it was taken from: restore migrates up from it, never down. */
   schema: string;
   source: 'sqlite' | 'postgres';
   createdAt: string;
@@ -135,7 +137,10 @@ interface BackupHeader {
 
 export interface BackupResult {
   file: string;
+  /** The store's schema once done (restore: the latest, migrated up from the backup's). */
   schema: string;
+  /** Restore: the schema the backup was taken at. */
+  from?: string;
   rows: number;
   tables: Record<string, number>;
 }
@@ -185,74 +190,129 @@ export async function backupCommand(config: Config, file: string, opts: AdminOpt
   });
 }
 
+/** The backup's first line, checked before anything is opened: a backup this release can restore. */
+async function readHeader(file: string): Promise<BackupHeader> {
+  const lines = readline.createInterface({ input: fs.createReadStream(file, 'utf8'), crlfDelay: Infinity });
+  let first: string | undefined;
+  for await (const line of lines) {
+    first = line;
+    break;
+  }
+  lines.close();
+  if (first === undefined || first === '') throw new AdminError(`${file}: empty file`);
+  let header: BackupHeader;
+  try {
+    header = JSON.parse(first) as BackupHeader;
+  } catch {
+    throw new AdminError(`${file}: not a Latch backup (line 1 is not JSON)`);
+  }
+  if (header?.format !== 'latch-backup' || header.version !== 1) throw new AdminError(`${file}: not a Latch backup (format version 1)`);
+  const known = Object.keys(migrations);
+  if (!known.includes(header.schema))
+    throw new AdminError(
+      `${file} was taken at schema ${header.schema}, which this Latch does not know (its newest is ${known.at(-1)}): ` +
+        'it comes from a newer release. Restore it with that release or a later one; nothing was written.',
+    );
+  return header;
+}
+
 /**
- * `latch restore <file>`: into an empty store only, in one transaction (a bad or truncated file
- * leaves nothing behind). The backup's master-key canary must open under the configured key(s)
- * before a row is written: restoring needs the key the backup was sealed with.
+ * `latch restore <file>`: into an empty store only. A backup taken at an older schema restores
+ * too: the store is migrated up to the backup's schema, the rows go in as they were taken, then
+ * the remaining migrations run on them (as an upgrade would); one from a newer release is refused
+ * before the store is opened. The rows go in one transaction (a bad or truncated file leaves
+ * nothing behind). The backup's master-key canary must open under the configured key(s) before
+ * a row is written: restoring needs the key the backup was sealed with.
  */
 export async function restoreCommand(config: Config, file: string, opts: AdminOptions = {}): Promise<BackupResult> {
-  const log = opts.log ?? createLogger('warn');
-  const envelope = envelopeOf(loadMasterKeys(config, log));
+  // The backup's key, never a new one: a generated key could open nothing in the backup.
+  const keys = configuredMasterKeys(config);
+  if (!keys)
+    throw new AdminError(
+      `No master key: set LATCH_MASTER_KEY to the key of the instance the backup was taken from, or put its master.key in ${config.dataDir}.`,
+    );
+  const envelope = envelopeOf(keys);
   if (!fs.existsSync(file)) throw new AdminError(`${file}: no such file`);
-  return withStore(config, opts, async (store) => {
-    const schema = await store.backup.schemaVersion();
-    if (!(await store.backup.isEmpty()))
+  const from = (await readHeader(file)).schema;
+  const target = opts.target ?? storeTarget(config);
+  let restored: BackupResult;
+  try {
+    restored = await withStore(config, { ...opts, target }, (store) => restoreRows(store, file, envelope), from);
+  } catch (e) {
+    if (e instanceof SchemaAheadError)
       throw new AdminError(
-        `Restore needs an empty store, and this one (${store.dialect}) already holds data; restore into a new database or data dir.`,
+        `This store is already at schema ${e.at}, past the backup's ${from}; restore needs an empty store, so restore into a new database or data dir.`,
+        { cause: e },
       );
-    const tables: Record<string, number> = {};
-    let rows = 0;
-    let header: BackupHeader | undefined;
-    let footer: { end: true; rows: number } | undefined;
-    await store.transaction(async (tx) => {
-      let pending: { table: string; rows: BackupRow[] } | undefined;
-      const flush = async () => {
-        if (!pending) return;
-        if (pending.table === 'meta') checkCanary(pending.rows, envelope);
-        await tx.backup.insert(pending.table, pending.rows);
-        pending = undefined;
-      };
-      // created right before it is iterated: readline drops lines emitted before the loop starts
-      const lines = readline.createInterface({ input: fs.createReadStream(file, 'utf8'), crlfDelay: Infinity });
-      for await (const line of lines) {
-        if (line === '') continue;
-        if (footer) throw new AdminError(`${file}: data after the end marker`);
-        let rec: unknown;
-        try {
-          rec = JSON.parse(line);
-        } catch {
-          throw new AdminError(`${file}: not a Latch backup (line ${rows + 2} is not JSON)`);
-        }
-        if (!header) {
-          header = rec as BackupHeader;
-          if (header.format !== 'latch-backup' || header.version !== 1)
-            throw new AdminError(`${file}: not a Latch backup (format version 1)`);
-          if (header.schema !== schema)
-            throw new AdminError(
-              `${file} was taken at schema ${header.schema}; this Latch is at ${schema}: restore it with the same version.`,
-            );
-          continue;
-        }
-        const r = rec as { table?: string; row?: BackupRow; end?: true; rows?: number };
-        if (r.end) {
-          footer = { end: true, rows: r.rows ?? -1 };
-          continue;
-        }
-        if (typeof r.table !== 'string' || !r.row) throw new AdminError(`${file}: malformed line ${rows + 2}`);
-        if (pending && (pending.table !== r.table || pending.rows.length >= 500)) await flush();
-        pending ??= { table: r.table, rows: [] };
-        pending.rows.push(r.row);
-        tables[r.table] = (tables[r.table] ?? 0) + 1;
-        rows++;
+    throw e;
+  }
+  // The migrations after the backup's schema, on the restored rows.
+  const store = await openStore(target);
+  try {
+    return { ...restored, schema: await store.backup.schemaVersion(), from };
+  } finally {
+    await store.close();
+  }
+}
+
+async function restoreRows(store: Store, file: string, envelope: Envelope): Promise<BackupResult> {
+  const schema = await store.backup.schemaVersion();
+  if (!(await store.backup.isEmpty()))
+    throw new AdminError(
+      `Restore needs an empty store, and this one (${store.dialect}) already holds data; restore into a new database or data dir.`,
+    );
+  const tables: Record<string, number> = {};
+  let rows = 0;
+  let header: BackupHeader | undefined;
+  let footer: { end: true; rows: number } | undefined;
+  await store.transaction(async (tx) => {
+    let pending: { table: string; rows: BackupRow[] } | undefined;
+    const flush = async () => {
+      if (!pending) return;
+      if (pending.table === 'meta') checkCanary(pending.rows, envelope);
+      await tx.backup.insert(pending.table, pending.rows);
+      pending = undefined;
+    };
+    // created right before it is iterated: readline drops lines emitted before the loop starts
+    const lines = readline.createInterface({ input: fs.createReadStream(file, 'utf8'), crlfDelay: Infinity });
+    for await (const line of lines) {
+      if (line === '') continue;
+      if (footer) throw new AdminError(`${file}: data after the end marker`);
+      let rec: unknown;
+      try {
+        rec = JSON.parse(line);
+      } catch {
+        throw new AdminError(`${file}: not a Latch backup (line ${rows + 2} is not JSON)`);
       }
-      await flush();
-      if (!header) throw new AdminError(`${file}: empty file`);
-      if (!footer || footer.rows !== rows)
-        throw new AdminError(`${file} is truncated (no end marker, or a row count that does not match); nothing restored.`);
-      await checkMasterKeys(tx, envelope, Date.now());
-    });
-    return { file, schema, rows, tables };
+      if (!header) {
+        header = rec as BackupHeader;
+        if (header.format !== 'latch-backup' || header.version !== 1)
+          throw new AdminError(`${file}: not a Latch backup (format version 1)`);
+        if (header.schema !== schema)
+          throw new AdminError(
+            `${file} was taken at schema ${header.schema}; this Latch is at ${schema}: restore it with the same version.`,
+          );
+        continue;
+      }
+      const r = rec as { table?: string; row?: BackupRow; end?: true; rows?: number };
+      if (r.end) {
+        footer = { end: true, rows: r.rows ?? -1 };
+        continue;
+      }
+      if (typeof r.table !== 'string' || !r.row) throw new AdminError(`${file}: malformed line ${rows + 2}`);
+      if (pending && (pending.table !== r.table || pending.rows.length >= 500)) await flush();
+      pending ??= { table: r.table, rows: [] };
+      pending.rows.push(r.row);
+      tables[r.table] = (tables[r.table] ?? 0) + 1;
+      rows++;
+    }
+    await flush();
+    if (!header) throw new AdminError(`${file}: empty file`);
+    if (!footer || footer.rows !== rows)
+      throw new AdminError(`${file} is truncated (no end marker, or a row count that does not match); nothing restored.`);
+    await checkMasterKeys(tx, envelope, Date.now());
   });
+  return { file, schema, rows, tables };
 }
 
 /** Before any row is written: the backup's canary opens under one of the configured keys. */

@@ -3,10 +3,10 @@ import path from 'node:path';
 import pino, { type Logger } from 'pino';
 import type { Config } from './config.js';
 import { systemClock, type Clock, type Deps } from './deps.js';
-import { openStore, storeTarget, type StoreTarget } from './store/open.js';
+import { openStore, peekMeta, storeTarget, type StoreTarget } from './store/open.js';
 import { LocalBus, PgBus, type Bus } from './cache/bus.js';
 import { Envelope, generateMasterKey, parseMasterKey } from './crypto/envelope.js';
-import { checkMasterKeys } from './services/master-key.js';
+import { checkMasterKeys, MASTER_KEY_META, precheckMasterKeys } from './services/master-key.js';
 import { KeyRing } from './crypto/key-ring.js';
 import { buildServices, startServices, stopServices, type Services } from './services/index.js';
 import { buildApp, REDACT } from './http/app.js';
@@ -14,6 +14,9 @@ import { logSerializers } from './http/plugins/log-serializers.js';
 import type { App } from './http/types.js';
 import type { SchemaCompilers } from './http/validation.js';
 import { ensurePrivateDir, tightenPrivateFile } from './util/private-files.js';
+
+/** What startServer throws when the master key is wrong or missing: an operator's mistake, shown as its message alone. */
+export { MasterKeyError } from './services/master-key.js';
 
 export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
   return pino({ level, redact: { paths: REDACT, censor: '[redacted]' }, serializers: logSerializers }, destination);
@@ -34,10 +37,11 @@ export interface MasterKeys {
 }
 
 /**
- * The master keys: LATCH_MASTER_KEY, else <data dir>/master.key (created 0600 on first start);
- * plus, during a rotation, LATCH_MASTER_KEY_NEW, else <data dir>/master.key.new when it exists.
+ * The master keys configured, read without writing anything: LATCH_MASTER_KEY, else
+ * <data dir>/master.key; plus, during a rotation, LATCH_MASTER_KEY_NEW, else
+ * <data dir>/master.key.new when it exists. Undefined when there is no key yet.
  */
-export function loadMasterKeys(cfg: Config, log: Logger): MasterKeys {
+export function configuredMasterKeys(cfg: Config): MasterKeys | undefined {
   const files = masterKeyFiles(cfg);
   const next = cfg.masterKeyNew
     ? parseMasterKey(cfg.masterKeyNew, 'LATCH_MASTER_KEY_NEW')
@@ -45,13 +49,24 @@ export function loadMasterKeys(cfg: Config, log: Logger): MasterKeys {
       ? parseMasterKey(fs.readFileSync(files.next, 'utf8'), files.next)
       : undefined;
   if (cfg.masterKey) return { current: parseMasterKey(cfg.masterKey), next };
+  if (!fs.existsSync(files.current)) return undefined;
+  return { current: parseMasterKey(fs.readFileSync(files.current, 'utf8'), files.current), next };
+}
+
+/**
+ * The master keys (configuredMasterKeys), creating <data dir>/master.key (0600) when there is none:
+ * only for a store that holds no canary yet (startServer checks that first, see precheckMasterKeys).
+ */
+export function loadMasterKeys(cfg: Config, log: Logger): MasterKeys {
+  if (cfg.masterKey) return configuredMasterKeys(cfg)!;
+  const files = masterKeyFiles(cfg);
   ensurePrivateDir(cfg.dataDir);
   if (!fs.existsSync(files.current)) {
     fs.writeFileSync(files.current, generateMasterKey() + '\n', { mode: 0o600, flag: 'wx' });
     log.info({ file: files.current }, 'created master key file');
   }
   for (const f of Object.values(files)) tightenPrivateFile(f);
-  return { current: parseMasterKey(fs.readFileSync(files.current, 'utf8'), files.current), next };
+  return configuredMasterKeys(cfg)!;
 }
 
 /** During a rotation the new key seals and both open; otherwise the one key does both. */
@@ -90,6 +105,12 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
   const print = opts.print ?? ((l: string) => process.stdout.write(l + '\n'));
   const clock = opts.clock ?? systemClock;
   const target = opts.target ?? storeTarget(config);
+  // The key is checked against the store's canary before anything is written: no key file is
+  // generated for a store sealed under another key, and no migration runs under a wrong one.
+  const configured = configuredMasterKeys(config);
+  const where =
+    target.kind === 'sqlite' ? target.file : `PostgreSQL${target.schema ? ` schema ${target.schema}` : ' (LATCH_DATABASE_URL)'}`;
+  precheckMasterKeys(await peekMeta(target, MASTER_KEY_META), configured && envelopeOf(configured), { where, dataDir: config.dataDir });
   const envelope = envelopeOf(loadMasterKeys(config, log));
   const store = await openStore(target);
   let bus: Bus | undefined;

@@ -41,6 +41,43 @@ describe('PostgreSQL schemas', () => {
     }
   });
 
+  it("case=concurrency: a schema's migrations do not wait for another schema's (the migration lock is per schema)", async () => {
+    // Another client holds the lock Kysely takes for every migration of the database (its
+    // PostgresAdapter's constant advisory lock id), as a long migration elsewhere would.
+    const other = new pg.Client({ connectionString: PG_URL });
+    await other.connect();
+    const { schema, drop } = pgSchema();
+    try {
+      await other.query('select pg_advisory_lock(3853314791062309107)');
+      const opened = openStore({ kind: 'postgres', url: PG_URL, schema });
+      const waited = await Promise.race([opened.then(() => false), new Promise((r) => setTimeout(() => r(true), 10_000))]);
+      expect(waited, 'the migration waited for a lock of the whole database').toBe(false);
+      await (await opened).close();
+    } finally {
+      await other.end();
+      await drop();
+    }
+  });
+
+  it('case=concurrency: fresh schemas open many at a time, and several nodes open one fresh schema at once, round after round', async () => {
+    for (let round = 0; round < 4; round++) {
+      const own = Array.from({ length: 6 }, () => pgSchema());
+      const shared = pgSchema();
+      try {
+        const stores = await Promise.all([
+          ...own.map((s) => openStore({ kind: 'postgres', url: PG_URL, schema: s.schema })),
+          ...Array.from({ length: 4 }, () => openStore({ kind: 'postgres', url: PG_URL, schema: shared.schema })),
+        ]);
+        for (const s of stores) {
+          expect(await s.tenants.count()).toBe(0);
+          await s.close();
+        }
+      } finally {
+        for (const s of [...own, shared]) await s.drop();
+      }
+    }
+  });
+
   it('case=concurrency: a schema migrates while other schemas of the database are created and dropped (nothing but its own schema is read)', async () => {
     // Another client churning schemas with tables, as other Latch databases (test runs) do.
     let churning = true;

@@ -16,7 +16,45 @@ interface RotationState {
   startedAt: number;
 }
 
+/** A start-up refusal over the master key: an operator's mistake, printed as its message alone. */
 export class MasterKeyError extends Error {}
+
+/** The meta keys the check before opening reads (see precheckMasterKeys). */
+export const MASTER_KEY_META = [CANARY.key, ROTATION];
+
+const RESTORE_HINT =
+  'Nothing was written. Give this node the key the store was sealed under: restore that master.key into the data dir (mode 0600) or set LATCH_MASTER_KEY to it. ' +
+  'To move to another key, rotate instead: start from the old key and run `latch master-key rotate` (README, "Master-key rotation").';
+
+/**
+ * Before the store is opened for use (so before a key file is generated, a migration runs or a
+ * value is sealed): `meta` is the store's meta rows (MASTER_KEY_META) read without writing,
+ * undefined for a new store. `envelope` holds the keys configured, undefined when there are none
+ * (LATCH_MASTER_KEY unset and no master.key): a new key may be generated only for a store without
+ * a canary. Throws MasterKeyError when the canary opens under none of the keys; a
+ * rotation under way is left to checkMasterKeys, which knows which keys it needs.
+ */
+export function precheckMasterKeys(
+  meta: Map<string, string> | undefined,
+  envelope: Envelope | undefined,
+  at: { where: string; dataDir: string },
+): void {
+  const canary = meta?.get(CANARY.key);
+  if (canary === undefined || meta?.has(ROTATION)) return;
+  const sealedUnder = Envelope.kidOf(canary) ?? 'unknown';
+  if (!envelope)
+    throw new MasterKeyError(
+      `Refusing to start: no master key is configured (LATCH_MASTER_KEY is unset and ${at.dataDir} has no master.key), but the store already holds secrets sealed under one: ` +
+        `its canary (meta '${CANARY.key}', sealed under the master key on first start and checked at every start) is under key ${sealedUnder}. ` +
+        `A newly generated key could open none of them, so none was generated. ${RESTORE_HINT}`,
+    );
+  if (envelope.kidThatOpens(canary, CANARY.context) === undefined)
+    throw new MasterKeyError(
+      `Refusing to start: the master key does not match the one the store at ${at.where} was sealed under: ` +
+        `its canary (meta '${CANARY.key}', sealed under the master key on first start and checked at every start) is under key ${sealedUnder}, ` +
+        `and this node has key ${envelope.kids.join(', ')}. ${RESTORE_HINT}`,
+    );
+}
 
 /** The AES-GCM context each sealed column was sealed with (the services' own context functions). */
 export function sealedContext(s: SealedSecret): string {

@@ -70,7 +70,8 @@ export const adminCommands: CommandModule = {
     {
       name: 'restore',
       summary: 'Load a backup into an empty store (SQLite or PostgreSQL, whichever it was taken from).',
-      description: 'Needs the master key the backup was taken with (checked before anything is written); refuses a store that holds data.',
+      description:
+        'Needs the master key the backup was taken with (checked before anything is written); refuses a store that holds data. A backup of an older release is migrated on restore; one of a newer release is refused.',
       args: [FILE_ARG, ...STORE_ARGS],
       handler: (ctx) => run(() => restoreCommand(config(ctx), ctx.args.file as string)),
     },

@@ -1,5 +1,5 @@
 import { loadConfig, OPTIONS, type Config } from '../../config.js';
-import { startServer } from '../../main.js';
+import { MasterKeyError, startServer } from '../../main.js';
 import { loadTls } from '../../crypto/tls.js';
 import { CliError } from '../output/index.js';
 import type { ArgSpec, CommandModule } from '../command-table.js';
@@ -18,17 +18,25 @@ export async function serve(
   const https = await loadTls(config);
   const hint = tlsTrustHint(https);
   if (hint) process.stdout.write(`${hint}\n`);
-  const server = await startServer(config, { https });
-  await new Promise<void>((done) => {
-    let closing = false;
-    const stop = () => {
-      if (closing) return;
-      closing = true;
-      void server.close().finally(done);
-    };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-  });
+  // Signals are taken from the start: one arriving while the server starts (after its URL is
+  // printed, say) stops it once started, instead of killing the process with the store open.
+  let stop: () => void = () => undefined;
+  const stopped = new Promise<void>((resolve) => (stop = resolve));
+  const onSignal = () => stop();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  let server: Awaited<ReturnType<typeof startServer>>;
+  try {
+    server = await startServer(config, { https });
+  } catch (e) {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    // An operator's mistake over the master key is its message alone, never a stack trace.
+    if (e instanceof MasterKeyError) throw new CliError(e.message, { cause: e });
+    throw e;
+  }
+  await stopped;
+  await server.close();
 }
 
 /** With a generated CA (--tls-self-signed), the one line telling clients how to trust it. */

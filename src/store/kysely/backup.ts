@@ -80,7 +80,14 @@ export const backup = (d: Db, dialect: 'sqlite' | 'postgres'): BackupRepo => {
       });
     },
     async isEmpty() {
-      for (const table of BACKUP_TABLES)
+      // A store being restored may be at an older schema (see restore): only its own tables.
+      const present = new Set(
+        (dialect === 'postgres'
+          ? await sql<{ name: string }>`select tablename as name from pg_catalog.pg_tables where schemaname = current_schema()`.execute(db)
+          : await sql<{ name: string }>`select name from sqlite_master where type = 'table'`.execute(db)
+        ).rows.map((r) => r.name),
+      );
+      for (const table of BACKUP_TABLES.filter((t) => present.has(t.name)))
         if (
           await db
             .selectFrom(table.name)

@@ -1,6 +1,6 @@
-import { Migrator, sql, type DatabaseIntrospector, type Kysely, type TableMetadata } from 'kysely';
+import { Migrator, PostgresAdapter, sql, type DatabaseIntrospector, type Kysely, type TableMetadata } from 'kysely';
 import type { Store } from '../port.js';
-import { migrationProvider } from '../migrations/index.js';
+import { migrationProvider, migrations } from '../migrations/index.js';
 import type { DB } from './schema.js';
 import { tenants } from './tenants.js';
 import { users } from './users.js';
@@ -86,21 +86,56 @@ export function kyselyStore(db: Kysely<DB>, dialect: Store['dialect'], onClose: 
 
 /**
  * Migrates to the latest schema, or up to migration `to` (tests of a migration build the schema
- * before it). `postgres`: the store is on PostgreSQL, in `schema` (default: the connection's
- * current schema). Kysely looks for its migration tables in every schema of the database unless
- * told which one, so a fresh schema next to another Latch schema would skip creating them and fail.
+ * before it). On PostgreSQL (told by `postgres`, or seen from the dialect) the store is in
+ * `postgres.schema` (default: the connection's current schema). Kysely looks for its migration
+ * tables in every schema of the database unless told which one, so a fresh schema next to another
+ * Latch schema would skip creating them and fail; and its own introspector reads every schema.
  */
 export async function migrateToLatest(db: Kysely<DB>, postgres?: { schema?: string }, to?: string): Promise<void> {
+  postgres ??= db.getExecutor().adapter instanceof PostgresAdapter ? {} : undefined;
   const schema = postgres?.schema;
+  const migrating = postgres ? withIntrospector(db, schemaIntrospector(db, schema)) : db;
   const migrator = new Migrator({
-    db: postgres ? withIntrospector(db, schemaIntrospector(db, schema)) : db,
+    db: migrating,
     provider: migrationProvider,
     ...(schema ? { migrationTableSchema: schema } : {}),
   });
+  if (to !== undefined) {
+    // Kysely would migrate down to `to`, and ours have no down: it would only forget they ran.
+    const last = (await migrator.getMigrations()).filter((m) => m.executedAt).at(-1)?.name;
+    if (last !== undefined && last > to) throw new SchemaAheadError(last, to);
+  }
+  if (to === undefined && (await ranByLaterRelease(migrating, schema))) return;
   const { error, results } = await (to === undefined ? migrator.migrateToLatest() : migrator.migrateTo(to));
   if (error) {
     const failed = results?.find((r) => r.status === 'Error');
     throw new Error(`migration ${failed?.migrationName ?? '?'} failed: ${(error as Error).message}`, { cause: error });
+  }
+}
+
+/**
+ * Whether a later release has migrated this store past every migration this one knows (rolling
+ * upgrade: this node still runs while a newer one has migrated). Migrations are expand-only
+ * (docs/operations.md), so the schema still serves this release, and there is nothing to run;
+ * Kysely's migrator would refuse to start over migrations it does not know. A store that lacks
+ * one of ours while holding unknown ones is not ours to fix: the migrator's error stands.
+ */
+async function ranByLaterRelease(db: Kysely<DB>, schema: string | undefined): Promise<boolean> {
+  const tables = await db.introspection.getTables({ withInternalKyselyTables: true });
+  if (!tables.some((t) => t.name === 'kysely_migration')) return false;
+  const table = sql.table(schema ? `${schema}.kysely_migration` : 'kysely_migration');
+  const ran = new Set((await sql<{ name: string }>`select name from ${table}`.execute(db)).rows.map((r) => r.name));
+  const ours = Object.keys(migrations);
+  return [...ran].some((n) => !ours.includes(n)) && ours.every((n) => ran.has(n));
+}
+
+/** A store asked to migrate up to `to` is already past it (migrations only go up). */
+export class SchemaAheadError extends Error {
+  constructor(
+    readonly at: string,
+    readonly to: string,
+  ) {
+    super(`the store is already at schema ${at}, past ${to}`);
   }
 }
 

@@ -8,6 +8,7 @@ import { CliError, CliNotFoundError, formatServerError } from './output/index.js
 import type { Logger } from './log.js';
 import type { Profile, ProfileStore } from './profile.js';
 import type { TokenResponse } from '../schemas/oauth.js';
+import { isUuid } from '../domain/ids.js';
 
 export type { TokenResponse };
 
@@ -199,8 +200,6 @@ export class ApiClient {
   }
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 export interface TenantRef {
   id: string;
   name: string | null;
@@ -209,7 +208,7 @@ export interface TenantRef {
 /** A tenant id or name → its id: names are looked up among the tenants where the caller holds a role. */
 export async function resolveTenant(c: ApiClient, value: string): Promise<TenantRef> {
   const tenants = (await c.request<{ value: { id: string; name: string }[] }>('GET', '/iam/tenants')).value;
-  if (UUID.test(value)) {
+  if (isUuid(value)) {
     const id = value.toLowerCase();
     return { id, name: tenants.find((t) => t.id === id)?.name ?? null };
   }

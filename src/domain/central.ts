@@ -4,6 +4,8 @@
  * schemas are in schemas/central.ts).
  */
 
+import { isUuid } from './ids.js';
+
 // ---------------------------------------------------------------------------------------------
 // Model
 
@@ -216,14 +218,13 @@ export const ORGANIZATION_ID = /^[a-z0-9-]{1,48}$/;
 export const APP_NAME = /^(?![0-9]+$)(?!-)[a-zA-Z0-9-]{2,99}[a-zA-Z0-9]$/;
 /** A DNS label; GUID-shaped labels are refused (a host label is an app id or a subdomain, never ambiguous). */
 export const SUBDOMAIN = /^[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?$/;
-export const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export const DEFAULT_TEMPLATE = 'iotc-pnp-preview';
 export const DEFAULT_TOKEN_LIFETIME_MS = 365 * 86_400_000;
 export const DISPLAY_NAME_MAX = 200;
 export const TEMPLATE_MAX = 200;
 
 export function isValidSubdomain(s: string): boolean {
-  return SUBDOMAIN.test(s) && !GUID.test(s);
+  return SUBDOMAIN.test(s) && !isUuid(s);
 }
 
 /** AES-GCM additional data of an app's signing key: it opens only for that app of that tenant. */

@@ -2,12 +2,12 @@ import type { Deps } from '../deps.js';
 import { AppError } from '../errors/app-error.js';
 import { AUDIT } from '../domain/audit-events.js';
 import { unheld } from '../domain/permissions.js';
+import { isUuid } from '../domain/ids.js';
 import {
   ALL_CENTRAL_PERMISSIONS,
   APP_ONLY_PERMISSIONS,
   CENTRAL_BUILT_IN_ROLES,
   CENTRAL_PERMISSIONS,
-  GUID,
   ORGANIZATION_ID,
   allowsInOrg,
   findCentralBuiltInRole,
@@ -58,7 +58,7 @@ export function centralDirectoryService(deps: Deps, state: CentralState) {
 
     /** Latch extension: a custom role of this app (GUID id, not a built-in; permissions from the Central catalogue). */
     async createRole(c: CentralCaller, id: string, input: CustomRoleCreate): Promise<CentralRoleView> {
-      if (!GUID.test(id) || findCentralBuiltInRole(id)) throw new AppError('CENTRAL_ROLE_ID_INVALID', { id });
+      if (!isUuid(id) || findCentralBuiltInRole(id)) throw new AppError('CENTRAL_ROLE_ID_INVALID', { id });
       const scope = input.scope ?? 'app';
       const permissions = [...new Set(input.permissions)];
       for (const p of permissions) {

@@ -25,3 +25,19 @@ describe('timeOrderedId (UUIDv7 for sessions and audit records)', () => {
     expect(new Set(ids).size).toBe(ids.length);
   });
 });
+
+describe('isUuid (the one UUID pattern: ids, tenant headers, Central role ids, subdomains that must not look like one)', () => {
+  it.each([
+    ['6f1c2e4a-0b1d-4c3e-8f5a-9d7b6a5c4e3f', true],
+    ['6F1C2E4A-0B1D-4C3E-8F5A-9D7B6A5C4E3F', true],
+    ['6f1C2e4A-0b1d-4c3e-8f5a-9d7b6a5c4e3f', true],
+    ['00000000-0000-0000-0000-000000000000', true],
+    ['6f1c2e4a0b1d4c3e8f5a9d7b6a5c4e3f', false],
+    ['{6f1c2e4a-0b1d-4c3e-8f5a-9d7b6a5c4e3f}', false],
+    ['6f1c2e4a-0b1d-4c3e-8f5a-9d7b6a5c4e3f ', false],
+    ['6f1c2e4a-0b1d-4c3e-8f5a-9d7b6a5c4e3', false],
+    ['6f1c2e4a-0b1d-4c3e-8f5a-9d7b6a5c4e3g', false],
+    ['6f1c2e4a-0b1d-4c3e-8f5a-9d7b6a5c4e3f\n', false],
+    ['', false],
+  ])('%j → %s', (s, ok) => expect(isUuid(s)).toBe(ok));
+});

@@ -1,7 +1,6 @@
 import { CliNotFoundError } from '../../output/index.js';
 import type { ArgSpec, CommandContext } from '../../command-table.js';
-
-export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+import { isUuid } from '../../../domain/ids.js';
 
 export const seg = (s: string) => encodeURIComponent(s);
 
@@ -33,7 +32,7 @@ export async function idByName(
   code: string,
   what: string,
 ): Promise<string> {
-  if (UUID.test(value)) return value.toLowerCase();
+  if (isUuid(value)) return value.toLowerCase();
   const items = await listOf<Record<string, unknown>>(ctx, path);
   const hit = items.find((x) => String(x[field]).toLowerCase() === value.toLowerCase());
   if (!hit) throw new CliNotFoundError(`(${code}) ${what} ${value} not found`);

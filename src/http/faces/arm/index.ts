@@ -3,6 +3,7 @@ import type { App } from '../../types.js';
 import type { Services } from '../../../services/index.js';
 import type { Metrics } from '../../plugins/metrics.js';
 import { PERMISSIONS } from '../../../domain/permissions.js';
+import { checkApiVersion } from '../../../domain/api-versions.js';
 import { AppError } from '../../../errors/app-error.js';
 import { authenticateHook } from '../../plugins/authenticate.js';
 import { ArmErrorSchema, armErrors } from './errors.js';
@@ -18,10 +19,10 @@ export const DPS_API_VERSIONS = ['2018-01-22', '2022-02-05'] as const;
 async function apiVersionHook(req: FastifyRequest): Promise<void> {
   const supported = req.routeOptions.config.armApiVersions;
   if (!supported) return;
-  const raw = (req.query as Record<string, unknown> | undefined)?.['api-version'];
-  const v = Array.isArray(raw) ? raw[0] : raw;
-  if (typeof v !== 'string' || v === '') throw new AppError('ARM_API_VERSION_MISSING');
-  if (!supported.includes(v)) throw new AppError('ARM_API_VERSION_INVALID', { version: v, supported: supported.join(',') });
+  const v = checkApiVersion((req.query as Record<string, unknown> | undefined)?.['api-version'], supported);
+  if (v.ok) return;
+  if (v.missing) throw new AppError('ARM_API_VERSION_MISSING');
+  throw new AppError('ARM_API_VERSION_INVALID', { version: v.version, supported: supported.join(',') });
 }
 
 /**

@@ -5,6 +5,7 @@ import type { Metrics } from '../../plugins/metrics.js';
 import type { CentralCaller } from '../../../services/central-tokens.js';
 import { AppError } from '../../../errors/app-error.js';
 import { CENTRAL_API_VERSIONS, centralLabelForHost, type CentralPermission } from '../../../domain/central.js';
+import { checkApiVersion } from '../../../domain/api-versions.js';
 import { CentralErrorSchema, centralErrorHandler, centralNotFound } from './errors.js';
 import { registerApiTokenRoutes } from './api-tokens.js';
 import { registerDirectoryRoutes } from './directory.js';
@@ -55,14 +56,8 @@ export async function registerCentralFace(app: App, s: Services, metrics: Metric
       /** What follows the credential: api-version (400), then the route's permission (403). */
       const admit = (req: FastifyRequest, c: CentralCaller, perm: CentralPermission, route: string): void => {
         req.central = c;
-        const raw = (req.query as Record<string, unknown> | undefined)?.['api-version'];
-        const v = Array.isArray(raw) ? raw[0] : raw;
-        if (typeof v !== 'string' || !(CENTRAL_API_VERSIONS as readonly string[]).includes(v)) {
-          throw new AppError('CENTRAL_API_VERSION_INVALID', {
-            version: typeof v === 'string' ? v : '',
-            supported: CENTRAL_API_VERSIONS.join(', '),
-          });
-        }
+        const v = checkApiVersion((req.query as Record<string, unknown> | undefined)?.['api-version'], CENTRAL_API_VERSIONS);
+        if (!v.ok) throw new AppError('CENTRAL_API_VERSION_INVALID', { version: v.version, supported: CENTRAL_API_VERSIONS.join(', ') });
         s.centralTokens.authorize(c, perm, `${req.method} ${route}`);
       };
       // Callback style: a caller verified from memory (the hot path) is admitted without a promise.

@@ -3,6 +3,7 @@ import type { Ctx, Deps } from '../deps.js';
 import { AppError } from '../errors/app-error.js';
 import { AUDIT, type AuditAction } from '../domain/audit-events.js';
 import { generateSasKey, isValidSasKey } from '../domain/sas.js';
+import { etagMatches } from '../domain/etags.js';
 import { IOT_KINDS, MAX_POLICIES, findSku, isPolicyKeyName, isResourceGroupName } from '../domain/iot.js';
 import type { Static } from '@sinclair/typebox';
 import type { AuthorizationPolicySchema, IotResourceInput } from '../schemas/arm.js';
@@ -67,19 +68,6 @@ export const policyKeyContext = (tenantId: string, resourceId: string, keyName: 
 function actorType(ctx: Ctx): string | null {
   if (!ctx.principal) return null;
   return ctx.principal.type === 'user' ? 'User' : 'Application';
-}
-
-/** If-Match: `*` matches any existing resource; otherwise the etag, quotes and W/ ignored. */
-function etagMatches(ifMatch: string, etag: string): boolean {
-  return ifMatch
-    .split(',')
-    .map((s) =>
-      s
-        .trim()
-        .replace(/^W\//, '')
-        .replace(/^"(.*)"$/, '$1'),
-    )
-    .some((t) => t === '*' || t === etag);
 }
 
 /**

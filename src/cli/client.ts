@@ -9,6 +9,7 @@ import type { Logger } from './log.js';
 import type { Profile, ProfileStore } from './profile.js';
 import type { TokenResponse } from '../schemas/oauth.js';
 import { isUuid } from '../domain/ids.js';
+import { sameName } from '../domain/names.js';
 
 export type { TokenResponse };
 
@@ -212,10 +213,10 @@ export async function resolveTenant(c: ApiClient, value: string): Promise<Tenant
     const id = value.toLowerCase();
     return { id, name: tenants.find((t) => t.id === id)?.name ?? null };
   }
-  const hits = tenants.filter((t) => t.name.toLowerCase() === value.toLowerCase());
+  const hits = tenants.filter((t) => sameName(t.name, value));
   if (!hits.length) {
     const me = await c.request<{ roles: { tenant_id: string; tenant_name: string }[] }>('GET', '/iam/users/me');
-    const r = me.roles.find((x) => x.tenant_name.toLowerCase() === value.toLowerCase());
+    const r = me.roles.find((x) => sameName(x.tenant_name, value));
     if (r) return { id: r.tenant_id, name: r.tenant_name };
     throw new CliNotFoundError(`Tenant '${value}' not found. Check the spelling and try again.`);
   }

@@ -1,3 +1,5 @@
+import { sameName } from '../domain/names.js';
+
 /** ARM resource ids as az's `--ids` takes them: `/subscriptions/{sub}/resourceGroups/{rg}/providers/{namespace}/{type}/{name}`. */
 export interface ResourceId {
   subscription: string;
@@ -12,7 +14,7 @@ const ID = /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/([^/]
 /** The parts of `id` when it names a resource of `type` (compared case-insensitively, as ARM does), else undefined. */
 export function parseResourceId(id: string, type: string): ResourceId | undefined {
   const m = ID.exec(id.trim());
-  if (!m || m[3]!.toLowerCase() !== type.toLowerCase()) return undefined;
+  if (!m || !sameName(m[3]!, type)) return undefined;
   const [subscription, resourceGroup, name] = [m[1], m[2], m[4]].map((s) => decodeURIComponent(s!));
   return { subscription: subscription!, resourceGroup: resourceGroup!, type: m[3]!, name: name! };
 }

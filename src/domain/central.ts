@@ -5,6 +5,7 @@
  */
 
 import { isUuid } from './ids.js';
+import { nameKey, sameName } from './names.js';
 
 // ---------------------------------------------------------------------------------------------
 // Model
@@ -18,11 +19,11 @@ export const CENTRAL_IDENTITY_RULE = `identity.type must be ${CENTRAL_IDENTITY_T
 
 /** The SKU a client names, matched case-insensitively (ARM accepts "st1"). */
 export function findCentralSku(name: string): CentralSku | undefined {
-  return CENTRAL_SKUS.find((s) => s.toLowerCase() === name.toLowerCase());
+  return CENTRAL_SKUS.find((s) => sameName(s, name));
 }
 
 export function findCentralIdentityType(type: string): CentralIdentityType | undefined {
-  return CENTRAL_IDENTITY_TYPES.find((t) => t.toLowerCase() === type.toLowerCase());
+  return CENTRAL_IDENTITY_TYPES.find((t) => sameName(t, type));
 }
 
 /** An IoT Central application. `id` is the application id (GUID), which is also `sr` of its tokens. */
@@ -140,7 +141,7 @@ export const CENTRAL_BUILT_IN_ROLES: readonly CentralBuiltInRole[] = [
 export const CENTRAL_ADMINISTRATOR_ROLE = CENTRAL_BUILT_IN_ROLES[0]!.id;
 
 export function findCentralBuiltInRole(id: string): CentralBuiltInRole | undefined {
-  const k = id.toLowerCase();
+  const k = nameKey(id);
   return CENTRAL_BUILT_IN_ROLES.find((r) => r.id === k);
 }
 
@@ -228,7 +229,7 @@ export function isValidSubdomain(s: string): boolean {
 }
 
 /** AES-GCM additional data of an app's signing key: it opens only for that app of that tenant. */
-export const centralKeyContext = (tenantId: string, appId: string) => `central-app-key:${tenantId}:${appId.toLowerCase()}`;
+export const centralKeyContext = (tenantId: string, appId: string) => `central-app-key:${tenantId}:${nameKey(appId)}`;
 
 /**
  * api-versions of the data plane. 2022-07-31 is what the CLI sends (`ApiVersion.ga`); the rest are

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { nameKey } from './names.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -38,7 +39,7 @@ export const CLIENT_ID_SEPARATOR = '->';
 
 /** An API key's client id as EI clients send it: `<tenant name>-><key name>`, lower-cased. */
 export function apiKeyClientId(tenantName: string, keyName: string): string {
-  return `${tenantName}${CLIENT_ID_SEPARATOR}${keyName}`.toLowerCase();
+  return nameKey(`${tenantName}${CLIENT_ID_SEPARATOR}${keyName}`);
 }
 
 /** `<tenant name>-><key name>` split at the last separator, or undefined without one. */

@@ -1,4 +1,5 @@
 import type { IotKind } from './types.js';
+import { sameName } from './names.js';
 import {
   DEFAULT_DPS_POLICIES,
   DEFAULT_HUB_POLICIES,
@@ -71,5 +72,5 @@ export function isPolicyKeyName(s: string): boolean {
 
 /** The SKU of this kind named `name` (case-insensitive), in its canonical spelling. */
 export function findSku(kind: IotKind, name: string): string | undefined {
-  return IOT_KINDS[kind].skus.find((s) => s.toLowerCase() === name.toLowerCase());
+  return IOT_KINDS[kind].skus.find((s) => sameName(s, name));
 }

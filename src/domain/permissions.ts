@@ -4,6 +4,9 @@
  * (`/iam/users/me`, token claims). Built-in roles live here, not in the store: they are the same
  * in every tenant and cannot be edited.
  */
+
+import { nameKey } from './names.js';
+
 export const PERMISSIONS = {
   ASSET_MANAGEMENT: 'Asset Management',
   DATA_MANAGEMENT: 'Data Management',
@@ -150,11 +153,11 @@ export const BUILT_IN_ROLES: readonly BuiltInRole[] = [
 ];
 
 const BY_ID = new Map(BUILT_IN_ROLES.map((r) => [r.id, r]));
-const BY_NAME = new Map(BUILT_IN_ROLES.map((r) => [r.name.toLowerCase(), r]));
+const BY_NAME = new Map(BUILT_IN_ROLES.map((r) => [nameKey(r.name), r]));
 
 /** The one lookup of built-in roles: by id, or by name (case-insensitive). */
 export function findBuiltInRole(idOrName: string): BuiltInRole | undefined {
-  return BY_ID.get(idOrName) ?? BY_NAME.get(idOrName.toLowerCase());
+  return BY_ID.get(idOrName) ?? BY_NAME.get(nameKey(idOrName));
 }
 
 /** The creator of a top-level tenant becomes its Tenant Admin. */

@@ -4,6 +4,7 @@
  * spec/arm-iothub-dps-keys.md §6. Tokens are byte-identical to azure-iot-common 1.13.3.
  */
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { sameName } from './names.js';
 
 const SAS_PREFIX = 'SharedAccessSignature ';
 
@@ -357,7 +358,7 @@ export function verifyCentralToken(
   opts: { appId: string; tokenKey: string; nowMs: number },
 ): { ok: true } | { ok: false; reason: CentralVerifyFailure } {
   if (parsed.skn === undefined) return { ok: false, reason: 'missing_skn' };
-  if (parsed.resource.toLowerCase() !== opts.appId.toLowerCase()) return { ok: false, reason: 'app_mismatch' };
+  if (!sameName(parsed.resource, opts.appId)) return { ok: false, reason: 'app_mismatch' };
   const v = verifySas(parsed, { keys: [opts.tokenKey], now: opts.nowMs / 1000, target: opts.appId, unit: 'milliseconds' });
   return v.ok ? { ok: true } : v;
 }

@@ -19,6 +19,7 @@ import { generateSasKey } from '../domain/sas.js';
 import { UniqueViolation, type Store } from '../store/port.js';
 import { auditEvent } from './audit.js';
 import { isResourceGroupName } from '../domain/iot.js';
+import { nameKey, sameLocation, sameName } from '../domain/names.js';
 import { stripKey } from './central-state.js';
 
 export const CENTRAL_APP_TYPE = 'Microsoft.IoTCentral/IoTApps';
@@ -114,11 +115,10 @@ export function centralAppService(deps: Deps) {
       const input = parse(body);
       const now = clock.now();
       const byName = await store.central.findAppByName(name);
-      const existing =
-        byName && byName.tenantId === tenantId && byName.resourceGroup.toLowerCase() === resourceGroup.toLowerCase() ? byName : undefined;
+      const existing = byName && byName.tenantId === tenantId && sameName(byName.resourceGroup, resourceGroup) ? byName : undefined;
       if (byName && !existing) throw new AppError('IOT_NAME_UNAVAILABLE', { name, type: CENTRAL_APP_TYPE });
       if (!existing) {
-        const subdomain = input.subdomain ?? name.toLowerCase();
+        const subdomain = input.subdomain ?? nameKey(name);
         if (!isValidSubdomain(subdomain)) throw new AppError('CENTRAL_SUBDOMAIN_INVALID', { subdomain });
         const id = randomUUID();
         const app: SealedCentralApp = {
@@ -149,10 +149,10 @@ export function centralAppService(deps: Deps) {
         await changed(id);
         return { app: stripKey(app), created: true };
       }
-      if (existing.location.replace(/\s/g, '').toLowerCase() !== input.location.replace(/\s/g, '').toLowerCase()) {
+      if (!sameLocation(existing.location, input.location)) {
         throw new AppError('IOT_LOCATION_CHANGED', { name: existing.name, location: existing.location });
       }
-      if (input.template !== undefined && input.template.toLowerCase() !== existing.template.toLowerCase()) {
+      if (input.template !== undefined && !sameName(input.template, existing.template)) {
         throw new AppError('CENTRAL_TEMPLATE_CHANGED', { name: existing.name, template: existing.template });
       }
       const app: SealedCentralApp = {
@@ -243,7 +243,7 @@ export function centralAppService(deps: Deps) {
 }
 
 function checkType(input: AvailabilityInput): void {
-  if (input.type !== undefined && input.type.toLowerCase() !== 'iotapps') throw bad("type must be 'IoTApps'");
+  if (input.type !== undefined && !sameName(input.type, 'IoTApps')) throw bad("type must be 'IoTApps'");
 }
 
 export type CentralAppService = ReturnType<typeof centralAppService>;

@@ -3,6 +3,7 @@ import { AppError } from '../errors/app-error.js';
 import { AUDIT } from '../domain/audit-events.js';
 import { unheld } from '../domain/permissions.js';
 import { isUuid } from '../domain/ids.js';
+import { nameKey, sameName } from '../domain/names.js';
 import {
   ALL_CENTRAL_PERMISSIONS,
   APP_ONLY_PERMISSIONS,
@@ -51,7 +52,7 @@ export function centralDirectoryService(deps: Deps, state: CentralState) {
 
     async getRole(c: CentralCaller, id: string): Promise<CentralRoleView> {
       const d = await state.directory(c.app.id);
-      const r = findCentralBuiltInRole(id) ?? d.roles.find((x) => x.id.toLowerCase() === id.toLowerCase());
+      const r = findCentralBuiltInRole(id) ?? d.roles.find((x) => sameName(x.id, id));
       if (!r) throw new AppError('CENTRAL_ROLE_NOT_FOUND', { id });
       return { id: r.id, displayName: r.displayName };
     },
@@ -71,7 +72,7 @@ export function centralDirectoryService(deps: Deps, state: CentralState) {
       if (unheld(c.grants.app, permissions).length > 0) throw new AppError('CENTRAL_ROLE_ESCALATION', { role: id });
       const role: CentralCustomRole = {
         appId: c.app.id,
-        id: id.toLowerCase(),
+        id: nameKey(id),
         displayName: input.displayName,
         scope,
         permissions: permissions as CentralPermission[],

@@ -12,6 +12,7 @@ import {
   type SealedCentralApp,
 } from '../domain/central.js';
 import { centralTokenKey } from '../domain/sas.js';
+import { nameKey } from '../domain/names.js';
 
 /** An app with its signing key opened: what the data plane resolves a host label / path id to. */
 export interface OpenedCentralApp {
@@ -50,7 +51,7 @@ export function centralState(deps: Deps) {
     return a ? { app: stripKey(a), key: envelope.open(a.keyEnc, centralKeyContext(a.tenantId, a.id)) } : null;
   });
   const app = (label: string): Promise<OpenedCentralApp | null> | OpenedCentralApp | null => {
-    const k = label.toLowerCase();
+    const k = nameKey(label);
     return apps.peek(k) ?? apps.get(k);
   };
 
@@ -79,8 +80,8 @@ export function centralState(deps: Deps) {
       store.central.listRoles(a.app.tenantId, a.app.id),
     ]);
     const parentOf = new Map(orgs.map((o) => [o.id, o.parent]));
-    const custom = new Map(roles.map((r) => [r.id.toLowerCase(), r]));
-    return { orgs, parentOf, roles, roleOf: (id: string) => findCentralBuiltInRole(id) ?? custom.get(id.toLowerCase()) };
+    const custom = new Map(roles.map((r) => [nameKey(r.id), r]));
+    return { orgs, parentOf, roles, roleOf: (id: string) => findCentralBuiltInRole(id) ?? custom.get(nameKey(id)) };
   });
 
   const clearAll = () => {
@@ -111,7 +112,7 @@ export function centralState(deps: Deps) {
     app,
     /** What is in memory now, without loading (undefined: not cached): the hot path's identity checks. */
     cached: {
-      app: (label: string) => apps.peek(label.toLowerCase()),
+      app: (label: string) => apps.peek(nameKey(label)),
       token: (appId: string, tokenId: string) => tokens.peek(tokenKey(appId, tokenId)),
       directory: (appId: string) => directories.peek(appId),
       tokenList: (appId: string) => tokenLists.peek(appId),

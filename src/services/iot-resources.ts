@@ -4,6 +4,7 @@ import { AppError } from '../errors/app-error.js';
 import { AUDIT, type AuditAction } from '../domain/audit-events.js';
 import { generateSasKey, isValidSasKey } from '../domain/sas.js';
 import { etagMatches } from '../domain/etags.js';
+import { nameKey, sameLocation, sameName } from '../domain/names.js';
 import { IOT_KINDS, MAX_POLICIES, findSku, isPolicyKeyName, isResourceGroupName } from '../domain/iot.js';
 import type { Static } from '@sinclair/typebox';
 import type { AuthorizationPolicySchema, IotResourceInput } from '../schemas/arm.js';
@@ -63,7 +64,7 @@ const newIdScope = () => '0ne' + randomBytes(4).toString('hex').toUpperCase();
 
 /** AES-GCM additional data: a sealed key only opens for its tenant, resource, policy and slot. */
 export const policyKeyContext = (tenantId: string, resourceId: string, keyName: string, which: 'primary' | 'secondary') =>
-  `iot-policy:${tenantId}:${resourceId}:${keyName.toLowerCase()}:${which}`;
+  `iot-policy:${tenantId}:${resourceId}:${nameKey(keyName)}:${which}`;
 
 function actorType(ctx: Ctx): string | null {
   if (!ctx.principal) return null;
@@ -106,7 +107,7 @@ export function iotResourceService(deps: Deps, auditBuffer: AuditBuffer) {
     all: () => unsealed.clear(),
   });
   const loadUnsealed = (kind: IotKind, name: string) => {
-    const k = `${kind}:${name.toLowerCase()}`;
+    const k = `${kind}:${nameKey(name)}`;
     return unsealed.peek(k) ?? unsealed.get(k);
   };
 
@@ -114,8 +115,8 @@ export function iotResourceService(deps: Deps, auditBuffer: AuditBuffer) {
   async function opened(r: IotResource, rows: SealedPolicy[]): Promise<IotPolicy[]> {
     const u = await loadUnsealed(r.kind, r.name);
     if (u && u.resource.id === r.id && u.resource.etag === r.etag) {
-      const byName = new Map(u.policies.map((p) => [p.keyName.toLowerCase(), p]));
-      const hit = rows.map((row) => byName.get(row.keyName.toLowerCase()));
+      const byName = new Map(u.policies.map((p) => [nameKey(p.keyName), p]));
+      const hit = rows.map((row) => byName.get(nameKey(row.keyName)));
       if (hit.every((p): p is IotPolicy => p !== undefined)) return hit;
     }
     return rows.map((row) => open(r.tenantId, r.id, row));
@@ -135,8 +136,8 @@ export function iotResourceService(deps: Deps, auditBuffer: AuditBuffer) {
     const seen = new Set<string>();
     return raw.map(({ keyName, rights, primaryKey, secondaryKey }) => {
       if (!isPolicyKeyName(keyName)) throw new AppError('IOT_KEY_NAME_INVALID', { keyName });
-      if (seen.has(keyName.toLowerCase())) throw new AppError('IOT_KEY_NAME_DUPLICATE', { keyName });
-      seen.add(keyName.toLowerCase());
+      if (seen.has(nameKey(keyName))) throw new AppError('IOT_KEY_NAME_DUPLICATE', { keyName });
+      seen.add(nameKey(keyName));
       const parsed = KIND[kind].parseRights(rights);
       if (!parsed.ok) throw new AppError('IOT_RIGHTS_INVALID', { keyName, rights, allowed: KIND[kind].atoms.join(', ') });
       const key = (v: string | null | undefined, which: string): string => {
@@ -179,7 +180,7 @@ export function iotResourceService(deps: Deps, auditBuffer: AuditBuffer) {
   }
 
   async function changed(kind: IotKind, name: string): Promise<void> {
-    await deps.bus.publish({ t: 'iot_resource', kind, name: name.toLowerCase() });
+    await deps.bus.publish({ t: 'iot_resource', kind, name: nameKey(name) });
   }
 
   function audit(tx: Store, ctx: Ctx, r: IotResource, action: AuditAction, detail: Record<string, unknown>) {
@@ -196,17 +197,17 @@ export function iotResourceService(deps: Deps, auditBuffer: AuditBuffer) {
   }
 
   function policyDiff(before: SealedPolicy[], after: IotPolicy[], beforeOpen: IotPolicy[]) {
-    const old = new Map(beforeOpen.map((p) => [p.keyName.toLowerCase(), p]));
-    const names = new Set(after.map((p) => p.keyName.toLowerCase()));
+    const old = new Map(beforeOpen.map((p) => [nameKey(p.keyName), p]));
+    const names = new Set(after.map((p) => nameKey(p.keyName)));
     return {
-      added: after.filter((p) => !old.has(p.keyName.toLowerCase())).map((p) => p.keyName),
-      removed: before.filter((p) => !names.has(p.keyName.toLowerCase())).map((p) => p.keyName),
+      added: after.filter((p) => !old.has(nameKey(p.keyName))).map((p) => p.keyName),
+      removed: before.filter((p) => !names.has(nameKey(p.keyName))).map((p) => p.keyName),
       rightsChanged: after
-        .filter((p) => old.has(p.keyName.toLowerCase()) && old.get(p.keyName.toLowerCase())!.rights !== p.rights)
+        .filter((p) => old.has(nameKey(p.keyName)) && old.get(nameKey(p.keyName))!.rights !== p.rights)
         .map((p) => p.keyName),
       keysChanged: after
         .filter((p) => {
-          const o = old.get(p.keyName.toLowerCase());
+          const o = old.get(nameKey(p.keyName));
           return o && (o.primaryKey !== p.primaryKey || o.secondaryKey !== p.secondaryKey);
         })
         .map((p) => p.keyName),
@@ -241,8 +242,7 @@ export function iotResourceService(deps: Deps, auditBuffer: AuditBuffer) {
       const who = ctx.principal?.name ?? null;
       // One read decides both: ours (same tenant and resource group) or taken (names are global).
       const byName = await store.iot.findByName(kind, name);
-      const existing =
-        byName && byName.tenantId === tenantId && byName.resourceGroup.toLowerCase() === resourceGroup.toLowerCase() ? byName : undefined;
+      const existing = byName && byName.tenantId === tenantId && sameName(byName.resourceGroup, resourceGroup) ? byName : undefined;
       if (ifMatch !== undefined && (!existing || !etagMatches(ifMatch, existing.etag))) {
         throw new AppError('IOT_PRECONDITION_FAILED', { ifMatch, name });
       }
@@ -293,7 +293,7 @@ export function iotResourceService(deps: Deps, auditBuffer: AuditBuffer) {
         await changed(kind, name);
         return { resource: r, created: true };
       }
-      if (existing.location.replace(/\s/g, '').toLowerCase() !== input.location.replace(/\s/g, '').toLowerCase()) {
+      if (!sameLocation(existing.location, input.location)) {
         throw new AppError('IOT_LOCATION_CHANGED', { name: existing.name, location: existing.location });
       }
       const r: IotResource = {
@@ -391,7 +391,7 @@ export function iotResourceService(deps: Deps, auditBuffer: AuditBuffer) {
       keyName: string,
     ): Promise<IotPolicyWithUse> {
       const r = await find(tenantId, kind, resourceGroup, name);
-      const p = (await store.iot.policies(tenantId, r.id)).find((x) => x.keyName.toLowerCase() === keyName.toLowerCase());
+      const p = (await store.iot.policies(tenantId, r.id)).find((x) => sameName(x.keyName, keyName));
       if (!p) throw new AppError('IOT_KEY_NAME_NOT_FOUND', { keyName, name: r.name });
       auditBuffer.push(
         auditEvent(

@@ -1,6 +1,7 @@
 import { isIPv4, isIPv6 } from 'node:net';
 import { countFailure, forgetAt, isForgotten, retryAfterSeconds, throttlePolicy, type FailureCount } from '../domain/throttle.js';
 import type { LoginFailureRepo } from '../store/port.js';
+import { nameKey } from '../domain/names.js';
 
 /**
  * Where failure counts live: this node's memory, or the store the nodes of a cluster share
@@ -100,7 +101,7 @@ export class LoginThrottle {
 
   private keys(a: LoginAttempt): [pair: string, address: string] {
     const address = throttleAddress(a.clientAddress);
-    return [`${a.kind}:${a.submitted.trim().toLowerCase()}|${address}`, `${a.kind}|${address}`];
+    return [`${a.kind}:${nameKey(a.submitted.trim())}|${address}`, `${a.kind}|${address}`];
   }
 
   /** The counter's keys: one namespace per policy. */

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Store } from '../store/port.js';
+import { nameKey } from '../domain/names.js';
 
 /** A shared access policy (hub or DPS) by its row key: the policy `keyName` of resource `resourceId`. */
 export interface SasPolicyRef {
@@ -53,7 +54,7 @@ export class UsageRecorder {
   private refKey(ref: SasPolicyRef): string {
     let k = this.refKeys.get(ref);
     if (k === undefined) {
-      k = `sas_policy:${ref.resourceId}:${ref.keyName.toLowerCase()}`;
+      k = `sas_policy:${ref.resourceId}:${nameKey(ref.keyName)}`;
       this.refKeys.set(ref, k);
     }
     return k;

@@ -64,7 +64,7 @@ const toApp = (r: CentralTables['central_apps']): SealedCentralApp => ({
   updatedAt: num(r.updated_at),
 });
 const fromApp = (a: SealedCentralApp): CentralTables['central_apps'] => ({
-  id: a.id.toLowerCase(),
+  id: key(a.id),
   tenant_id: a.tenantId,
   resource_group: a.resourceGroup,
   resource_group_key: key(a.resourceGroup),
@@ -165,9 +165,7 @@ export const central = (d: Db): CentralRepo => {
       return (await q.orderBy('name_key').execute()).map(toApp);
     },
     async deleteApp(tenantId, appId) {
-      return (
-        affected(await db.deleteFrom('central_apps').where('tenant_id', '=', tenantId).where('id', '=', appId.toLowerCase()).execute()) > 0
-      );
+      return affected(await db.deleteFrom('central_apps').where('tenant_id', '=', tenantId).where('id', '=', key(appId)).execute()) > 0;
     },
 
     async insertToken(tenantId, t) {

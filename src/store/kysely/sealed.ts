@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { SealedSecret, SealedSecretRepo } from '../sealed-port.js';
-import { affected, type Db } from './util.js';
+import { affected, key, type Db } from './util.js';
 import type { DB } from './schema.js';
 import type { IotTables } from './iot-resources.js';
 import type { CentralTables } from './central.js';
@@ -36,7 +36,7 @@ export const sealed = (d: Db): SealedSecretRepo => {
             .updateTable('iot_policies')
             .set({ [col]: value })
             .where('resource_id', '=', s.resourceId)
-            .where('key_name_key', '=', s.keyName.toLowerCase())
+            .where('key_name_key', '=', key(s.keyName))
             .where(col, '=', s.sealed)
             .execute();
           return affected(r) > 0;

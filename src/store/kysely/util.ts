@@ -2,6 +2,7 @@ import { CompiledQuery, type Kysely } from 'kysely';
 import { UniqueViolation } from '../port.js';
 import { isUniqueViolation } from '../dialects/unique-violation.js';
 import type { DB } from './schema.js';
+import { nameKey } from '../../domain/names.js';
 
 export type Db = Kysely<DB>;
 
@@ -18,7 +19,8 @@ export const bool = (n: number | boolean): boolean => n === 1 || n === true;
 export const num = (v: number | string | bigint): number => Number(v);
 export const numOrNull = (v: number | string | bigint | null): number | null => (v === null ? null : Number(v));
 export const json = <T>(s: string | null): T | null => (s === null ? null : (JSON.parse(s) as T));
-export const key = (s: string): string => s.toLowerCase();
+/** A `*_key` column's value: the one case-folding rule, so the unique index and the services agree. */
+export const key = nameKey;
 
 /** Number of affected rows of an update/delete result, across dialects. */
 export function affected(

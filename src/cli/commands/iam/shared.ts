@@ -1,6 +1,7 @@
 import { CliNotFoundError } from '../../output/index.js';
 import type { ArgSpec, CommandContext } from '../../command-table.js';
 import { isUuid } from '../../../domain/ids.js';
+import { sameName } from '../../../domain/names.js';
 
 export const seg = (s: string) => encodeURIComponent(s);
 
@@ -34,7 +35,7 @@ export async function idByName(
 ): Promise<string> {
   if (isUuid(value)) return value.toLowerCase();
   const items = await listOf<Record<string, unknown>>(ctx, path);
-  const hit = items.find((x) => String(x[field]).toLowerCase() === value.toLowerCase());
+  const hit = items.find((x) => sameName(String(x[field]), value));
   if (!hit) throw new CliNotFoundError(`(${code}) ${what} ${value} not found`);
   return String(hit.id);
 }

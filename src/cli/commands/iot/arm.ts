@@ -7,6 +7,7 @@
 import { CliNotFoundError } from '../../output/index.js';
 import type { ArgSpec, CommandContext } from '../../command-table.js';
 import { DPS_RIGHTS, HUB_RIGHTS, parseDpsRights, parseHubRights, type RightsParseResult } from '../../../domain/sas.js';
+import { sameName } from '../../../domain/names.js';
 
 /** An ARM resource type the CLI manages: where its collection lives and the api-version it sends. */
 export interface ArmType {
@@ -143,7 +144,7 @@ export const listResources = async (ctx: CommandContext, k: ArmType, resourceGro
 /** GET the resource; without a resource group, find it by name in the subscription list (az `_get_iot_hub_by_name`). */
 export async function getResource(ctx: CommandContext, k: ArmType, name: string, resourceGroup: string | undefined): Promise<ArmResource> {
   if (resourceGroup !== undefined) return armRequest<ArmResource>(ctx, 'GET', await resourcePath(ctx, k, resourceGroup, name), {}, k);
-  const hit = (await listResources(ctx, k)).find((r) => r.name.toLowerCase() === name.toLowerCase());
+  const hit = (await listResources(ctx, k)).find((r) => sameName(r.name, name));
   if (!hit) throw new CliNotFoundError(`No ${k.display} found with name ${name} in current subscription.`);
   return hit;
 }

@@ -9,6 +9,7 @@
 import { CliError, CliNotFoundError } from '../../output/index.js';
 import { argsOf, type ArgSpec, type CommandContext, type CommandSpec } from '../../command-table.js';
 import { buildConnectionString, generateSasKey } from '../../../domain/sas.js';
+import { sameName } from '../../../domain/names.js';
 import {
   getKey,
   getResource,
@@ -32,8 +33,6 @@ export const targetOf = (ctx: CommandContext, k: KindSpec): Promise<ArmResource>
   getResource(ctx, k, ctx.args.resourceName as string, ctx.args.resourceGroup as string | undefined);
 
 export const keyOf = (rule: AuthorizationRule, keyType: unknown): string => (keyType === 'secondary' ? rule.secondaryKey : rule.primaryKey);
-
-const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
 
 export function policyCommands(k: KindSpec): CommandSpec[] {
   const what = k.kind === 'hub' ? 'IoT hub' : 'IoT provisioning service';
@@ -61,7 +60,7 @@ export function policyCommands(k: KindSpec): CommandSpec[] {
     validate: (v) => (k.parseRights(v).ok ? undefined : `allowed values: ${rightsHelp}`),
   };
   const RG = RESOURCE_GROUP_ARG(false);
-  const find = (rules: AuthorizationRule[], name: string) => rules.find((p) => same(p.keyName, name));
+  const find = (rules: AuthorizationRule[], name: string) => rules.find((p) => sameName(p.keyName, name));
 
   const commands: CommandSpec[] = [
     {
@@ -119,7 +118,7 @@ export function policyCommands(k: KindSpec): CommandSpec[] {
           ctx,
           k,
           r,
-          policies.filter((p) => !same(p.keyName, name)),
+          policies.filter((p) => !sameName(p.keyName, name)),
         );
         return null;
       },

@@ -1,10 +1,11 @@
 import type { IotKind } from './types.js';
-import { sameName } from './names.js';
+import { nameKey, sameName } from './names.js';
 import {
   DEFAULT_DPS_POLICIES,
   DEFAULT_HUB_POLICIES,
   DPS_RIGHTS,
   HUB_RIGHTS,
+  isValidSasKey,
   parseDpsRights,
   parseHubRights,
   type DefaultSasPolicy,
@@ -66,11 +67,69 @@ export function isResourceGroupName(s: string): boolean {
 const POLICY_KEY_NAME = /^[A-Za-z0-9._-]{1,64}$/;
 
 /** Shared access policy key names: 1-64 letters, digits, '-', '_' or '.'. */
-export function isPolicyKeyName(s: string): boolean {
+function isPolicyKeyName(s: string): boolean {
   return POLICY_KEY_NAME.test(s);
 }
 
 /** The SKU of this kind named `name` (case-insensitive), in its canonical spelling. */
 export function findSku(kind: IotKind, name: string): string | undefined {
   return IOT_KINDS[kind].skus.find((s) => sameName(s, name));
+}
+
+/** A shared access policy as an ARM PUT body gives it (its shape is the schema's). */
+export interface PolicyInput {
+  keyName: string;
+  rights: string;
+  primaryKey?: string | null;
+  secondaryKey?: string | null;
+}
+
+/** A policy that passed: rights in canonical form; a key left out (absent, null or '') is the caller's to generate. */
+export interface CheckedPolicy {
+  keyName: string;
+  rights: string;
+  primaryKey?: string;
+  secondaryKey?: string;
+}
+
+/** Why a policy set was refused, as the catalogued error code and its parameters. */
+export type PolicyProblem =
+  | { code: 'IOT_TOO_MANY_POLICIES'; params: { max: number; count: number } }
+  | { code: 'IOT_KEY_NAME_INVALID' | 'IOT_KEY_NAME_DUPLICATE'; params: { keyName: string } }
+  | { code: 'IOT_RIGHTS_INVALID'; params: { keyName: string; rights: string; allowed: string } }
+  | { code: 'IOT_KEY_INVALID'; params: { keyName: string; which: 'primaryKey' | 'secondaryKey' } };
+
+/**
+ * A whole policy set of a hub or DPS, checked before anything is written: at most MAX_POLICIES;
+ * then policy by policy, in order: key name rule, key name unique (case-insensitive), rights
+ * (case-insensitive in, canonical out), supplied keys valid. The first problem found is the answer.
+ */
+export function checkPolicies(
+  kind: IotKind,
+  raw: readonly PolicyInput[],
+): { ok: true; policies: CheckedPolicy[] } | { ok: false; problem: PolicyProblem } {
+  if (raw.length > MAX_POLICIES)
+    return { ok: false, problem: { code: 'IOT_TOO_MANY_POLICIES', params: { max: MAX_POLICIES, count: raw.length } } };
+  const rules = IOT_KINDS[kind];
+  const seen = new Set<string>();
+  const policies: CheckedPolicy[] = [];
+  for (const { keyName, rights, primaryKey, secondaryKey } of raw) {
+    if (!isPolicyKeyName(keyName)) return { ok: false, problem: { code: 'IOT_KEY_NAME_INVALID', params: { keyName } } };
+    if (seen.has(nameKey(keyName))) return { ok: false, problem: { code: 'IOT_KEY_NAME_DUPLICATE', params: { keyName } } };
+    seen.add(nameKey(keyName));
+    const parsed = rules.parseRights(rights);
+    if (!parsed.ok)
+      return { ok: false, problem: { code: 'IOT_RIGHTS_INVALID', params: { keyName, rights, allowed: rules.atoms.join(', ') } } };
+    const policy: CheckedPolicy = { keyName, rights: parsed.rights };
+    for (const [which, v] of [
+      ['primaryKey', primaryKey],
+      ['secondaryKey', secondaryKey],
+    ] as const) {
+      if (v === undefined || v === null || v === '') continue;
+      if (!isValidSasKey(v)) return { ok: false, problem: { code: 'IOT_KEY_INVALID', params: { keyName, which } } };
+      policy[which] = v;
+    }
+    policies.push(policy);
+  }
+  return { ok: true, policies };
 }

@@ -2,10 +2,10 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { Ctx, Deps } from '../deps.js';
 import { AppError } from '../errors/app-error.js';
 import { AUDIT, type AuditAction } from '../domain/audit-events.js';
-import { generateSasKey, isValidSasKey } from '../domain/sas.js';
+import { generateSasKey } from '../domain/sas.js';
 import { etagMatches } from '../domain/etags.js';
 import { nameKey, sameLocation, sameName } from '../domain/names.js';
-import { IOT_KINDS, MAX_POLICIES, findSku, isPolicyKeyName, isResourceGroupName } from '../domain/iot.js';
+import { IOT_KINDS, checkPolicies, findSku, isResourceGroupName } from '../domain/iot.js';
 import type { Static } from '@sinclair/typebox';
 import type { AuthorizationPolicySchema, IotResourceInput } from '../schemas/arm.js';
 import type { IotKind, IotResource, SealedPolicy } from '../domain/types.js';
@@ -127,26 +127,16 @@ export function iotResourceService(deps: Deps, auditBuffer: AuditBuffer) {
     if (!KIND[kind].name.test(name)) throw new AppError('IOT_NAME_INVALID', { name, rule: KIND[kind].nameRule });
   }
 
-  /**
-   * Checks a whole policy set (its shape is the schema's) before anything is written: count,
-   * names, duplicates, rights (case-insensitive in, canonical out), supplied keys; missing keys are generated.
-   */
+  /** A whole policy set checked (domain/iot checkPolicies) before anything is written; missing keys generated. */
   function policiesFrom(kind: IotKind, raw: Static<typeof AuthorizationPolicySchema>[]): IotPolicy[] {
-    if (raw.length > MAX_POLICIES) throw new AppError('IOT_TOO_MANY_POLICIES', { max: MAX_POLICIES, count: raw.length });
-    const seen = new Set<string>();
-    return raw.map(({ keyName, rights, primaryKey, secondaryKey }) => {
-      if (!isPolicyKeyName(keyName)) throw new AppError('IOT_KEY_NAME_INVALID', { keyName });
-      if (seen.has(nameKey(keyName))) throw new AppError('IOT_KEY_NAME_DUPLICATE', { keyName });
-      seen.add(nameKey(keyName));
-      const parsed = KIND[kind].parseRights(rights);
-      if (!parsed.ok) throw new AppError('IOT_RIGHTS_INVALID', { keyName, rights, allowed: KIND[kind].atoms.join(', ') });
-      const key = (v: string | null | undefined, which: string): string => {
-        if (v === undefined || v === null || v === '') return generateSasKey();
-        if (!isValidSasKey(v)) throw new AppError('IOT_KEY_INVALID', { keyName, which });
-        return v;
-      };
-      return { keyName, rights: parsed.rights, primaryKey: key(primaryKey, 'primaryKey'), secondaryKey: key(secondaryKey, 'secondaryKey') };
-    });
+    const checked = checkPolicies(kind, raw);
+    if (!checked.ok) throw new AppError(checked.problem.code, checked.problem.params);
+    return checked.policies.map((p) => ({
+      keyName: p.keyName,
+      rights: p.rights,
+      primaryKey: p.primaryKey ?? generateSasKey(),
+      secondaryKey: p.secondaryKey ?? generateSasKey(),
+    }));
   }
 
   function common(kind: IotKind, body: IotResourceInput) {

@@ -5,7 +5,8 @@ import { isWellFormedSecret } from '../crypto/secrets.js';
 import { apiKeyClientId } from '../domain/ids.js';
 import { isExpired, isSessionActive } from '../domain/principals.js';
 import type { AccessService } from './access.js';
-import { PUBLIC_CLIENT_ID, SCOPE, refreshTokenKey, type ClientCredentials, type SessionService } from './sessions.js';
+import { refreshTokenKey, type ClientCredentials, type SessionService } from './sessions.js';
+import { PUBLIC_CLIENT_ID, SCOPE } from '../domain/tokens.js';
 import { profileClaims } from './principals.js';
 
 /** RFC 7662 §2.2: `active` alone when the token is not active for this client. */

@@ -13,7 +13,8 @@ import { ClientCache, type OpenedClient } from './client-cache.js';
 import { LoginThrottle, type LoginAttempt } from './throttle.js';
 import type { UsageRecorder } from './usage.js';
 import { loadPrincipal, profileClaims } from './principals.js';
-import { apiKeyClientId, isUuid, parseApiKeyClientId, timeOrderedId } from '../domain/ids.js';
+import { isUuid, parseApiKeyClientId, timeOrderedId } from '../domain/ids.js';
+import { PUBLIC_CLIENT_ID, SCOPE, accessTokenClaims, idTokenClaims } from '../domain/tokens.js';
 import { isExpired, isSessionActive, isUserActive } from '../domain/principals.js';
 import type { TokenResponse } from '../schemas/oauth.js';
 import type { ErrorCode } from '../errors/catalog.js';
@@ -35,9 +36,6 @@ export type Grant =
   | { grant: 'client_credentials'; clientId: string; clientSecret: string }
   | { grant: 'refresh_token'; refreshToken: string; scope?: string; client?: ClientCredentials };
 
-export const SCOPE = 'profile email';
-/** The public client of password and refresh grants made without client credentials (the CLI, the console, scripts). */
-export const PUBLIC_CLIENT_ID = 'latch';
 /** `scope=openid` asks for an ID token (OpenID Connect Core §3.1.2.1); the other scopes are always granted. */
 const wantsIdToken = (scope: string | undefined) => !!scope && scope.split(' ').includes('openid');
 /** Never a key id (ids are random v4 UUIDs): the lookup an unknown client id makes instead of a real one. */
@@ -162,26 +160,20 @@ export function sessionService(
     const p = { name: who.principal.name, tenantId: who.principal.tenantId, user: who.user };
     const { tenant, roles } = who;
     const { permissions, roleNames } = grantedBy(roles);
-    const isKey = session.principalType === 'api_key';
     const ttl = config.accessTokenTtl;
     const signed = deps.keys.sign(
-      {
+      accessTokenClaims({
         jti: randomUUID(),
-        sub: session.principalId,
-        typ: 'Bearer',
-        aud: 'account',
-        azp: isKey ? apiKeyClientId(tenant?.name ?? '', p.name) : PUBLIC_CLIENT_ID,
-        sid: session.id,
-        session_state: session.id,
-        acr: '1',
-        scope: SCOPE,
-        ...profileClaims(session.principalType, p),
-        realm_access: { roles: roleNames },
-        tenant_id: p.tenantId,
-        tenant_name: tenant?.name,
+        principalType: session.principalType,
+        principalId: session.principalId,
+        principalName: p.name,
+        sessionId: session.id,
+        tenantId: p.tenantId,
+        tenantName: tenant?.name,
+        profile: profileClaims(session.principalType, p),
+        roleNames,
         permissions,
-        ...(isKey ? { api_key_id: session.principalId } : {}),
-      },
+      }),
       ttl,
     );
     signed.catch(() => undefined); // awaited below; a failed write must not leave it unhandled
@@ -219,16 +211,13 @@ export function sessionService(
   /** The OpenID Connect ID token (Core §2): who signed in, for which client, when; `typ: ID` so it never passes as an access token. */
   function signIdToken(session: Session, p: { name: string; user?: User }, audience: string, ttl: number): Promise<string> {
     return deps.keys.sign(
-      {
-        sub: session.principalId,
-        aud: audience,
-        azp: audience,
-        typ: 'ID',
-        sid: session.id,
-        auth_time: Math.floor(session.createdAt / 1000),
-        acr: '1',
-        ...profileClaims(session.principalType, p),
-      },
+      idTokenClaims({
+        principalId: session.principalId,
+        audience,
+        sessionId: session.id,
+        sessionCreatedAt: session.createdAt,
+        profile: profileClaims(session.principalType, p),
+      }),
       ttl,
     );
   }

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { signSas } from '../../src/domain/sas.js';
 import type { CredentialKind } from '../../src/services/credentials/index.js';
 import { makeTestApp, PG_URL, pgSchema, TestClock, type TestApp } from '../harness.js';
@@ -30,6 +30,8 @@ interface Subject {
 
 interface KindFixture {
   setup(t: TestApp): Promise<Subject>;
+  /** The store method its last use is written with (spied on), null while the kind records none. */
+  touch: ((store: TestApp['server']['deps']['store']) => [object, string]) | null;
   /** The status each refusal answers at this kind's face. */
   refused: Record<Case, number>;
 }
@@ -38,6 +40,7 @@ const uniq = (p: string) => `${p}${randomBytes(4).toString('hex')}`;
 const ARM = 'api-version=2023-06-30';
 
 const accessToken: KindFixture = {
+  touch: (store) => [store.users, 'touch'],
   refused: { 'wrong secret': 401, expired: 401, revoked: 401, 'deleted principal': 401, 'other tenant': 403 },
   async setup(t) {
     const home = await t.createTenant();
@@ -71,6 +74,7 @@ const accessToken: KindFixture = {
 type Policy = { keyName: string; primaryKey: string; secondaryKey: string; rights: string };
 
 const sasPolicy: KindFixture = {
+  touch: (store) => [store.iot, 'touchPolicy'],
   refused: { 'wrong secret': 401, expired: 401, revoked: 401, 'deleted principal': 401, 'other tenant': 401 },
   async setup(t) {
     const admin = await t.adminToken();
@@ -98,7 +102,7 @@ const sasPolicy: KindFixture = {
     };
     const home = await hub(t.defaultTenantId);
     const sign = (host: string, p: Policy) =>
-      signSas({ resourceUri: host, key: p.primaryKey, keyName: p.keyName, expiry: Math.floor(t.clock.now() / 1000) + 60 });
+      signSas({ resourceUri: host, key: p.primaryKey, keyName: p.keyName, expiry: Math.floor(t.clock.now() / 1000) + 3600 });
     const service = async () => (await home.keys()).find((p) => p.keyName === 'service')!;
     return {
       call: async (credential, node = t) =>
@@ -106,7 +110,7 @@ const sasPolicy: KindFixture = {
           .statusCode,
       valid: async () => sign(home.host, await service()),
       wrong: (v) => v.replace(/sig=([^&])/, (_m, c: string) => `sig=${c === 'A' ? 'B' : 'A'}`),
-      expire: () => t.clock.advance(61_000),
+      expire: () => t.clock.advance(3_601_000),
       revoke: () =>
         home.rewrite((ps) => ps.map((p) => (p.keyName === 'service' ? { ...p, primaryKey: randomBytes(32).toString('base64') } : p))),
       deletePrincipal: () => home.rewrite((ps) => ps.filter((p) => p.keyName !== 'service')),
@@ -122,6 +126,8 @@ const sasPolicy: KindFixture = {
 };
 
 const centralApiToken: KindFixture = {
+  // Not recorded yet: central_api_tokens has no last_used_at (services/credentials/central-api-token.ts).
+  touch: null,
   // A token whose app is gone answers as the app: 404.
   refused: { 'wrong secret': 401, expired: 401, revoked: 401, 'deleted principal': 404, 'other tenant': 401 },
   async setup(t) {
@@ -131,7 +137,7 @@ const centralApiToken: KindFixture = {
     const create = async (appId: string, tokenId: string) => {
       const r = await central(t, 'PUT', appId, `apiTokens/${tokenId}`, {
         auth: `Bearer ${admin}`,
-        body: { roles: [{ role: ROLES.admin }], expiry: new Date(t.clock.now() + 60_000).toISOString() },
+        body: { roles: [{ role: ROLES.admin }], expiry: new Date(t.clock.now() + 3_600_000).toISOString() },
       });
       expect(r.statusCode).toBe(200);
       return (r.json() as { token: string }).token;
@@ -140,7 +146,7 @@ const centralApiToken: KindFixture = {
       call: async (auth, node = t) => (await central(node, 'GET', app.id, 'apiTokens', { auth })).statusCode,
       valid: () => create(app.id, id),
       wrong: (v) => v.replace(/sig=([^&])/, (_m, c: string) => `sig=${c === 'A' ? 'B' : 'A'}`),
-      expire: () => t.clock.advance(61_000),
+      expire: () => t.clock.advance(3_601_000),
       async revoke() {
         expect((await central(t, 'DELETE', app.id, `apiTokens/${id}`, { auth: `Bearer ${admin}` })).statusCode).toBe(204);
       },
@@ -200,6 +206,26 @@ describe.each(['sqlite', 'postgres'] as const)('every credential kind (%s)', (di
       const v = await s.valid();
       expect(await s.call(v)).toBe(200);
       expect(await s.call(v)).toBe(200);
+    });
+
+    it.runIf(fixture.touch !== null)('case=used: the use is recorded once the recorder flushes, not on the request path', async () => {
+      const s = await fixture.setup(t);
+      const v = await s.valid();
+      await t.server.services.usage.flush();
+      const now = t.clock.t;
+      // past the recorder's once-a-minute window (an access token's issuance counts as a use)
+      t.clock.advance(61_000);
+      const [target, method] = fixture.touch!(t.server.deps.store);
+      const touch = vi.spyOn(target as Record<string, (...a: unknown[]) => Promise<void>>, method);
+      try {
+        expect(await s.call(v)).toBe(200);
+        expect(touch).not.toHaveBeenCalled();
+        await t.server.services.usage.flush();
+        expect(touch).toHaveBeenCalled();
+      } finally {
+        touch.mockRestore();
+        t.clock.t = now;
+      }
     });
 
     it.each(Object.keys(CASES) as Case[])('case=%s: refused', async (c) => {

@@ -201,11 +201,17 @@ describe.each(['sqlite', 'postgres'] as const)('every credential kind (%s)', (di
   afterAll(async () => t?.close());
 
   describe.each(Object.entries(KINDS) as [CredentialKind, KindFixture][])('kind=%s', (_kind, fixture) => {
-    it('case=valid: admitted, and again from memory', async () => {
+    it('case=valid: admitted, and again from memory, with one admission per request', async () => {
       const s = await fixture.setup(t);
       const v = await s.valid();
-      expect(await s.call(v)).toBe(200);
-      expect(await s.call(v)).toBe(200);
+      const admit = vi.spyOn(t.server.services.access, 'admit');
+      try {
+        expect(await s.call(v)).toBe(200);
+        expect(await s.call(v)).toBe(200);
+        expect(admit).toHaveBeenCalledTimes(2);
+      } finally {
+        admit.mockRestore();
+      }
     });
 
     it.runIf(fixture.touch !== null)('case=used: the use is recorded once the recorder flushes, not on the request path', async () => {

@@ -13,6 +13,8 @@ import type { UsageRecorder } from '../usage.js';
 export function accessTokenKind(access: AccessService, usage: UsageRecorder) {
   return {
     kind: 'access_token' as const,
+    /** Revocation (principal, session) and every change of what it yields (access, roles, tenants, keys). */
+    invalidatedBy: ['principal', 'session', 'access', 'roles', 'tenants', 'signing_keys', 'all'] as const,
     /** The Authorization scheme of this kind's wire form. */
     recognise: (authorization: string): boolean => /^bearer /i.test(authorization),
     token: (authorization: string): string => authorization.slice(7).trim(),

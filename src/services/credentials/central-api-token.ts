@@ -14,6 +14,8 @@ import type { OpenedCentralApp } from '../central-state.js';
 export function centralApiTokenKind(centralTokens: CentralTokenService, auditBuffer: AuditBuffer) {
   return {
     kind: 'central_api_token' as const,
+    /** The token deleted, its app changed or deleted, or the app's roles or organizations changed. */
+    invalidatedBy: ['central_token', 'central_app', 'central_directory', 'all'] as const,
     recognise: (authorization: string): boolean => authorization.startsWith('SharedAccessSignature '),
     /** From memory without a promise: the caller, or undefined when not verified before (then `verify`). */
     verifyCached: (a: OpenedCentralApp, ctx: Ctx, header: string): CentralCaller | undefined =>

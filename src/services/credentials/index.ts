@@ -11,6 +11,7 @@ import type { CentralCaller, CentralTokenRefusal, CentralTokenService } from '..
 import type { OpenedCentralApp } from '../central-state.js';
 import type { IotSasService, SasResult } from '../iot-sas.js';
 import type { UsageRecorder } from '../usage.js';
+import type { Invalidation } from '../../cache/bus.js';
 import { accessTokenKind, type AccessTokenKind } from './access-token.js';
 import { sasPolicyKind, type SasGranted, type SasPolicyKind } from './sas-policy.js';
 import { centralApiTokenKind, type CentralApiTokenKind } from './central-api-token.js';
@@ -32,10 +33,26 @@ export interface CredentialModules {
   central_api_token: CentralApiTokenKind;
 }
 
-/** A kind without a module, or a module without a kind, fails here at compile time. */
+/**
+ * What every module says about its kind, checked by type: its name, how its wire form is
+ * recognised, which bus invalidations revoke it (or change what it yields) on every node, and how
+ * a use is recorded. How it is verified differs by kind (what it is presented with), so each
+ * module types its own `verify` / `verifyCached`.
+ */
+export interface CredentialModule<K extends CredentialKind> {
+  kind: K;
+  recognise(authorization: string): boolean;
+  invalidatedBy: readonly Invalidation['t'][];
+  markUse(admitted: never, now: number): void;
+}
+
+/** A kind without a module, a module without a kind, or a module missing its contract fails here at compile time. */
 type Exact<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never;
 const registered: Exact<keyof CredentialModules, CredentialKind> = true;
 void registered;
+type Contract = { [K in CredentialKind]: CredentialModules[K] extends CredentialModule<K> ? true : never };
+const contracted: Contract = { access_token: true, sas_policy: true, central_api_token: true };
+void contracted;
 
 /** What a face parsed from the request: one kind's wire form, or nothing it recognises. */
 export type Presented =

@@ -15,6 +15,8 @@ export type SasGranted = Extract<SasResult, { ok: true }>;
 export function sasPolicyKind(iotSas: IotSasService, usage: UsageRecorder) {
   return {
     kind: 'sas_policy' as const,
+    /** A key regenerated, a policy or its resource changed or deleted: the opened keys are dropped. */
+    invalidatedBy: ['iot_resource', 'all'] as const,
     recognise: (authorization: string): boolean => authorization.startsWith('SharedAccessSignature '),
     /** Answered without a promise when the resource's keys are in memory (the hot path). */
     verify: (header: string, host: string, target: string | undefined): SasResult | Promise<SasResult> =>

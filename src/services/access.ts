@@ -1,14 +1,7 @@
 import { decodeJwt, type JWTPayload } from 'jose';
 import type { Ctx, Deps } from '../deps.js';
 import type { CustomRole, Principal, PrincipalType, RoleAssignment, Session, Tenant } from '../domain/types.js';
-import {
-  describeRequirement,
-  findBuiltInRole,
-  PERMISSIONS,
-  satisfies,
-  ungrantable,
-  type PermissionRequirement,
-} from '../domain/permissions.js';
+import { findBuiltInRole, PERMISSIONS, ungrantable } from '../domain/permissions.js';
 import { AUDIT } from '../domain/audit-events.js';
 import { isExpired } from '../domain/principals.js';
 import { CacheMap, onInvalidation } from '../cache/auth-cache.js';
@@ -199,18 +192,6 @@ export function accessService(deps: Deps, auditBuffer: AuditBuffer) {
     async access(principal: Principal, tenantId: string): Promise<Access | null> {
       const k = `${pkey(principal.type, principal.id)}|${tenantId}`;
       return access.peek(k) ?? access.get(k);
-    },
-
-    /** The check order of spec §5: membership (403) then permission (403). */
-    check(a: Access | null, tenantId: string, need: PermissionRequirement | null): Access {
-      if (!a || !a.member) throw new AppError('TENANT_FORBIDDEN', { tenantId });
-      if (need !== null && !satisfies(a.permissions, need))
-        throw new AppError('PERMISSION_DENIED', { permission: describeRequirement(need) });
-      return a;
-    },
-
-    async authorize(principal: Principal, tenantId: string, need: PermissionRequirement | null): Promise<Access> {
-      return this.check(await this.access(principal, tenantId), tenantId, need);
     },
 
     /**

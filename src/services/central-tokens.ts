@@ -21,18 +21,27 @@ import { UniqueViolation, type Store } from '../store/port.js';
 import type { AuditEvent } from '../domain/types.js';
 import { auditEvent } from './audit.js';
 import type { AuditBuffer } from './audit-buffer.js';
-import type { AccessService } from './access.js';
+import type { Access } from './access.js';
 import type { CentralDirectory, CentralState, OpenedCentralApp, TokenEntry } from './central-state.js';
 import { Lru } from '../util/lru.js';
 
 /** Who calls the data plane of an app, and what it may do there. */
 export interface CentralCaller {
+  /** An admitted caller (credentials/index.ts: admissions are `ok: true`, refusals `ok: false`). */
+  ok: true;
   app: CentralApp;
   /** An API token of this app, or a tenant principal (Bearer) acting as Administrator. */
   actor: { type: 'central_api_token' | 'user' | 'api_key'; id: string };
   assignments: readonly CentralRoleAssignment[];
   grants: CentralGrants;
   ctx: Ctx;
+}
+
+/** Why an API token was refused (audit detail and metric label, never the client), and its `skn` when it had one. */
+export interface CentralTokenRefusal {
+  ok: false;
+  reason: string;
+  skn: string | undefined;
 }
 
 /** A verified API-token caller as the hot path keeps it (central-tokens' `authenticateCached`). */
@@ -64,21 +73,10 @@ const ADMIN: readonly CentralRoleAssignment[] = [{ role: CENTRAL_ADMINISTRATOR_R
  * permission check, and token list / create / show / delete. Every rule about tokens lives here;
  * the verification runs from memory (central-state.ts) and a refused token is audited (batched).
  */
-export function centralTokenService(deps: Deps, state: CentralState, access: AccessService, auditBuffer: AuditBuffer) {
+export function centralTokenService(deps: Deps, state: CentralState, auditBuffer: AuditBuffer) {
   const { store, clock } = deps;
 
-  function unauthenticated(a: OpenedCentralApp, ctx: Ctx, reason: string, skn?: string): AppError {
-    auditBuffer.push(
-      centralAuditEvent(
-        deps,
-        { app: a.app, ctx, actor: { type: 'central_api_token', id: skn ?? '' } },
-        AUDIT.CENTRAL_API_TOKEN_REJECTED,
-        { type: 'central_api_token', id: `${a.app.id}/${skn ?? ''}` },
-        { reason },
-      ),
-    );
-    return new AppError('CENTRAL_UNAUTHENTICATED', { reason });
-  }
+  const refused = (reason: string, skn?: string): CentralTokenRefusal => ({ ok: false, reason, skn });
 
   /** A caller with its grants resolved against `dir`, the app's directory. */
   function callerIn(
@@ -88,7 +86,7 @@ export function centralTokenService(deps: Deps, state: CentralState, access: Acc
     actor: CentralCaller['actor'],
     assignments: readonly CentralRoleAssignment[],
   ): CentralCaller {
-    return { app: a.app, actor, assignments, grants: grantsOf(assignments, dir.roleOf), ctx };
+    return { ok: true, app: a.app, actor, assignments, grants: grantsOf(assignments, dir.roleOf), ctx };
   }
 
   /**
@@ -104,20 +102,20 @@ export function centralTokenService(deps: Deps, state: CentralState, access: Acc
     m.set(header, { entry, dir, se, actor: c.actor, grants: c.grants });
   }
 
-  async function viaToken(a: OpenedCentralApp, ctx: Ctx, header: string): Promise<CentralCaller> {
+  async function viaToken(a: OpenedCentralApp, ctx: Ctx, header: string): Promise<CentralCaller | CentralTokenRefusal> {
     const parsed = parseSas(header);
-    if (!parsed.ok) throw unauthenticated(a, ctx, parsed.reason);
-    if (parsed.skn === undefined) throw unauthenticated(a, ctx, 'missing_skn');
+    if (!parsed.ok) return refused(parsed.reason);
+    if (parsed.skn === undefined) return refused('missing_skn');
     const entry = await state.token(a.app.id, parsed.skn);
-    if (!entry) throw unauthenticated(a, ctx, 'unknown_token', parsed.skn);
+    if (!entry) return refused('unknown_token', parsed.skn);
     const now = clock.now();
     if (entry.verified.get(header)) {
-      if (entry.token.expiry <= now || parsed.se <= now) throw unauthenticated(a, ctx, 'expired', parsed.skn);
+      if (entry.token.expiry <= now || parsed.se <= now) return refused('expired', parsed.skn);
     } else {
       const v = verifyCentralToken(parsed, { appId: a.app.id, tokenKey: entry.key, nowMs: now });
-      if (!v.ok) throw unauthenticated(a, ctx, v.reason, parsed.skn);
+      if (!v.ok) return refused(v.reason, parsed.skn);
       // The signed se must be the token's own expiry (a token is one string, not a family).
-      if (parsed.se !== entry.token.expiry) throw unauthenticated(a, ctx, 'bad_expiry', parsed.skn);
+      if (parsed.se !== entry.token.expiry) return refused('bad_expiry', parsed.skn);
       entry.verified.set(header, true);
     }
     // the grants from this very directory object: the hot path's entry holds while it is still the cached one
@@ -125,22 +123,6 @@ export function centralTokenService(deps: Deps, state: CentralState, access: Acc
     const c = callerIn(dir, a, ctx, { type: 'central_api_token', id: entry.token.id }, entry.token.roles);
     remember(a, header, entry, parsed.se, dir, c);
     return c;
-  }
-
-  async function viaBearer(a: OpenedCentralApp, ctx: Ctx, jwt: string, label: string): Promise<CentralCaller> {
-    const p = access.authenticateCached(jwt) ?? (await access.authenticate(jwt));
-    if (!p) throw new AppError('CENTRAL_UNAUTHENTICATED', { reason: 'invalid_bearer' });
-    ctx.principal = p;
-    const acc = access.accessCached(p, a.app.tenantId) ?? (await access.access(p, a.app.tenantId));
-    // Not a member of the app's tenant: the same answer as an app that does not exist.
-    if (!acc?.member) throw new AppError('CENTRAL_APP_NOT_FOUND', { app: label });
-    return callerIn(
-      await state.directory(a.app.id),
-      a,
-      ctx,
-      { type: p.type, id: p.id },
-      acc.permissions.has(PERMISSIONS.CENTRAL_ADMIN) ? ADMIN : [],
-    );
   }
 
   async function dir(c: CentralCaller): Promise<CentralDirectory> {
@@ -183,41 +165,48 @@ export function centralTokenService(deps: Deps, state: CentralState, access: Acc
   }
 
   return {
+    /** The app a label (id or subdomain) names (null: none), from memory when cached, else a promise. */
+    app: (label: string) => state.app(label),
+
     /**
-     * `authenticate` from memory, without a promise: the caller when this header verified before
-     * and nothing it depends on has changed since; undefined otherwise (then `authenticate`, which
-     * also gives every refusal its answer: an expired token is undefined here, `expired` there).
+     * An API token (`SharedAccessSignature …`, already trimmed) of app `a`, from memory without a
+     * promise: the caller when this header verified before and nothing it depends on has changed
+     * since; undefined otherwise (then `verifyToken`, which also gives every refusal its reason:
+     * an expired token is undefined here, `expired` there).
      */
-    authenticateCached(ctx: Ctx, label: string, authorization: string | undefined): CentralCaller | undefined {
-      const a = state.cached.app(label);
-      if (!a || typeof authorization !== 'string') return undefined;
-      const h = hot.get(a)?.get(authorization.trim());
+    verifyTokenCached(a: OpenedCentralApp, ctx: Ctx, header: string): CentralCaller | undefined {
+      const h = hot.get(a)?.get(header);
       if (!h || state.cached.token(a.app.id, h.entry.token.id) !== h.entry || state.cached.directory(a.app.id) !== h.dir) return undefined;
       const now = clock.now();
       if (h.entry.token.expiry <= now || h.se <= now) return undefined;
-      return { app: a.app, actor: h.actor, assignments: h.entry.token.roles, grants: h.grants, ctx };
+      return { ok: true, app: a.app, actor: h.actor, assignments: h.entry.token.roles, grants: h.grants, ctx };
     },
 
-    /**
-     * The caller of a data-plane request: the app named by `label` (id or subdomain; unknown →
-     * 404), then the credential: `SharedAccessSignature …` (an API token of this app) or `Bearer`
-     * (a member of the app's tenant; Administrator with IoT Central Administration). Anything
-     * else, and every refused token, is 401 CENTRAL_UNAUTHENTICATED (`params.reason` says why).
-     */
-    async authenticate(ctx: Ctx, label: string, authorization: string | undefined): Promise<CentralCaller> {
-      const a = await state.app(label);
-      if (!a) throw new AppError('CENTRAL_APP_NOT_FOUND', { app: label });
-      const h = typeof authorization === 'string' ? authorization.trim() : '';
-      if (h.startsWith('SharedAccessSignature ')) return viaToken(a, ctx, h);
-      if (/^bearer /i.test(h)) return viaBearer(a, ctx, h.slice(7).trim(), label);
-      throw new AppError('CENTRAL_UNAUTHENTICATED', { reason: h ? 'unsupported_scheme' : 'missing' });
+    /** An API token of app `a`, verified (HMAC, constant-time) on a miss: the caller, or why it is refused. */
+    verifyToken: viaToken,
+
+    /** A tenant principal (Bearer) with its access in the app's tenant: Administrator when it holds IoT Central Administration. */
+    async callerFor(a: OpenedCentralApp, ctx: Ctx, p: { type: 'user' | 'api_key'; id: string }, acc: Access): Promise<CentralCaller> {
+      const admin = acc.permissions.has(PERMISSIONS.CENTRAL_ADMIN);
+      return callerIn(await state.directory(a.app.id), a, ctx, { type: p.type, id: p.id }, admin ? ADMIN : []);
     },
 
-    /** The route-level check: the permission is held app-wide or in some organization. Denials are audited (batched). */
-    authorize(c: CentralCaller, perm: CentralPermission, route: string): void {
-      if (holdsAnywhere(c.grants, perm)) return;
+    /** The audit event of a refused API token (the admission pushes it, batched). */
+    rejectedEvent(app: CentralApp, ctx: Ctx, r: CentralTokenRefusal): AuditEvent {
+      return centralAuditEvent(
+        deps,
+        { app, ctx, actor: { type: 'central_api_token', id: r.skn ?? '' } },
+        AUDIT.CENTRAL_API_TOKEN_REJECTED,
+        { type: 'central_api_token', id: `${app.id}/${r.skn ?? ''}` },
+        { reason: r.reason },
+      );
+    },
+
+    /** Whether the permission is held app-wide or in some organization; a denial is audited (batched). */
+    permits(c: CentralCaller, perm: CentralPermission, route: string): boolean {
+      if (holdsAnywhere(c.grants, perm)) return true;
       auditBuffer.push(centralAuditEvent(deps, c, AUDIT.ACCESS_DENIED, { type: 'central_app', id: c.app.id }, { route, permission: perm }));
-      throw new AppError('CENTRAL_FORBIDDEN', { permission: perm });
+      return false;
     },
 
     /** A page of the app's tokens, in id order, from memory (dropped on every token create/delete, on every node). */

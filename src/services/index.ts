@@ -19,6 +19,7 @@ import { centralState } from './central-state.js';
 import { centralAppService } from './central-apps.js';
 import { centralTokenService } from './central-tokens.js';
 import { centralDirectoryService } from './central-directory.js';
+import { admissionService } from './credentials/index.js';
 
 export interface ServiceHooks {
   onTokenIssued?: (grant: string) => void;
@@ -40,14 +41,17 @@ export function buildServices(deps: Deps) {
   const iotSas = iotSasService(deps, iot, usage);
   const central = centralState(deps);
   const centralApps = centralAppService(deps);
-  const centralTokens = centralTokenService(deps, central, access, auditBuffer);
+  const centralTokens = centralTokenService(deps, central, auditBuffer);
   const centralDirectory = centralDirectoryService(deps, central);
+  const credentials = admissionService(deps, { access, iotSas, centralTokens, usage, auditBuffer });
   return {
     hooks,
     usage,
     auditBuffer,
     housekeeping,
-    access,
+    /** `access.admit` is the one admission call of every face (credentials/index.ts). */
+    access: Object.assign(access, { admit: credentials.admit }),
+    credentials,
     tenants,
     users,
     roles,

@@ -47,6 +47,8 @@ export type SasResult =
       keyIndex: number;
       rights: string;
       effective: ReadonlySet<string>;
+      /** The policy's row key, one object per opened policy: what its use is recorded under. */
+      ref: SasPolicyRef;
     }
   | { ok: false; reason: SasFailure };
 
@@ -72,8 +74,9 @@ export function resourceForHost(
  * Verifies policy SAS tokens (`skn` present) for IoT hubs and provisioning services, from memory:
  * the opened policy keys come from the resource service's cache, dropped on an `iot_resource`
  * invalidation (this node at once, others through the bus); a token that verified once is
- * remembered with its resource's keys and only re-checked for expiry. Primary key first, then secondary. A successful
- * verification marks the policy used in `usage` (a Map write; the store is written by its flush).
+ * remembered with its resource's keys and only re-checked for expiry. Primary key first, then secondary. `check`
+ * only verifies (the admission records the use, credentials/sas-policy.ts); `verify` also marks the
+ * policy used in `usage` (a Map write; the store is written by its flush).
  */
 export function iotSasService(deps: Deps, resources: IotResourceService, usage: UsageRecorder) {
   // Derived from the resource service's cache of opened policies: a new Unsealed object (after
@@ -115,6 +118,7 @@ export function iotSasService(deps: Deps, resources: IotResourceService, usage: 
     keyIndex,
     rights: policy.rights,
     effective: policy.effective,
+    ref: policy.ref,
   });
 
   function verifyWith(u: Unsealed | null, header: string, target: string | undefined): SasResult {
@@ -122,10 +126,7 @@ export function iotSasService(deps: Deps, resources: IotResourceService, usage: 
     const now = deps.clock.now();
     const memo = target === undefined ? header : `${header}\n${target}`;
     const hit = entry?.verified.get(memo);
-    if (entry && hit && hit.se > now / 1000) {
-      usage.mark('sas_policy', hit.policy.ref, now);
-      return ok(entry, hit.policy, hit.keyIndex);
-    }
+    if (entry && hit && hit.se > now / 1000) return ok(entry, hit.policy, hit.keyIndex);
     const parsed = parseSas(header);
     if (!parsed.ok) return { ok: false, reason: parsed.reason };
     if (!entry) return { ok: false, reason: 'unknown_host' };
@@ -135,7 +136,6 @@ export function iotSasService(deps: Deps, resources: IotResourceService, usage: 
     const v = verifySas(parsed, { keys: [policy.primaryKey, policy.secondaryKey], now: now / 1000, target: target ?? entry.hostName });
     if (!v.ok) return { ok: false, reason: v.reason };
     entry.verified.set(memo, { se: parsed.se, policy, keyIndex: v.keyIndex });
-    usage.mark('sas_policy', policy.ref, now);
     return ok(entry, policy, v.keyIndex);
   }
 
@@ -147,10 +147,18 @@ export function iotSasService(deps: Deps, resources: IotResourceService, usage: 
      * `header` is the Authorization value; `host` the host the client addressed (Host header,
      * port ignored); `target` the resource accessed below it (default: the host itself).
      */
-    verify(header: string, host: string, target?: string): SasResult | Promise<SasResult> {
+    check(header: string, host: string, target?: string): SasResult | Promise<SasResult> {
       const addressed = resourceForHost(deps.config, host);
       // answered without a promise when the resource is in memory (the hot path)
       return whenReady(addressed ? resources.loadForVerify(addressed.kind, addressed.name) : null, (u) => verifyWith(u, header, target));
+    },
+
+    /** `check`, and a success marks the policy used (for callers outside a face's admission). */
+    verify(header: string, host: string, target?: string): SasResult | Promise<SasResult> {
+      return whenReady(this.check(header, host, target), (r) => {
+        if (r.ok) usage.mark('sas_policy', r.ref, deps.clock.now());
+        return r;
+      });
     },
   };
 }

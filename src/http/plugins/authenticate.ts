@@ -1,10 +1,8 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { Principal } from '../../domain/types.js';
-import type { Access } from '../../services/access.js';
 import type { Services } from '../../services/index.js';
+import type { Admission, Presented, TenantAdmitted } from '../../services/credentials/index.js';
 import type { Metrics } from './metrics.js';
 import { AppError } from '../../errors/app-error.js';
-import { isUuid } from '../../domain/ids.js';
 
 type RouteConfig = FastifyRequest['routeOptions']['config'];
 
@@ -15,47 +13,35 @@ export function bearerToken(req: FastifyRequest): string | undefined {
   return typeof legacy === 'string' && legacy ? legacy : undefined;
 }
 
+const MISSING: Presented = { kind: null, reason: 'missing' };
+const CHALLENGE = { missing: 'Bearer realm="latch"', invalid: 'Bearer realm="latch", error="invalid_token"' };
+
 /**
- * The generic access check every face installs as its onRequest hook. It reads what the route
- * declared (config.auth / tenantScoped / permission) and enforces spec §5's order:
- * token (401) → x-tenant-id (400) → membership (403) → permission (403).
+ * The generic access check every face installs as its onRequest hook: parse the presented
+ * credential, admit it (services/credentials: spec §5's order, token (401) → x-tenant-id (400) →
+ * membership (403) → permission (403), the usage mark and the denial audit), and render a refusal
+ * as the catalogued error. It reads what the route declared (config.auth / tenantScoped / permission).
  */
 export function authenticateHook(s: Services, metrics: Metrics, opts: { tenantFrom?: (req: FastifyRequest) => string | undefined } = {}) {
-  const { clock } = s.system;
-  const invalid = () => {
-    metrics.authFailures.inc({ reason: 'invalid_token' });
-    return new AppError('AUTH_INVALID_TOKEN', {}, { headers: { 'WWW-Authenticate': 'Bearer realm="latch", error="invalid_token"' } });
-  };
-
-  /** Membership and permission from an Access; a denial is counted and audited, then thrown. */
-  function decide(req: FastifyRequest, cfg: RouteConfig, tenantId: string, a: Access | null): void {
-    try {
-      req.access = s.access.check(a, tenantId, cfg.permission ?? null);
-    } catch (e) {
-      if (e instanceof AppError) {
-        metrics.authFailures.inc({ reason: e.code === 'PERMISSION_DENIED' ? 'permission' : 'tenant' });
-        // Denials are audited in the tenant asked for, when it exists.
-        if (a) s.access.denied(req.ctx, a.tenant.id, { route: `${req.method} ${cfg.url}`, code: e.code });
+  function admitted(req: FastifyRequest, r: Admission<TenantAdmitted>): void {
+    // Set before a refusal too: the ARM envelope names the principal a 403 refused.
+    req.principal = req.ctx.principal;
+    if (r.ok) {
+      if (r.access) {
+        req.access = r.access;
+        req.tenantId = r.access.tenant.id;
       }
-      throw e;
+      return;
     }
-    req.tenantId = req.access.tenant.id;
+    if (r.metric !== null) metrics.authFailures.inc({ reason: r.metric });
+    const challenge = r.code === 'AUTH_MISSING' ? CHALLENGE.missing : r.code === 'AUTH_INVALID_TOKEN' ? CHALLENGE.invalid : undefined;
+    throw new AppError(r.code!, r.params, challenge ? { headers: { 'WWW-Authenticate': challenge } } : undefined);
   }
 
-  function afterToken(req: FastifyRequest, cfg: RouteConfig, p: Principal | null): Promise<void> | void {
-    if (!p) throw invalid();
-    req.principal = p;
-    req.ctx.principal = p;
-    s.usage.mark(p.type, p.id, clock.now());
-    if (cfg.platformAdmin && !p.platformAdmin) throw new AppError('PLATFORM_ADMIN_REQUIRED');
-    if (!cfg.tenantScoped) return;
+  function tenantOf(req: FastifyRequest, cfg: RouteConfig): string | undefined | null {
+    if (!cfg.tenantScoped) return null;
     const raw = opts.tenantFrom ? opts.tenantFrom(req) : req.headers['x-tenant-id'];
-    const given = typeof raw === 'string' ? raw.trim() : undefined;
-    if (!given || !isUuid(given)) throw new AppError('TENANT_HEADER_INVALID');
-    const tenantId = given.toLowerCase();
-    const a = s.access.accessCached(p, tenantId);
-    if (a !== undefined) return decide(req, cfg, tenantId, a);
-    return s.access.access(p, tenantId).then((x) => decide(req, cfg, tenantId, x));
+    return typeof raw === 'string' ? raw : undefined;
   }
 
   function run(req: FastifyRequest): Promise<void> | void {
@@ -64,14 +50,21 @@ export function authenticateHook(s: Services, metrics: Metrics, opts: { tenantFr
     const cfg: RouteConfig = req.routeOptions.config;
     if (cfg.auth === 'none' || cfg.url === undefined) return;
     const token = bearerToken(req);
-    if (!token) {
-      if (cfg.auth === 'optional') return;
-      metrics.authFailures.inc({ reason: 'missing' });
-      throw new AppError('AUTH_MISSING', {}, { headers: { 'WWW-Authenticate': 'Bearer realm="latch"' } });
-    }
-    const p = s.access.authenticateCached(token);
-    if (p !== undefined) return afterToken(req, cfg, p);
-    return s.access.authenticate(token).then((x) => afterToken(req, cfg, x));
+    if (!token && cfg.auth === 'optional') return;
+    const r = s.access.admit(
+      token ? { kind: 'access_token', token } : MISSING,
+      {
+        face: 'tenant',
+        tenant: tenantOf(req, cfg),
+        permission: cfg.permission ?? null,
+        platformAdmin: cfg.platformAdmin === true,
+        method: req.method,
+        url: cfg.url,
+      },
+      req.ctx,
+    );
+    if (!(r instanceof Promise)) return admitted(req, r);
+    return r.then((x) => admitted(req, x));
   }
 
   // Callback style: when everything is cached (the hot path) the check completes without a

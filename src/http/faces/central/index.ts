@@ -3,8 +3,9 @@ import type { App } from '../../types.js';
 import type { Services } from '../../../services/index.js';
 import type { Metrics } from '../../plugins/metrics.js';
 import type { CentralCaller } from '../../../services/central-tokens.js';
+import type { Admission } from '../../../services/credentials/index.js';
 import { AppError } from '../../../errors/app-error.js';
-import { CENTRAL_API_VERSIONS, centralLabelForHost, type CentralPermission } from '../../../domain/central.js';
+import { CENTRAL_API_VERSIONS, centralLabelForHost } from '../../../domain/central.js';
 import { checkApiVersion } from '../../../domain/api-versions.js';
 import { CentralErrorSchema, centralErrorHandler, centralNotFound } from './errors.js';
 import { registerApiTokenRoutes } from './api-tokens.js';
@@ -53,12 +54,21 @@ export async function registerCentralFace(app: App, s: Services, metrics: Metric
         if (typeof type === 'string' && type.startsWith('application/json')) reply.header('content-type', 'application/json');
         done(null, payload);
       });
-      /** What follows the credential: api-version (400), then the route's permission (403). */
-      const admit = (req: FastifyRequest, c: CentralCaller, perm: CentralPermission, route: string): void => {
-        req.central = c;
+      /** Central's api-version check, between the credential (401) and the permission (403). */
+      const apiVersionOf = (req: FastifyRequest) => () => {
         const v = checkApiVersion((req.query as Record<string, unknown> | undefined)?.['api-version'], CENTRAL_API_VERSIONS);
-        if (!v.ok) throw new AppError('CENTRAL_API_VERSION_INVALID', { version: v.version, supported: CENTRAL_API_VERSIONS.join(', ') });
-        s.centralTokens.authorize(c, perm, `${req.method} ${route}`);
+        if (v.ok) return undefined;
+        return { code: 'CENTRAL_API_VERSION_INVALID' as const, params: { version: v.version, supported: CENTRAL_API_VERSIONS.join(', ') } };
+      };
+      const ACCEPTS = ['central_api_token', 'access_token'] as const;
+      /** The admission's answer: the caller, or the refusal in Central's envelope (counted when it has a metric label). */
+      const admitted = (req: FastifyRequest, r: Admission<CentralCaller>): Error | undefined => {
+        if (r.ok) {
+          req.central = r;
+          return undefined;
+        }
+        if (r.metric !== null) metrics.authFailures.inc({ reason: r.metric });
+        return new AppError(r.code!, r.params);
       };
       // Callback style: a caller verified from memory (the hot path) is admitted without a promise.
       face.addHook('onRequest', (req: FastifyRequest, _reply, done: (err?: Error) => void) => {
@@ -68,21 +78,14 @@ export async function registerCentralFace(app: App, s: Services, metrics: Metric
         const perm = cfg.centralPermission;
         if (!perm) return done();
         const appId = (req.params as { appId: string }).appId;
-        const finish = (c: CentralCaller) => {
-          try {
-            admit(req, c, perm, cfg.url);
-          } catch (e) {
-            return done(e as Error);
-          }
-          done();
-        };
-        const hot = s.centralTokens.authenticateCached(req.ctx, appId, req.headers.authorization);
-        if (hot) return finish(hot);
-        s.centralTokens.authenticate(req.ctx, appId, req.headers.authorization).then(finish, (e: unknown) => {
-          if (e instanceof AppError && e.code === 'CENTRAL_UNAUTHENTICATED')
-            metrics.authFailures.inc({ reason: `central_${String(e.params.reason ?? 'invalid')}` });
-          done(e as Error);
-        });
+        const presented = s.credentials.recognise(req.headers.authorization, ACCEPTS);
+        const r = s.access.admit(
+          presented,
+          { face: 'central', app: appId, permission: perm, route: `${req.method} ${cfg.url}`, precheck: apiVersionOf(req) },
+          req.ctx,
+        );
+        if (!(r instanceof Promise)) return done(admitted(req, r));
+        r.then((x) => done(admitted(req, x)), done);
       });
       registerApiTokenRoutes(face, s);
       registerDirectoryRoutes(face, s);

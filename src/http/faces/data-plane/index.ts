@@ -7,8 +7,9 @@ import { access } from '../../route.js';
 import { errorLanguageOf, errorMessage, toAppError } from '../../errors.js';
 import type { Metrics } from '../../plugins/metrics.js';
 import type { Lang } from '../../../errors/messages.js';
-import type { SasResult } from '../../../services/iot-sas.js';
-import { whenReady } from '../../../util/when-ready.js';
+import type { Admission, ProbeNeed, SasGranted } from '../../../services/credentials/index.js';
+
+const PROBE: ProbeNeed = { face: 'probe' };
 
 const pad = (n: number) => String(n).padStart(2, '0');
 /** IoT Hub's `MM/dd/yyyy HH:mm:ss` (UTC). */
@@ -72,6 +73,24 @@ export async function registerDataPlaneFace(app: App, s: Services, metrics: Metr
       );
     });
     const open = access({ auth: 'none' });
+    const answer = (req: FastifyRequest, reply: FastifyReply, r: Admission<SasGranted>) => {
+      if (!r.ok) {
+        metrics.authFailures.inc({ reason: r.metric! });
+        req.log.info({ reason: r.reason }, 'SAS rejected');
+        return dataPlaneError(s, req, reply, 401, 'IotHubUnauthorizedAccess', UNAUTHORIZED[errorLanguageOf(req, reply)]);
+      }
+      reply.header('content-type', 'application/json; charset=utf-8');
+      // the serializer writes the schema's key order: hub / provisioningService first
+      const [hub, provisioningService] = r.kind === 'hub' ? [r.name, undefined] : [undefined, r.name];
+      return {
+        hub,
+        provisioningService,
+        hostName: r.hostName,
+        keyName: r.keyName,
+        rights: r.rights,
+        effectiveRights: [...r.effective],
+      };
+    };
     face.get(
       '/$latch/sas/whoami',
       {
@@ -91,25 +110,8 @@ export async function registerDataPlaneFace(app: App, s: Services, metrics: Metr
       // Not async: a token verified from memory (the hot path) is answered without a promise.
       (req, reply) => {
         const auth = req.headers.authorization;
-        const answer = (r: SasResult) => {
-          if (!r.ok) {
-            metrics.authFailures.inc({ reason: `sas_${r.reason}` });
-            req.log.info({ reason: r.reason }, 'SAS rejected');
-            return dataPlaneError(s, req, reply, 401, 'IotHubUnauthorizedAccess', UNAUTHORIZED[errorLanguageOf(req, reply)]);
-          }
-          reply.header('content-type', 'application/json; charset=utf-8');
-          // the serializer writes the schema's key order: hub / provisioningService first
-          const [hub, provisioningService] = r.kind === 'hub' ? [r.name, undefined] : [undefined, r.name];
-          return {
-            hub,
-            provisioningService,
-            hostName: r.hostName,
-            keyName: r.keyName,
-            rights: r.rights,
-            effectiveRights: [...r.effective],
-          };
-        };
-        return whenReady(s.iotSas.verify(typeof auth === 'string' ? auth : '', req.host), answer);
+        const r = s.access.admit({ kind: 'sas_policy', header: typeof auth === 'string' ? auth : '', host: req.host }, PROBE, req.ctx);
+        return r instanceof Promise ? r.then((x) => answer(req, reply, x)) : answer(req, reply, r);
       },
     );
   });

@@ -9,12 +9,23 @@ export interface SasPolicyRef {
   keyName: string;
 }
 
-type Pending = { type: 'user' | 'api_key'; id: string; at: number } | { type: 'sas_policy'; ref: SasPolicyRef; at: number };
+/** An IoT Central API token by its row key. */
+export interface CentralTokenRef {
+  tenantId: string;
+  appId: string;
+  tokenId: string;
+}
+
+type Pending =
+  | { type: 'user' | 'api_key'; id: string; at: number }
+  | { type: 'sas_policy'; ref: SasPolicyRef; at: number }
+  | { type: 'central_api_token'; ref: CentralTokenRef; at: number };
 
 /**
  * Records when credentials were last used without touching the store on the request path:
  * mark() is a Map write; flush() (every `intervalMs`, and on close) writes each credential at
- * most once per interval. One mechanism for every credential kind: users, API keys, SAS policies.
+ * most once per interval. One mechanism for every credential kind: users, API keys, SAS policies,
+ * Central API tokens.
  */
 export class UsageRecorder {
   private pending = new Map<string, Pending>();
@@ -34,7 +45,8 @@ export class UsageRecorder {
 
   mark(type: 'user' | 'api_key', id: string, at: number): void;
   mark(type: 'sas_policy', ref: SasPolicyRef, at: number): void;
-  mark(type: Pending['type'], idOrRef: string | SasPolicyRef, at: number): void {
+  mark(type: 'central_api_token', ref: CentralTokenRef, at: number): void;
+  mark(type: Pending['type'], idOrRef: string | SasPolicyRef | CentralTokenRef, at: number): void {
     const k = typeof idOrRef === 'string' ? `${type}:${idOrRef}` : this.refKey(idOrRef);
     const last = this.lastWritten.get(k);
     if (last !== undefined && at - last < this.intervalMs) return;
@@ -45,16 +57,24 @@ export class UsageRecorder {
     }
     this.pending.set(
       k,
-      typeof idOrRef === 'string' ? { type: type as 'user' | 'api_key', id: idOrRef, at } : { type: 'sas_policy', ref: idOrRef, at },
+      typeof idOrRef === 'string'
+        ? { type: type as 'user' | 'api_key', id: idOrRef, at }
+        : 'tokenId' in idOrRef
+          ? { type: 'central_api_token', ref: idOrRef, at }
+          : { type: 'sas_policy', ref: idOrRef, at },
     );
   }
 
-  /** A policy's key, made once per ref object (the verifier keeps one per policy it has opened). */
-  private readonly refKeys = new WeakMap<SasPolicyRef, string>();
-  private refKey(ref: SasPolicyRef): string {
+  /** A policy's or token's key, made once per ref object (the verifiers keep one per credential they hold). */
+  private readonly refKeys = new WeakMap<SasPolicyRef | CentralTokenRef, string>();
+  private refKey(ref: SasPolicyRef | CentralTokenRef): string {
     let k = this.refKeys.get(ref);
     if (k === undefined) {
-      k = `sas_policy:${ref.resourceId}:${nameKey(ref.keyName)}`;
+      k =
+        'tokenId' in ref
+          ? `central_api_token:${ref.appId}
+${ref.tokenId}`
+          : `sas_policy:${ref.resourceId}:${nameKey(ref.keyName)}`;
       this.refKeys.set(ref, k);
     }
     return k;
@@ -71,9 +91,20 @@ export class UsageRecorder {
     for (const [k, at] of this.lastWritten) if (newest - at >= this.intervalMs) this.lastWritten.delete(k);
     for (const [k, p] of batch) {
       try {
-        if (p.type === 'sas_policy') await this.store.iot.touchPolicy(p.ref.tenantId, p.ref.resourceId, p.ref.keyName, p.at);
-        else if (p.type === 'user') await this.store.users.touch(p.id, p.at);
-        else await this.store.apiKeys.touch(p.id, p.at);
+        switch (p.type) {
+          case 'sas_policy':
+            await this.store.iot.touchPolicy(p.ref.tenantId, p.ref.resourceId, p.ref.keyName, p.at);
+            break;
+          case 'central_api_token':
+            await this.store.central.touchToken(p.ref.tenantId, p.ref.appId, p.ref.tokenId, p.at);
+            break;
+          case 'user':
+            await this.store.users.touch(p.id, p.at);
+            break;
+          case 'api_key':
+            await this.store.apiKeys.touch(p.id, p.at);
+            break;
+        }
         this.lastWritten.set(k, p.at);
       } catch (err) {
         this.log.warn({ err }, 'could not record credential use');

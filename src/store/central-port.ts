@@ -30,6 +30,11 @@ export interface CentralRepo {
     page: { offset: number; limit: number },
   ): Promise<{ items: CentralApiToken[]; total: number }>;
   deleteToken(tenantId: string, appId: string, id: string): Promise<boolean>;
+  /**
+   * Records that the token authenticated a request at `at` (epoch ms). Never moves `last_used_at`
+   * backwards (nodes flush out of order); a token that is gone is no error.
+   */
+  touchToken(tenantId: string, appId: string, id: string, at: number): Promise<void>;
   /** How many tokens hold a role in this organization. */
   countTokensInOrg(tenantId: string, appId: string, orgId: string): Promise<number>;
 

@@ -61,7 +61,7 @@ describe.each(['sqlite', 'postgres'] as const)('latch backup on %s, latch restor
     }
 
     const recs = lines(file);
-    expect(recs[0]).toMatchObject({ format: 'latch-backup', version: 1, schema: '0006_login_failures', source: from });
+    expect(recs[0]).toMatchObject({ format: 'latch-backup', version: 1, schema: '0007_central_token_last_used', source: from });
     expect(recs.at(-1)).toEqual({ end: true, rows: recs.length - 2 });
     expect(fs.statSync(file).mode & 0o777).toBe(0o600);
     const rows = recs.slice(1, -1) as { table: string; row: Record<string, any> }[];

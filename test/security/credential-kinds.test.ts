@@ -126,8 +126,7 @@ const sasPolicy: KindFixture = {
 };
 
 const centralApiToken: KindFixture = {
-  // Not recorded yet: central_api_tokens has no last_used_at (services/credentials/central-api-token.ts).
-  touch: null,
+  touch: (store) => [store.central, 'touchToken'],
   // A token whose app is gone answers as the app: 404.
   refused: { 'wrong secret': 401, expired: 401, revoked: 401, 'deleted principal': 404, 'other tenant': 401 },
   async setup(t) {

@@ -135,6 +135,19 @@ export function centralContract(open: Open) {
       expect(await s.central.getToken(t.id, other.id, 'a')).toBeDefined();
     });
 
+    it('touchToken records a use without changing the token; a missing token or another tenant is no error', async () => {
+      const t = await tenant(s);
+      const b = await tenant(s);
+      const app = appRow(t.id);
+      await s.central.insertApp(app);
+      await s.central.insertToken(t.id, tokenRow(app.id, 'used'));
+      await s.central.touchToken(t.id, app.id, 'used', T0 + 100);
+      await s.central.touchToken(t.id, app.id, 'used', T0 + 50);
+      await s.central.touchToken(b.id, app.id, 'used', T0 + 200);
+      await s.central.touchToken(t.id, app.id, 'nobody', T0 + 300);
+      expect(await s.central.getToken(t.id, app.id, 'used')).toEqual(tokenRow(app.id, 'used'));
+    });
+
     it('organizations: unique per app; only a leaf is deleted', async () => {
       const t = await tenant(s);
       const app = appRow(t.id);

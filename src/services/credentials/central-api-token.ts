@@ -2,6 +2,7 @@ import type { Ctx } from '../../deps.js';
 import type { AuditBuffer } from '../audit-buffer.js';
 import type { CentralCaller, CentralTokenRefusal, CentralTokenService } from '../central-tokens.js';
 import type { OpenedCentralApp } from '../central-state.js';
+import type { CentralTokenRef, UsageRecorder } from '../usage.js';
 
 /**
  * IoT Central API tokens (`SharedAccessSignature sr=<appId>&sig=…&skn=<tokenId>&se=<ms>`) of the
@@ -11,7 +12,14 @@ import type { OpenedCentralApp } from '../central-state.js';
  * Yields the token as actor with the grants of its Central roles in that app; a refusal is
  * audited as `central_api_token.rejected`.
  */
-export function centralApiTokenKind(centralTokens: CentralTokenService, auditBuffer: AuditBuffer) {
+export function centralApiTokenKind(centralTokens: CentralTokenService, auditBuffer: AuditBuffer, usage: UsageRecorder) {
+  // One ref per verified caller's actor (a hot caller keeps its actor object): no allocation per request.
+  const refs = new WeakMap<CentralCaller['actor'], CentralTokenRef>();
+  const refOf = (c: CentralCaller): CentralTokenRef => {
+    let r = refs.get(c.actor);
+    if (!r) refs.set(c.actor, (r = { tenantId: c.app.tenantId, appId: c.app.id, tokenId: c.actor.id }));
+    return r;
+  };
   return {
     kind: 'central_api_token' as const,
     /** The token deleted, its app changed or deleted, or the app's roles or organizations changed. */
@@ -23,12 +31,8 @@ export function centralApiTokenKind(centralTokens: CentralTokenService, auditBuf
     verify: (a: OpenedCentralApp, ctx: Ctx, header: string): Promise<CentralCaller | CentralTokenRefusal> =>
       centralTokens.verifyToken(a, ctx, header),
     refused: (a: OpenedCentralApp, ctx: Ctx, r: CentralTokenRefusal): void => auditBuffer.push(centralTokens.rejectedEvent(a.app, ctx, r)),
-    /**
-     * Last use. Not recorded yet: `central_api_tokens` has no `last_used_at` column, and adding one
-     * (migration 0007) moves the schema name test/ops/backup.test.ts pins. The call site is here,
-     * so the column and a `store.central.touchToken` are all that is missing.
-     */
-    markUse: (_c: CentralCaller, _now: number): void => undefined,
+    /** Last use: per token (`central_api_tokens.last_used_at`), a Map write; the recorder flushes. */
+    markUse: (c: CentralCaller, now: number): void => usage.mark('central_api_token', refOf(c), now),
   };
 }
 

@@ -182,7 +182,7 @@ export function admissionService(deps: Pick<Deps, 'clock'>, d: AdmissionDeps) {
   const kinds: CredentialModules = {
     access_token: accessTokenKind(access, d.usage),
     sas_policy: sasPolicyKind(d.iotSas, d.usage),
-    central_api_token: centralApiTokenKind(centralTokens, d.auditBuffer),
+    central_api_token: centralApiTokenKind(centralTokens, d.auditBuffer, d.usage),
   };
 
   // ---- EI / IAM / ARM: token (401) → platform admin (403) → tenant (400) → membership (403) → permission (403)

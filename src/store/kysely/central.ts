@@ -33,7 +33,16 @@ export interface CentralTables {
     created_at: number;
     updated_at: number;
   };
-  central_api_tokens: { app_id: string; tenant_id: string; id: string; roles: string; expiry: number; salt: string; created_at: number };
+  central_api_tokens: {
+    app_id: string;
+    tenant_id: string;
+    id: string;
+    roles: string;
+    expiry: number;
+    salt: string;
+    created_at: number;
+    last_used_at: number | null;
+  };
   central_orgs: { app_id: string; tenant_id: string; id: string; display_name: string; parent: string | null; created_at: number };
   central_roles: {
     app_id: string;
@@ -181,6 +190,7 @@ export const central = (d: Db): CentralRepo => {
             expiry: t.expiry,
             salt: t.salt,
             created_at: t.createdAt,
+            last_used_at: null,
           })
           .execute(),
       );
@@ -202,6 +212,16 @@ export const central = (d: Db): CentralRepo => {
         base.select((eb) => eb.fn.countAll<string | number>().as('n')).executeTakeFirstOrThrow(),
       ]);
       return { items: rows.map(toToken), total: num(count.n) };
+    },
+    async touchToken(tenantId, appId, id, at) {
+      await db
+        .updateTable('central_api_tokens')
+        .set({ last_used_at: at })
+        .where('tenant_id', '=', tenantId)
+        .where('app_id', '=', appId)
+        .where('id', '=', id)
+        .where((eb) => eb.or([eb('last_used_at', 'is', null), eb('last_used_at', '<', at)]))
+        .execute();
     },
     async deleteToken(tenantId, appId, id) {
       return (

@@ -5,6 +5,7 @@ import * as m0003 from './0003_policy_last_used.js';
 import * as m0004 from './0004_central.js';
 import * as m0005 from './0005_refresh_token_id.js';
 import * as m0006 from './0006_login_failures.js';
+import * as m0007 from './0007_central_token_last_used.js';
 
 /** Every migration, in order. Append only; never edit a shipped one. */
 export const migrations: Record<string, Migration> = {
@@ -14,6 +15,7 @@ export const migrations: Record<string, Migration> = {
   '0004_central': m0004,
   '0005_refresh_token_id': m0005,
   '0006_login_failures': m0006,
+  '0007_central_token_last_used': m0007,
 };
 
 export const migrationProvider: MigrationProvider = {
